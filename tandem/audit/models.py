@@ -1,0 +1,51 @@
+"""The audit trail: who did what to which record, and whether they were allowed.
+
+Append-only: the model refuses updates and deletes, and a database trigger
+(see the migration) refuses them too, whatever code runs.
+Never store values here: field names, ids and codes only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", "Done"
+    DENIED = "denied", "Denied"
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Plain ids, not foreign keys: the trail must outlive users and schools it mentions.
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    school_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    trust_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OK)
+    request_id = models.CharField(max_length=64, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["ok", "denied"]), name="auditevent_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events cannot be deleted.")
