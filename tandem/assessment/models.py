@@ -27,7 +27,9 @@ class Scale(models.Model):
     # Population mean and SD for standardised scales (100 and 15); null for grade lists.
     norm_mean = models.FloatField(null=True, blank=True)
     norm_sd = models.FloatField(null=True, blank=True)
-    reliability = models.FloatField(null=True, blank=True, help_text="Test-retest or internal reliability, 0-1.")
+    reliability = models.FloatField(
+        null=True, blank=True, help_text="Test-retest or internal reliability, 0-1."
+    )
     # Below this change in points, a difference means nothing (standard error of measurement).
     measurement_error = models.FloatField(null=True, blank=True)
     # For grade scales: [{"code": "EXS", "points": 5, "label": "Expected standard"}, ...] in order.
@@ -70,3 +72,6 @@ class Assessment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["school", "subject", "window"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.result} ({self.assessed_on})"

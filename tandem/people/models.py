@@ -39,7 +39,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -71,8 +71,12 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
-    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
-    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -145,7 +149,9 @@ class Pupil(models.Model):
             models.UniqueConstraint(
                 fields=["school", "upn"], condition=~Q(upn=""), name="pupil_upn_unique_in_school"
             ),
-            models.CheckConstraint(condition=Q(year_group__gte=-2, year_group__lte=14), name="pupil_year_valid"),
+            models.CheckConstraint(
+                condition=Q(year_group__gte=-2, year_group__lte=14), name="pupil_year_valid"
+            ),
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="pupil_sex_valid"),
         ]
 
@@ -188,7 +194,11 @@ class TeachingGroup(models.Model):
     name = models.CharField(max_length=64)
     kind = models.CharField(max_length=8, choices=GroupKind.choices)
     subject = models.ForeignKey(
-        Subject, null=True, blank=True, on_delete=models.PROTECT, help_text="Empty for a class taught all subjects."
+        Subject,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="Empty for a class taught all subjects.",
     )
     year_group = models.SmallIntegerField()
 
@@ -223,6 +233,9 @@ class GroupStaff(models.Model):
         ]
         indexes = [models.Index(fields=["user", "role"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} of {self.group_id}"
+
 
 class Enrolment(models.Model):
     group = models.ForeignKey(TeachingGroup, on_delete=models.CASCADE, related_name="enrolments")
@@ -234,10 +247,16 @@ class Enrolment(models.Model):
         ordering = ["starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="enrolment_dates_ordered"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="enrolment_dates_ordered",
             ),
             models.UniqueConstraint(
-                fields=["group", "pupil"], condition=Q(ends_on__isnull=True), name="enrolment_one_open_per_group"
+                fields=["group", "pupil"],
+                condition=Q(ends_on__isnull=True),
+                name="enrolment_one_open_per_group",
             ),
         ]
         indexes = [models.Index(fields=["pupil", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"Enrolment in {self.group_id} from {self.starts_on}"

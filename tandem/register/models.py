@@ -62,9 +62,12 @@ class SenStatusPeriod(models.Model):
     class Meta:
         ordering = ["starts_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(provision__in=Provision.values), name="senperiod_provision_valid"),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="senperiod_dates_ordered"
+                condition=Q(provision__in=Provision.values), name="senperiod_provision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="senperiod_dates_ordered",
             ),
             # One open provision period per pupil, enforced by the database.
             models.UniqueConstraint(
@@ -72,6 +75,9 @@ class SenStatusPeriod(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["school", "provision", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_provision_display()} from {self.starts_on}"
 
 
 class SenNeed(models.Model):
@@ -87,14 +93,20 @@ class SenNeed(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(rank__gte=1), name="senneed_rank_positive"),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="senneed_dates_ordered"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="senneed_dates_ordered",
             ),
             # No two current needs share a rank, and a need is not listed twice.
             models.UniqueConstraint(
                 fields=["pupil", "rank"], condition=Q(ends_on__isnull=True), name="senneed_rank_unique_open"
             ),
             models.UniqueConstraint(
-                fields=["pupil", "need_type"], condition=Q(ends_on__isnull=True), name="senneed_type_unique_open"
+                fields=["pupil", "need_type"],
+                condition=Q(ends_on__isnull=True),
+                name="senneed_type_unique_open",
             ),
         ]
         indexes = [models.Index(fields=["school", "need_type", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.need_type_id} (rank {self.rank})"

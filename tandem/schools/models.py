@@ -95,7 +95,9 @@ class AssessmentWindow(models.Model):
     class Meta:
         ordering = ["opens_on"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year", "term"], name="window_unique_per_term"),
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "term"], name="window_unique_per_term"
+            ),
             models.CheckConstraint(condition=Q(term__in=Term.values), name="window_term_valid"),
             models.CheckConstraint(condition=Q(opens_on__lte=F("closes_on")), name="window_dates_ordered"),
         ]

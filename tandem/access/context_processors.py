@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from tandem.access.policy import Action, Resource
+from tandem.access.request import actor_from
+
+
+def actor(request: HttpRequest) -> dict[str, Any]:
+    current = actor_from(request)
+    if current is None:
+        return {"actor": None}
+    return {
+        "actor": current,
+        "nav": {
+            "pupils": current.can(Resource.PUPIL),
+            "register": current.can(Resource.REGISTER),
+            "staff": current.can(Resource.STAFF),
+            "trust": current.can(Resource.TRUST_OVERVIEW),
+            "manage_staff": current.can(Resource.STAFF, Action.MANAGE),
+        },
+    }

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from tandem.schools.models import School
+
+
+class Command(BaseCommand):
+    help = (
+        "Get Tandem running on this machine: create or update the database, build the demo trust if the "
+        "database is empty, print the demo sign-ins, and serve the site (by default on http://127.0.0.1:8000/)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1: this machine only)."
+        )
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000).")
+        parser.add_argument(
+            "--no-demo",
+            action="store_true",
+            help="Do not build the demo trust, even if the database is empty.",
+        )
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare the database and stop without serving."
+        )
+        parser.add_argument(
+            "--threads", type=int, default=8, help="Worker threads for the web server (default 8)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database is up to date.")
+        from tandem.demo.loader import demo_logins, load_demo
+
+        if not options["no_demo"] and not School.objects.exists():
+            self.stdout.write("The database is empty: building the demo trust (this takes about a minute)...")
+            report = load_demo(
+                seed=2026,
+                as_of=dt.date.today(),
+                schools=2,
+                pupils_per_school=None,
+                progress=lambda message: self.stderr.write(message),
+            )
+            self.stdout.write(f"Demo built in {report.seconds:.1f} s.")
+        logins = demo_logins()
+        if logins:
+            self.stdout.write("")
+            self.stdout.write(f"Demo sign-ins (password for all: {settings.TANDEM_DEMO_PASSWORD}):")
+            width = max(len(email) for email, _, _ in logins)
+            for email, role, place in logins:
+                self.stdout.write(f"  {email.ljust(width)}  {role}, {place}")
+        if options["no_serve"]:
+            return
+        from waitress import serve
+
+        from tandem.wsgi import application
+
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url} (press Ctrl+C to stop)."))
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            ident="Tandem",
+        )

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tandem.access.actor import Actor
+from tandem.access.decorators import allow
+from tandem.access.policy import Resource
+from tandem.access.request import choose_membership
+from tandem.audit.services import audit_record
+from tandem.people.models import Role
+from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
+from tandem.register.selectors import ON_REGISTER, register_summary
+from tandem.schools.selectors import school_roll_by_year, staff_counts, trust_overview
+
+HOME_TEMPLATES = {
+    Role.TEACHER: "dashboards/home_teacher.html",
+    Role.TEACHING_ASSISTANT: "dashboards/home_teacher.html",
+    Role.SENCO: "dashboards/home_senco.html",
+    Role.HEAD: "dashboards/home_head.html",
+    Role.SCHOOL_ADMIN: "dashboards/home_admin.html",
+    Role.TRUST_SEND_LEAD: "dashboards/home_trust.html",
+    Role.TRUST_ADMIN: "dashboards/home_trust.html",
+}
+
+
+def _home_context(actor: Actor) -> dict[str, Any]:
+    role = Role(actor.role)
+    if role in (Role.TEACHER, Role.TEACHING_ASSISTANT):
+        sen_pupils = pupil_list(actor=actor, filters=PupilFilters()).filter(provision__in=ON_REGISTER)
+        return {"groups": teaching_group_list(actor=actor), "sen_pupils": sen_pupils}
+    if role is Role.SENCO:
+        return {"summary": register_summary(actor=actor)}
+    if role is Role.HEAD:
+        return {
+            "summary": register_summary(actor=actor),
+            "years": school_roll_by_year(actor=actor),
+            "staff": staff_counts(actor=actor),
+        }
+    if role is Role.SCHOOL_ADMIN:
+        return {"staff": staff_counts(actor=actor), "roles": dict(Role.choices)}
+    return {"schools": trust_overview(actor=actor)}
+
+
+@allow(Resource.HOME)
+def home_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    context = _home_context(actor)
+    if actor.can(Resource.SEN_RECORD) and Role(actor.role) is not Role.SCHOOL_ADMIN:
+        audit_record(
+            actor=actor,
+            action="home.view",
+            target_type="school" if actor.school_id else "trust",
+            target_id=actor.school_id or actor.trust_id or "",
+            fields=["sen_summary"],
+        )
+    return render(request, HOME_TEMPLATES[Role(actor.role)], context)
+
+
+@require_POST
+@allow(Resource.HOME)
+def switch_role_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    try:
+        membership_id = int(request.POST.get("membership", ""))
+    except ValueError as error:
+        raise Http404 from error
+    if membership_id not in {m.pk for m in actor.memberships}:
+        raise Http404
+    choose_membership(request, membership_id)
+    return redirect("home")

@@ -1,0 +1,499 @@
+"""Write the generated demo trust into the database, fast, in one transaction.
+
+The tables come from `tandem.demo.generator` (pure numpy); this module only maps row numbers to database ids
+and inserts. Assessments (millions of rows at trust scale) bypass model instances and go through
+`cursor.executemany` with values already in the backend's format, which works on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+
+from tandem.assessment.models import Assessment
+from tandem.audit.services import audit_record
+from tandem.demo import generator
+from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
+from tandem.people.models import (
+    Enrolment,
+    GroupStaff,
+    Membership,
+    Pupil,
+    Role,
+    TeachingGroup,
+    User,
+)
+from tandem.register.models import SenNeed, SenStatusPeriod
+from tandem.schools.models import AcademicYear, AssessmentWindow, School, Trust
+
+logger = logging.getLogger("tandem.demo")
+
+Progress = Callable[[str], None]
+
+# Rows per INSERT round trip: large enough to amortise Python overhead, small enough to keep memory flat.
+_CHUNK = 50_000
+_BULK_BATCH = 5_000
+
+
+class DemoRefused(Exception):
+    """The database is not empty enough for the demo to be loaded safely."""
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    trust_id: int
+    seed: int
+    as_of: dt.date
+    rows: dict[str, int]
+    generate_seconds: float
+    write_seconds: float
+    summary: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return self.generate_seconds + self.write_seconds
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def refusal_reason() -> str | None:
+    """Why the demo cannot be loaded into this database, or None if it can."""
+    if School.objects.exists():
+        return (
+            "This database already has schools. The demo is only ever loaded into an empty database, so "
+            "nothing real can be mixed up with made-up pupils or overwritten. Point DATABASE_URL at a fresh "
+            "database (for example DATABASE_URL=sqlite:///var/demo.sqlite3), run `tandem migrate`, then run "
+            "`tandem demo` again."
+        )
+    if User.objects.filter(email__iendswith=DEMO_EMAIL_DOMAIN).exists():
+        return (
+            f"This database already has demo sign-ins (addresses ending {DEMO_EMAIL_DOMAIN}) but no schools. "
+            "Use a fresh database for the demo."
+        )
+    return None
+
+
+def load_demo(
+    *,
+    seed: int,
+    as_of: dt.date,
+    schools: int,
+    pupils_per_school: int | None,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Generate the demo trust and write it in one transaction.
+
+    Raises DemoRefused, writing nothing, unless the database is empty of schools and demo users.
+    """
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(f"[{time.perf_counter() - started:6.1f} s] {message}")
+
+    reason = refusal_reason()
+    if reason:
+        raise DemoRefused(reason)
+
+    say(f"Generating the demo trust: seed {seed}, as of {as_of.isoformat()}, {schools} school(s)...")
+    data = generator.generate(seed=seed, as_of=as_of, schools=schools, pupils_per_school=pupils_per_school)
+    generated = time.perf_counter()
+    counts = data.counts()
+    say(
+        f"Generated {counts['pupils']:,} pupils, {counts['staff']:,} staff and {counts['assessments']:,} "
+        f"assessment results in {generated - started:.1f} s."
+    )
+    if Trust.objects.filter(name=data.trust_name).exists():
+        raise DemoRefused(
+            f"A trust called {data.trust_name!r} already exists. Use a fresh database for the demo."
+        )
+
+    with transaction.atomic(), _fast_sqlite():
+        rows, trust_id = _write(data, say)
+        audit_record(actor=None, action="demo.load", target_type="trust", target_id=trust_id)
+        say("Committing...")
+    finished = time.perf_counter()
+    say("Done.")
+    rows["audit events"] = 1
+    logger.info(
+        "demo loaded trust=%s schools=%d pupils=%d assessments=%d seconds=%.1f",
+        trust_id,
+        counts["schools"],
+        counts["pupils"],
+        counts["assessments"],
+        finished - started,
+    )
+    return LoadReport(
+        trust_id=trust_id,
+        seed=seed,
+        as_of=as_of,
+        rows=rows,
+        generate_seconds=generated - started,
+        write_seconds=finished - generated,
+        summary=data.summary(),
+    )
+
+
+@contextlib.contextmanager
+def _fast_sqlite() -> Iterator[None]:
+    """A bigger page cache for the load, so index pages stay in memory while millions of rows go in."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, in KiB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
+def _write(data: DemoData, say: Progress) -> tuple[dict[str, int], int]:
+    rows: dict[str, int] = {}
+
+    say("Writing the trust, schools, calendar and staff...")
+    year_ids = {y: AcademicYear.objects.get_or_create(start_year=y)[0].pk for y in data.academic_years}
+    trust = Trust.objects.create(name=data.trust_name)
+    rows["trusts"] = 1
+    rows["academic years"] = len(year_ids)
+    s = data.schools
+    school_objs = School.objects.bulk_create(
+        [
+            School(
+                trust=trust,
+                name=s.name[i],
+                urn=s.urn[i],
+                phase=s.phase[i],
+                lowest_year=int(s.lowest_year[i]),
+                highest_year=int(s.highest_year[i]),
+            )
+            for i in range(len(s.name))
+        ]
+    )
+    school_ids = np.asarray([o.pk for o in school_objs], dtype=np.int64)
+    rows["schools"] = len(school_objs)
+
+    w = data.windows
+    window_objs = AssessmentWindow.objects.bulk_create(
+        [
+            AssessmentWindow(
+                school_id=int(school_ids[w.school[i]]),
+                academic_year_id=year_ids[int(w.start_year[i])],
+                term=w.term[i],
+                opens_on=_date(w.opens_on[i]),
+                closes_on=_date(w.closes_on[i]),
+            )
+            for i in range(len(w.term))
+        ],
+        batch_size=_BULK_BATCH,
+    )
+    window_ids = np.asarray([o.pk for o in window_objs], dtype=np.int64)
+    rows["assessment windows"] = len(window_objs)
+
+    # One hash for everyone: Argon2 per user would take minutes for a large trust.
+    password = make_password(settings.TANDEM_DEMO_PASSWORD)
+    st = data.staff
+    user_objs = User.objects.bulk_create(
+        [User(email=st.email[i], full_name=st.full_name[i], password=password) for i in range(len(st.email))],
+        batch_size=_BULK_BATCH,
+    )
+    user_ids = np.asarray([o.pk for o in user_objs], dtype=np.int64)
+    rows["users"] = len(user_objs)
+    m = data.memberships
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user_id=int(user_ids[m.staff[i]]),
+                role=m.role[i],
+                school_id=int(school_ids[m.school[i]]) if m.school[i] >= 0 else None,
+                trust_id=trust.pk if m.school[i] < 0 else None,
+            )
+            for i in range(len(m.role))
+        ],
+        batch_size=_BULK_BATCH,
+    )
+    rows["memberships"] = len(m.role)
+
+    p = data.pupils
+    say(f"Writing {len(p.id):,} pupils...")
+    pupil_school = school_ids[p.school]
+    pupil_db = _pupil_db_values(p.id)
+    n_pupils = len(p.id)
+    # Raw rows rather than 60,000 model instances: every column is given, so no model default is skipped.
+    _insert(
+        Pupil,
+        {
+            "id": pupil_db,
+            "school": _ints(pupil_school),
+            "upn": np.asarray(p.upn, dtype=object),
+            "mis_id": np.asarray(p.mis_id, dtype=object),
+            "legal_forename": np.asarray(p.legal_forename, dtype=object),
+            "legal_surname": np.asarray(p.legal_surname, dtype=object),
+            "preferred_forename": np.asarray(p.preferred_forename, dtype=object),
+            "date_of_birth": _db_dates(Pupil, "date_of_birth", p.date_of_birth),
+            "year_group": _ints(p.year_group),
+            "sex": np.asarray(p.sex, dtype=object),
+            "pupil_premium": _bools(p.pupil_premium),
+            "eal": _bools(p.eal),
+            "looked_after": _bools(p.looked_after),
+            "left_on": np.full(n_pupils, None, dtype=object),
+        },
+    )
+    rows["pupils"] = n_pupils
+
+    g = data.groups
+    say(f"Writing {len(g.id):,} classes and sets and {len(data.enrolments.pupil):,} enrolments...")
+    current_year = year_ids[data.current_start_year]
+    TeachingGroup.objects.bulk_create(
+        [
+            TeachingGroup(
+                id=g.id[i],
+                school_id=int(school_ids[g.school[i]]),
+                academic_year_id=current_year,
+                name=g.name[i],
+                kind=g.kind[i],
+                subject_id=g.subject[i],
+                year_group=int(g.year_group[i]),
+            )
+            for i in range(len(g.id))
+        ],
+        batch_size=_BULK_BATCH,
+    )
+    rows["teaching groups"] = len(g.id)
+    gs = data.group_staff
+    GroupStaff.objects.bulk_create(
+        [
+            GroupStaff(group_id=g.id[int(gs.group[i])], user_id=int(user_ids[gs.staff[i]]), role=gs.role[i])
+            for i in range(len(gs.role))
+        ],
+        batch_size=_BULK_BATCH,
+    )
+    rows["group staff"] = len(gs.role)
+    group_db = _db_values(TeachingGroup._meta.pk, g.id)
+    e = data.enrolments
+    rows["enrolments"] = _insert(
+        Enrolment,
+        {
+            "group": group_db[e.group],
+            "pupil": pupil_db[e.pupil],
+            "starts_on": _db_dates(Enrolment, "starts_on", e.starts_on),
+            "ends_on": np.full(len(e.pupil), None, dtype=object),
+        },
+    )
+
+    sp, sn = data.sen_periods, data.sen_needs
+    say(f"Writing the SEN register: {len(sp.pupil):,} provision periods and {len(sn.pupil):,} needs...")
+    rows["SEN periods"] = _insert(
+        SenStatusPeriod,
+        {
+            "pupil": pupil_db[sp.pupil],
+            "school": _ints(pupil_school[sp.pupil]),
+            "provision": sp.provision.astype(object),
+            "starts_on": _db_dates(SenStatusPeriod, "starts_on", sp.starts_on),
+            "ends_on": _db_dates(SenStatusPeriod, "ends_on", sp.ends_on),
+        },
+    )
+    rows["SEN needs"] = _insert(
+        SenNeed,
+        {
+            "pupil": pupil_db[sn.pupil],
+            "school": _ints(pupil_school[sn.pupil]),
+            "need_type": sn.need_type.astype(object),
+            "rank": _ints(sn.rank),
+            "starts_on": _db_dates(SenNeed, "starts_on", sn.starts_on),
+            "ends_on": _db_dates(SenNeed, "ends_on", sn.ends_on),
+        },
+    )
+
+    a = data.assessments
+    total = len(a.pupil)
+    say(f"Writing {total:,} assessment results...")
+    # Insert in (pupil, subject, window, scale) order: the unique index then grows at its end instead of
+    # splitting pages all over, which keeps a multi-million-row load fast on SQLite.
+    pupil_rank = np.argsort(np.argsort(np.asarray([u.hex for u in p.id]), kind="stable"), kind="stable")
+    order = np.lexsort((a.scale, a.window, a.subject, pupil_rank[a.pupil]))
+    user_db = np.asarray([None, *user_ids.tolist()], dtype=object)  # index 0 = nobody recorded
+    rows["assessments"] = _insert(
+        Assessment,
+        {
+            "school": _ints(pupil_school[a.pupil]),
+            "pupil": pupil_db[a.pupil],
+            "subject": np.asarray(generator.SUBJECTS, dtype=object)[a.subject],
+            "window": _ints(window_ids[a.window]),
+            "scale": np.asarray(generator.SCALES, dtype=object)[a.scale],
+            "assessed_on": _db_dates(Assessment, "assessed_on", a.assessed_on),
+            "year_group": _ints(a.year_group),
+            "result": a.result.astype(object),
+            "points": a.points.astype(object),
+            "entered_by": user_db[a.entered_by + 1],
+            "source": np.full(total, "demo", dtype=object),
+        },
+        order=order,
+        report=lambda done: say(f"  ... {done:,} of {total:,} assessment results written"),
+    )
+    return rows, trust.pk
+
+
+# ---------------------------------------------------------------------------------------- value helpers
+def _date(value: np.datetime64) -> dt.date:
+    result = value.astype("datetime64[D]").item()
+    assert isinstance(result, dt.date)
+    return result
+
+
+def _ints(values: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.object_]]:
+    # Python ints: the SQLite driver cannot bind numpy integers.
+    return np.asarray(values.tolist(), dtype=object)
+
+
+def _bools(values: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.object_]]:
+    # Python bools: PostgreSQL will not take an integer for a boolean column.
+    return np.asarray([bool(v) for v in values], dtype=object)
+
+
+def _db_values(pk: models.Field[Any, Any], values: Sequence[Any]) -> np.ndarray[Any, np.dtype[np.object_]]:
+    out = np.empty(len(values), dtype=object)
+    out[:] = [pk.get_db_prep_value(v, connection, prepared=False) for v in values]
+    return out
+
+
+def _pupil_db_values(ids: Sequence[Any]) -> np.ndarray[Any, np.dtype[np.object_]]:
+    return _db_values(Pupil._meta.pk, ids)
+
+
+def _db_dates(
+    model: type[models.Model], field_name: str, values: np.ndarray[Any, Any]
+) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Dates in the backend's own format, converting each distinct day once; NaT becomes NULL."""
+    model_field = model._meta.get_field(field_name)
+    days = values.astype("datetime64[D]")
+    unique, inverse = np.unique(days, return_inverse=True)
+    prepared = np.empty(len(unique), dtype=object)
+    prepared[:] = [
+        None if np.isnat(d) else model_field.get_db_prep_value(_date(d), connection, prepared=False)  # type: ignore[union-attr]
+        for d in unique
+    ]
+    return prepared[inverse.reshape(-1)]
+
+
+def _insert(
+    model: type[models.Model],
+    columns: dict[str, np.ndarray[Any, Any]],
+    *,
+    order: np.ndarray[Any, Any] | None = None,
+    report: Callable[[int], None] | None = None,
+) -> int:
+    """INSERT prepared columns with executemany, in chunks; returns the number of rows."""
+    meta = model._meta
+    names = [str(meta.get_field(name).column) for name in columns]  # type: ignore[union-attr]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers come from model metadata
+        quote(meta.db_table), ", ".join(quote(n) for n in names), ", ".join(["%s"] * len(names))
+    )
+    arrays = list(columns.values())
+    total = len(arrays[0]) if arrays else 0
+    next_report = 500_000
+    with connection.cursor() as cursor:
+        for start in range(0, total, _CHUNK):
+            index = (
+                np.arange(start, min(start + _CHUNK, total))
+                if order is None
+                else order[start : start + _CHUNK]
+            )
+            chunk = [column[index].tolist() for column in arrays]
+            cursor.executemany(sql, list(zip(*chunk, strict=True)))
+            done = min(start + _CHUNK, total)
+            if report and done >= next_report and done < total:
+                report(done)
+                next_report += 500_000
+    return total
+
+
+# ------------------------------------------------------------------------------------------ demo logins
+_DEMO_ROLE_ORDER = (Role.SENCO, Role.HEAD, Role.SCHOOL_ADMIN, Role.TEACHER, Role.TEACHING_ASSISTANT)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(email, role, school or trust) for one demo user per role per school, then the trust roles.
+
+    The teacher shown is a Year 4 class teacher in a primary and a maths teacher in a secondary, so the
+    sign-ins land on realistic "my pupils" pages. Read back from the database; empty without a demo.
+    """
+    memberships = (
+        Membership.objects.filter(is_active=True, user__email__iendswith=f".{DEMO_EMAIL_DOMAIN}")
+        .select_related("user", "school", "trust")
+        .order_by("user__email")
+    )
+    by_school: dict[int, dict[str, list[Membership]]] = {}
+    trust_rows: list[tuple[str, str, str]] = []
+    schools: dict[int, School] = {}
+    for m in memberships:
+        if m.school_id is None:
+            if m.trust is not None:
+                trust_rows.append((m.user.email, Role(m.role).label, m.trust.name))
+            continue
+        assert m.school is not None
+        schools[m.school_id] = m.school
+        by_school.setdefault(m.school_id, {}).setdefault(m.role, []).append(m)
+
+    rows: list[tuple[str, str, str]] = []
+    for school_id in sorted(by_school):
+        school = schools[school_id]
+        roles = by_school[school_id]
+        for role in _DEMO_ROLE_ORDER:
+            if role == Role.TEACHER:
+                pick = _representative_teacher(school, roles)
+                if pick:
+                    rows.append((pick[0], pick[1], school.name))
+                continue
+            if roles.get(role):
+                rows.append((roles[role][0].user.email, Role(role).label, school.name))
+    order = {Role.TRUST_SEND_LEAD.label: 0, Role.TRUST_ADMIN.label: 1}
+    rows.extend(sorted(trust_rows, key=lambda r: (order.get(r[1], 9), r[0])))
+    return rows
+
+
+def _representative_teacher(school: School, roles: dict[str, list[Membership]]) -> tuple[str, str] | None:
+    teacher_ids = {m.user_id for m in roles.get(Role.TEACHER, [])}
+    if not teacher_ids:
+        return None
+    others = {m.user_id for role, ms in roles.items() if role != Role.TEACHER for m in ms}
+    taught = GroupStaff.objects.filter(role="teacher", group__school=school, user_id__in=teacher_ids).exclude(
+        user_id__in=others
+    )
+    if school.phase == "primary":
+        match = taught.filter(group__kind="class", group__year_group=4).order_by("group__name").first()
+        label = "Class teacher (Year 4)"
+    else:
+        match = taught.filter(group__subject_id="maths").order_by("group__year_group", "group__name").first()
+        label = "Maths teacher"
+    if match is None:
+        match = taught.order_by("group__year_group", "group__name").first()
+        label = Role.TEACHER.label
+    if match is None:
+        return None
+    return match.user.email, label
+
+
+def format_logins(rows: Sequence[tuple[str, str, str]]) -> list[str]:
+    """The sign-ins as aligned lines of text (email, role, place)."""
+    if not rows:
+        return []
+    email_width = max(len(r[0]) for r in rows)
+    role_width = max(len(r[1]) for r in rows)
+    return [f"{email.ljust(email_width)}  {role.ljust(role_width)}  {place}" for email, role, place in rows]

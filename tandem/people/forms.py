@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Resource
+from tandem.access.scopes import groups_in_scope
+from tandem.people.models import SCHOOL_ROLES, Role, year_group_label
+from tandem.people.selectors import PupilFilters
+from tandem.register.models import CURRENT_PROVISIONS, BroadArea, NeedType
+
+
+class PupilFilterForm(forms.Form):
+    """The filters above a pupil list. Invalid values are reported, never silently ignored."""
+
+    q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
+    year = forms.TypedChoiceField(label="Year group", required=False, coerce=int, empty_value=None)
+    group = forms.TypedChoiceField(label="Class or set", required=False, coerce=uuid.UUID, empty_value=None)
+    status = forms.ChoiceField(label="SEN status", required=False)
+    need = forms.ChoiceField(label="Type of need", required=False)
+    area = forms.ChoiceField(label="Broad area of need", required=False)
+
+    def __init__(self, *args: Any, actor: Actor, register_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        low, high = (-2, 14)
+        if actor.membership.school is not None:
+            low, high = actor.membership.school.lowest_year, actor.membership.school.highest_year
+        self._choices("year", [("", "All years")] + [(y, year_group_label(y)) for y in range(low, high + 1)])
+        groups = groups_in_scope(actor).order_by("year_group", "name").only("id", "name")
+        self._choices("group", [("", "All classes and sets")] + [(str(g.pk), g.name) for g in groups])
+        if actor.can(Resource.SEN_RECORD):
+            provisions = [p for p in CURRENT_PROVISIONS if not (register_only and p == "N")]
+            any_status = "On the register" if register_only else "Any"
+            self._choices("status", [("", any_status)] + [(p.value, p.label) for p in provisions])
+            needs = NeedType.objects.filter(is_current=True)
+            self._choices("need", [("", "Any")] + [(n.code, n.name) for n in needs])
+            areas = [(a.value, a.label) for a in BroadArea if a != BroadArea.UNCATEGORISED]
+            self._choices(
+                "area", [("", "Any"), *areas, (BroadArea.UNCATEGORISED.value, "Uncategorised (OTH, NSA)")]
+            )
+        else:
+            for name in ("status", "need", "area"):
+                del self.fields[name]
+
+    def _choices(self, name: str, choices: list[tuple[Any, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def filters(self) -> PupilFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return PupilFilters(
+            year_group=data.get("year"),
+            group_id=data.get("group"),
+            provision=data.get("status") or None,
+            need=data.get("need") or None,
+            broad_area=data.get("area") or None,
+            search=data.get("q") or "",
+        )
+
+
+class MembershipCreateForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    full_name = forms.CharField(
+        label="Full name", required=False, max_length=200, help_text="Needed only if they are new to Tandem."
+    )
+    role = forms.ChoiceField(label="Role", choices=[(r.value, r.label) for r in Role if r in SCHOOL_ROLES])

@@ -1,0 +1,185 @@
+"""Reads about pupils, groups and staff, always through the access scopes."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import (
+    current_enrolments,
+    group_or_404,
+    groups_in_scope,
+    pupil_or_404,
+    pupils_in_scope,
+)
+from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Membership, Pupil, TeachingGroup, User
+from tandem.register.models import Provision, SenNeed, SenStatusPeriod
+
+
+class SenSummary(TypedDict):
+    provision: str
+    primary_need: str | None
+    primary_area: str | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    PupilWithSen = WithAnnotations[Pupil, SenSummary]
+else:
+    PupilWithSen = Pupil
+
+
+@dataclass(frozen=True)
+class PupilFilters:
+    year_group: int | None = None
+    group_id: uuid.UUID | None = None
+    provision: str | None = None
+    need: str | None = None
+    broad_area: str | None = None
+    search: str = ""
+
+    @property
+    def uses_sen(self) -> bool:
+        return bool(self.provision or self.need or self.broad_area)
+
+
+def with_sen_summary(pupils: QuerySet[Pupil]) -> QuerySet[PupilWithSen]:
+    """Annotate the current provision (N when none is recorded) and the rank-1 need, in the same query."""
+    open_period = SenStatusPeriod.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
+    primary_need = SenNeed.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True, rank=1)
+    return pupils.annotate(
+        provision=Coalesce(Subquery(open_period.values("provision")[:1]), Value(Provision.NONE.value)),
+        primary_need=Subquery(primary_need.values("need_type_id")[:1]),
+        primary_area=Subquery(primary_need.values("need_type__broad_area")[:1]),
+    )
+
+
+def pupil_list(
+    *, actor: Actor, filters: PupilFilters, scope_resource: Resource = Resource.PUPIL
+) -> QuerySet[PupilWithSen]:
+    """Pupils the actor may see, filtered. SEN columns and filters only for roles that may read SEN."""
+    pupils = pupils_in_scope(actor, scope_resource).select_related("school")
+    if filters.year_group is not None:
+        pupils = pupils.filter(year_group=filters.year_group)
+    if filters.group_id is not None:
+        pupils = pupils.filter(
+            id__in=current_enrolments().filter(group_id=filters.group_id).values("pupil_id")
+        )
+    for term in filters.search.split():
+        pupils = pupils.filter(
+            Q(legal_forename__icontains=term)
+            | Q(preferred_forename__icontains=term)
+            | Q(legal_surname__icontains=term)
+            | Q(upn__iexact=term)
+            | Q(mis_id__iexact=term)
+        )
+    if not actor.can(Resource.SEN_RECORD):
+        return pupils.order_by("legal_surname", "legal_forename", "id")  # type: ignore[return-value]
+    annotated = with_sen_summary(pupils)
+    if filters.provision:
+        annotated = annotated.filter(provision=filters.provision)
+    open_needs = SenNeed.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
+    if filters.need:
+        annotated = annotated.filter(Exists(open_needs.filter(need_type_id=filters.need)))
+    if filters.broad_area:
+        annotated = annotated.filter(Exists(open_needs.filter(need_type__broad_area=filters.broad_area)))
+    return annotated.order_by("legal_surname", "legal_forename", "id")
+
+
+@dataclass
+class GroupWithStaff:
+    group: TeachingGroup
+    teachers: list[User] = field(default_factory=list)
+    supporters: list[User] = field(default_factory=list)
+
+
+@dataclass
+class PupilDetail:
+    pupil: Pupil
+    groups: list[GroupWithStaff]
+
+    @property
+    def accountable_teachers(self) -> list[User]:
+        seen: dict[int, User] = {}
+        for entry in self.groups:
+            for teacher in entry.teachers:
+                seen.setdefault(teacher.pk, teacher)
+        return sorted(seen.values(), key=lambda user: user.full_name)
+
+
+def _staff_by_group(group_ids: list[uuid.UUID]) -> dict[uuid.UUID, GroupWithStaff]:
+    staffed: dict[uuid.UUID, GroupWithStaff] = {}
+    rows = (
+        GroupStaff.objects.filter(group_id__in=group_ids).select_related("user").order_by("user__full_name")
+    )
+    by_group: dict[uuid.UUID, list[GroupStaff]] = defaultdict(list)
+    for row in rows:
+        by_group[row.group_id].append(row)
+    for group in TeachingGroup.objects.filter(id__in=group_ids).select_related("subject"):
+        entry = GroupWithStaff(group=group)
+        for row in by_group[group.pk]:
+            (entry.teachers if row.role == GroupStaffRole.TEACHER else entry.supporters).append(row.user)
+        staffed[group.pk] = entry
+    return staffed
+
+
+def pupil_detail(*, actor: Actor, pupil_id: uuid.UUID) -> PupilDetail:
+    pupil = pupil_or_404(actor, pupil_id)
+    group_ids = list(current_enrolments().filter(pupil=pupil).values_list("group_id", flat=True))
+    staffed = _staff_by_group(group_ids)
+    groups = sorted(staffed.values(), key=lambda entry: (entry.group.subject_id or "", entry.group.name))
+    return PupilDetail(pupil=pupil, groups=groups)
+
+
+@dataclass
+class GroupDetail:
+    group: GroupWithStaff
+    pupils: QuerySet[PupilWithSen]
+
+
+def teaching_group_detail(*, actor: Actor, group_id: uuid.UUID) -> GroupDetail:
+    group = group_or_404(actor, group_id)
+    staffed = _staff_by_group([group.pk])[group.pk]
+    # Only the pupils the actor may see: a TA or teacher sees the whole group they staff anyway.
+    pupils = pupil_list(actor=actor, filters=PupilFilters(group_id=group.pk))
+    return GroupDetail(group=staffed, pupils=pupils)
+
+
+def _count_of(rows: QuerySet[Enrolment]) -> Subquery:
+    return Subquery(rows.order_by().values("group").annotate(n=Count("id")).values("n")[:1])
+
+
+def teaching_group_list(*, actor: Actor) -> QuerySet[TeachingGroup]:
+    enrolled = current_enrolments().filter(group=OuterRef("pk"))
+    sen = enrolled.filter(
+        Exists(
+            SenStatusPeriod.objects.filter(
+                pupil=OuterRef("pupil_id"),
+                ends_on__isnull=True,
+                provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN],
+            )
+        )
+    )
+    groups = groups_in_scope(actor).select_related("subject", "school")
+    groups = groups.annotate(pupil_count=Coalesce(_count_of(enrolled), 0))
+    if actor.can(Resource.SEN_RECORD):
+        groups = groups.annotate(sen_count=Coalesce(_count_of(sen), 0))
+    return groups.order_by("year_group", "name")
+
+
+def staff_list(*, actor: Actor) -> QuerySet[Membership]:
+    if not actor.can(Resource.STAFF, Action.VIEW) or actor.school_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(school_id=actor.school_id, is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "role")
+    )

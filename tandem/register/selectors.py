@@ -1,0 +1,125 @@
+"""Reads of the SEN register. Every read that shows SEN data leaves one audit event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Resource
+from tandem.access.scopes import pupil_or_404, pupils_in_scope
+from tandem.audit.services import audit_record
+from tandem.people.models import Pupil
+from tandem.people.selectors import PupilFilters, pupil_list, with_sen_summary
+from tandem.register.models import BroadArea, NeedType, Provision, SenNeed, SenStatusPeriod
+
+ON_REGISTER = (Provision.SEN_SUPPORT.value, Provision.EHC_PLAN.value)
+
+
+@dataclass
+class SenRecord:
+    periods: list[SenStatusPeriod]
+    needs: list[SenNeed]
+
+    @property
+    def current_provision(self) -> str:
+        open_periods = [p for p in self.periods if p.ends_on is None]
+        return open_periods[-1].provision if open_periods else Provision.NONE.value
+
+    @property
+    def current_needs(self) -> list[SenNeed]:
+        return [need for need in self.needs if need.ends_on is None]
+
+
+def sen_record_view(*, actor: Actor, pupil: Pupil) -> SenRecord:
+    """A pupil's SEN history and needs, for a role allowed to read them; the read is audited."""
+    pupil = pupil_or_404(actor, pupil.pk, Resource.SEN_RECORD)
+    record = SenRecord(
+        periods=list(SenStatusPeriod.objects.filter(pupil=pupil).order_by("starts_on", "id")),
+        needs=list(
+            SenNeed.objects.filter(pupil=pupil).select_related("need_type").order_by("ends_on", "rank")
+        ),
+    )
+    audit_record(
+        actor=actor,
+        action="sen_record.view",
+        target_type="pupil",
+        target_id=pupil.pk,
+        school_id=pupil.school_id,
+        fields=["sen_periods", "sen_needs"],
+    )
+    return record
+
+
+def register_list(*, actor: Actor, filters: PupilFilters) -> QuerySet[Pupil]:
+    """Pupils on the register (K or E) in scope; audited once per page by the caller via `register_viewed`."""
+    pupils = pupil_list(actor=actor, filters=filters, scope_resource=Resource.REGISTER)
+    if not filters.provision:
+        pupils = pupils.filter(provision__in=ON_REGISTER)
+    return pupils
+
+
+def register_viewed(*, actor: Actor, filters: PupilFilters) -> None:
+    audit_record(
+        actor=actor,
+        action="register.view",
+        target_type="school" if actor.school_id else "trust",
+        target_id=actor.school_id or actor.trust_id or "",
+        fields=sorted(name for name, value in vars(filters).items() if value),
+    )
+
+
+@dataclass
+class RegisterSummary:
+    on_roll: int
+    by_provision: dict[str, int]
+    by_need: list[tuple[NeedType, int]]
+    by_area: list[tuple[str, int]]
+
+    @property
+    def on_register(self) -> int:
+        return sum(self.by_provision.get(code, 0) for code in ON_REGISTER)
+
+    @property
+    def sen_support(self) -> int:
+        return self.by_provision.get(Provision.SEN_SUPPORT.value, 0)
+
+    @property
+    def ehc_plan(self) -> int:
+        return self.by_provision.get(Provision.EHC_PLAN.value, 0)
+
+    @property
+    def sen_support_percent(self) -> float:
+        return 100.0 * self.sen_support / self.on_roll if self.on_roll else 0.0
+
+    @property
+    def ehc_plan_percent(self) -> float:
+        return 100.0 * self.ehc_plan / self.on_roll if self.on_roll else 0.0
+
+
+def register_summary(*, actor: Actor) -> RegisterSummary:
+    """Counts by provision, primary need and broad area: three grouped queries whatever the roll."""
+    pupils = pupils_in_scope(actor, Resource.REGISTER)
+    annotated = with_sen_summary(pupils)
+    by_provision = {
+        row["provision"]: row["n"] for row in annotated.order_by().values("provision").annotate(n=Count("id"))
+    }
+    on_register = annotated.filter(provision__in=ON_REGISTER)
+    need_counts = {
+        row["primary_need"]: row["n"]
+        for row in on_register.order_by().values("primary_need").annotate(n=Count("id"))
+    }
+    needs = {need.code: need for need in NeedType.objects.all()}
+    by_need = sorted(
+        ((needs[code], n) for code, n in need_counts.items() if code in needs), key=lambda item: -item[1]
+    )
+    area_counts: dict[str, int] = {}
+    for code, n in need_counts.items():
+        area = needs[code].broad_area if code in needs else "not_recorded"
+        area_counts[area] = area_counts.get(area, 0) + n
+    area_labels = dict(BroadArea.choices) | {"not_recorded": "No primary need recorded"}
+    by_area = sorted(((area_labels[a], n) for a, n in area_counts.items()), key=lambda item: -item[1])
+    return RegisterSummary(
+        on_roll=sum(by_provision.values()), by_provision=by_provision, by_need=by_need, by_area=by_area
+    )

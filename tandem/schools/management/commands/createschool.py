@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import getpass
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tandem.schools.models import Phase
+from tandem.schools.services import school_create
+
+
+class Command(BaseCommand):
+    help = "Add a school to Tandem with its first school admin, who can then add the other staff."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--name", required=True, help="The school's name, e.g. 'Oakfield Primary School'."
+        )
+        parser.add_argument(
+            "--urn", required=True, help="The school's unique reference number (URN) from GIAS."
+        )
+        parser.add_argument("--phase", required=True, choices=Phase.values, help="The school's phase.")
+        parser.add_argument(
+            "--lowest-year", type=int, required=True, help="Lowest year group on roll (0 = Reception)."
+        )
+        parser.add_argument(
+            "--highest-year", type=int, required=True, help="Highest year group on roll (e.g. 6 or 11)."
+        )
+        parser.add_argument("--trust", help="The trust's name, if the school is in a multi-academy trust.")
+        parser.add_argument("--admin-email", required=True, help="Email address of the school admin.")
+        parser.add_argument("--admin-name", required=True, help="Full name of the school admin.")
+        parser.add_argument(
+            "--generate-password",
+            action="store_true",
+            help="Make a strong password and print it once, instead of asking for one.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["generate_password"]:
+            password = secrets.token_urlsafe(18)
+        else:
+            password = getpass.getpass("Password for the school admin: ")
+            if password != getpass.getpass("Same password again: "):
+                raise CommandError("The passwords did not match. Nothing was saved.")
+        try:
+            school, user = school_create(
+                name=options["name"],
+                urn=options["urn"],
+                phase=options["phase"],
+                lowest_year=options["lowest_year"],
+                highest_year=options["highest_year"],
+                admin_email=options["admin_email"],
+                admin_name=options["admin_name"],
+                admin_password=password,
+                trust_name=options["trust"],
+            )
+        except ValidationError as error:
+            raise CommandError("Nothing was saved: " + "; ".join(error.messages)) from error
+        self.stdout.write(
+            self.style.SUCCESS(f"Added {school.name} (URN {school.urn}); {user.email} is its school admin.")
+        )
+        if options["generate_password"]:
+            self.stdout.write(f"Their password (shown once, ask them to change it): {password}")

@@ -1,0 +1,165 @@
+"""Walks every URL for every persona and checks the answer against tandem/access/policy.py.
+
+allowed and in scope -> 200 (302 for a form post); out of scope -> 404 with the same body as a
+missing record; anonymous -> redirect to sign in. A URL whose view declares no policy fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tandem.access.policy import PUBLIC_URL_NAMES, SUPERUSER_URL_NAMESPACES, Scope, scope_for
+from tests.conftest import World
+
+PERSONA_ROLES = {
+    "teacher": "teacher",
+    "ta": "teaching_assistant",
+    "senco": "senco",
+    "head": "head",
+    "admin": "school_admin",
+}
+PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + ["trust_lead", "trust_admin"]
+POST_ONLY = {"switch_role", "staff_remove", "logout"}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern, str]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, entry.namespace or namespace)
+        else:
+            yield namespace, entry, entry.name or ""
+
+
+def tandem_urls() -> list[URLPattern]:
+    return [p for ns, p, _ in _walk(get_resolver().url_patterns) if ns not in SUPERUSER_URL_NAMESPACES]
+
+
+def _role_of(persona: str) -> str:
+    if persona.startswith("trust_"):
+        return {"trust_lead": "trust_send_lead", "trust_admin": "trust_admin"}[persona]
+    return PERSONA_ROLES[persona.split("_", 1)[1]]
+
+
+def _school_of(world: World, persona: str):
+    return world.a if persona.startswith(("a_", "trust_")) else world.b
+
+
+def _other_school(world: World, persona: str):
+    return world.b if persona.startswith(("a_", "trust_")) else world.a
+
+
+# For each URL argument: (an object the persona may reach if the role allows, one it may not, a missing one).
+def _pupil_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    out = [other.taught_pupil.pk]
+    if scope in (Scope.OWN, Scope.SUPPORTED):
+        out.append(mine.untaught_pupil.pk)
+    return mine.taught_pupil.pk, out, world.missing_id
+
+
+def _group_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    out = [other.group.pk]
+    if scope in (Scope.OWN, Scope.SUPPORTED):
+        out.append(mine.other_group.pk)
+    return mine.group.pk, out, world.missing_id
+
+
+def _membership_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return (
+        mine.teacher.memberships.get().pk,
+        [other.teacher.memberships.get().pk],
+        987654321,
+    )
+
+
+ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
+    "pupil_id": _pupil_ids,
+    "group_id": _group_ids,
+    "membership_id": _membership_ids,
+}
+
+
+def _request(client, name: str, kwargs: dict[str, Any], persona_user=None):
+    url = reverse(name, kwargs=kwargs)
+    if name == "switch_role":
+        return client.post(url, {"membership": persona_user.memberships.first().pk})
+    return client.post(url) if name in POST_ONLY else client.get(url)
+
+
+def test_it_declares_a_policy_for_every_url():
+    undeclared = []
+    for pattern in tandem_urls():
+        policy = getattr(pattern.callback, "tandem_policy", None)
+        if policy is None and pattern.name not in PUBLIC_URL_NAMES:
+            undeclared.append(str(pattern.pattern))
+    assert undeclared == [], f"URLs with no policy row: {undeclared}"
+
+
+def test_it_knows_how_to_build_every_url_argument():
+    unknown = {key for p in tandem_urls() for key in p.pattern.converters if key not in ARGUMENTS}
+    assert unknown == set(), f"Add argument builders for: {unknown}"
+
+
+POLICY_URL_NAMES = sorted(p.name for p in tandem_urls() if hasattr(p.callback, "tandem_policy"))
+
+
+@pytest.mark.parametrize("name", POLICY_URL_NAMES)
+def test_it_sends_anonymous_visitors_to_sign_in(client, world, name):
+    pattern = next(p for p in tandem_urls() if p.name == name)
+    kwargs = {key: ARGUMENTS[key](world, "a_senco", Scope.SCHOOL)[0] for key in pattern.pattern.converters}
+    response = _request(client, name, kwargs, world.a.senco)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", POLICY_URL_NAMES)
+def test_it_answers_each_persona_as_the_policy_says(client, world, name, persona):
+    pattern = next(p for p in tandem_urls() if p.name == name)
+    resource, action = pattern.callback.tandem_policy
+    scope = scope_for(_role_of(persona), resource, action)
+    user = world.persona(persona)
+    client.force_login(user)
+    converters = list(pattern.pattern.converters)
+    assert len(converters) <= 1, "extend this test for URLs with several arguments"
+
+    if not converters:
+        response = _request(client, name, {}, user)
+        if scope is Scope.NONE:
+            assert response.status_code == 404
+        else:
+            assert response.status_code == (302 if name in POST_ONLY else 200)
+        return
+
+    key = converters[0]
+    in_scope, out_of_scope, missing = ARGUMENTS[key](world, persona, scope)
+    missing_response = _request(client, name, {key: missing}, user)
+    assert missing_response.status_code == 404
+    for other in out_of_scope:
+        response = _request(client, name, {key: other}, user)
+        assert response.status_code == 404, f"{persona} reached another's {key}"
+        assert response.content == missing_response.content
+    response = _request(client, name, {key: in_scope}, user)
+    if scope is Scope.NONE:
+        assert response.status_code == 404
+        assert response.content == missing_response.content
+    else:
+        assert response.status_code == (302 if name in POST_ONLY else 200)
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES - {"logout"}))
+def test_it_serves_public_pages_to_anyone(client, db, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_it_keeps_django_admin_to_superusers(client, world):
+    client.force_login(world.a.head)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,147 @@
+"""Personas in two schools, and a scan of every log line the suite writes for pupil names."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories as f
+
+PASSWORD = "correct horse battery staple"
+
+
+# ---------------------------------------------------------------- log scan
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.lines.append(text)
+
+
+LOG_CAPTURE = _LogCapture()
+
+
+def find_names(lines: Iterable[str], names: Iterable[str]) -> list[tuple[str, str]]:
+    """(name, line) for every pupil name that appears as a whole word in a log line."""
+    wanted = sorted({n for n in names if len(n) >= 3}, key=len, reverse=True)
+    if not wanted:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in wanted) + r")\b")
+    return [(m.group(1), line) for line in lines for m in [pattern.search(line)] if m]
+
+
+def _all_pupil_names() -> set[str]:
+    names = set(f.PUPIL_NAMES)
+    try:
+        from tandem.demo import generator
+
+        names.update(generator.SURNAMES)
+    except (ImportError, AttributeError):
+        pass
+    return names
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _capture_all_logs(django_db_setup: None) -> Iterable[None]:
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(LOG_CAPTURE)
+    root.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(LOG_CAPTURE)
+    root.setLevel(previous)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaks = find_names(LOG_CAPTURE.lines, _all_pupil_names())
+    if leaks:
+        print("\nPupil names found in log output:")
+        for name, line in leaks[:20]:
+            print(f"  {name!r} in: {line[:200]}")
+        session.exitstatus = 1
+    else:
+        print(f"\nLog scan: {len(LOG_CAPTURE.lines)} log lines, no pupil names.")
+
+
+# ---------------------------------------------------------------- personas
+@dataclass
+class School:
+    school: object
+    teacher: object
+    ta: object
+    senco: object
+    head: object
+    admin: object
+    group: object  # taught by teacher, supported by ta
+    other_group: object  # taught by another teacher
+    taught_pupil: object  # in group, SEN support
+    ehc_pupil: object  # in group, EHC plan
+    untaught_pupil: object  # in other_group only
+
+
+@dataclass
+class World:
+    a: School
+    b: School
+    trust_lead: object
+    trust_admin: object
+    missing_id: uuid.UUID
+
+    def persona(self, name: str) -> object:
+        school, _, role = name.partition("_")
+        if name == "trust_lead":
+            return self.trust_lead
+        if name == "trust_admin":
+            return self.trust_admin
+        return getattr(getattr(self, school), role)
+
+
+def _build_school(label: str, trust: object, sentinel: str) -> School:
+    school = f.make_school(name=f"School {label.upper()}", trust=trust)  # type: ignore[arg-type]
+
+    def user(role: str, full: str) -> object:
+        u = f.make_user(email=f"{role}.{label}@test.example", password=PASSWORD, full_name=full)
+        f.make_membership(user=u, role=role, school=school)
+        return u
+
+    teacher = user("teacher", f"Teacher {label.upper()}")
+    ta = user("teaching_assistant", f"Assistant {label.upper()}")
+    senco = user("senco", f"Senco {label.upper()}")
+    head = user("head", f"Head {label.upper()}")
+    admin = user("school_admin", f"Admin {label.upper()}")
+    other_teacher = f.make_user(email=f"other.{label}@test.example", full_name=f"Other Teacher {label.upper()}")
+    f.make_membership(user=other_teacher, role="teacher", school=school)
+    group = f.make_group(school=school, name=f"4{label.upper()}", teachers=[teacher], supporters=[ta])
+    other_group = f.make_group(school=school, name=f"5{label.upper()}", year_group=5, teachers=[other_teacher])
+    taught = f.make_pupil(school=school, forename="Kai", surname=f"{sentinel}Support")
+    ehc = f.make_pupil(school=school, forename="Ellis", surname=f"{sentinel}Ehc")
+    untaught = f.make_pupil(school=school, forename="Robin", surname=f"{sentinel}Untaught", year_group=5)
+    f.enrol(group=group, pupils=[taught, ehc])
+    f.enrol(group=other_group, pupils=[untaught])
+    f.set_sen_status(pupil=taught, provision="K", need_codes=["SLCN"])
+    f.set_sen_status(pupil=ehc, provision="E", need_codes=["ASD", "SEMH"])
+    f.set_sen_status(pupil=untaught, provision="K", need_codes=["SPLD"])
+    return School(school, teacher, ta, senco, head, admin, group, other_group, taught, ehc, untaught)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    trust = f.make_trust(name="Alder Trust")
+    other_trust = f.make_trust(name="Birch Trust")
+    a = _build_school("a", trust, "Sentinela")
+    b = _build_school("b", other_trust, "Sentinelb")
+    lead = f.make_user(email="lead@test.example", password=PASSWORD, full_name="Trust Lead")
+    f.make_membership(user=lead, role="trust_send_lead", trust=trust)
+    admin = f.make_user(email="trustadmin@test.example", password=PASSWORD, full_name="Trust Admin")
+    f.make_membership(user=admin, role="trust_admin", trust=trust)
+    return World(a=a, b=b, trust_lead=lead, trust_admin=admin, missing_id=uuid.uuid4())

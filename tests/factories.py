@@ -1,0 +1,113 @@
+"""Small builders for tests. Every pupil name made here is remembered, so the log scan can look for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+
+from tandem.lib.upn import check_letter
+from tandem.people.models import (
+    Enrolment,
+    GroupKind,
+    GroupStaff,
+    GroupStaffRole,
+    Membership,
+    Pupil,
+    Subject,
+    TeachingGroup,
+    User,
+)
+from tandem.register.models import SenNeed, SenStatusPeriod
+from tandem.schools.models import AcademicYear, School, Trust
+
+PUPIL_NAMES: set[str] = set()
+_serial = itertools.count(1)
+
+
+def current_academic_year() -> AcademicYear:
+    return AcademicYear.objects.get_or_create(start_year=AcademicYear.start_year_for(dt.date.today()))[0]
+
+
+def make_trust(*, name: str = "Test Trust") -> Trust:
+    return Trust.objects.get_or_create(name=name)[0]
+
+
+def make_school(*, name: str = "Test School", trust: Trust | None = None, phase: str = "primary") -> School:
+    n = next(_serial)
+    low, high = (0, 6) if phase == "primary" else (7, 11)
+    return School.objects.create(
+        name=name, urn=f"9{n:05d}", phase=phase, lowest_year=low, highest_year=high, trust=trust
+    )
+
+
+def make_user(*, email: str, password: str | None = None, full_name: str = "Test Person") -> User:
+    return User.objects.create_user(email=email, password=password, full_name=full_name)
+
+
+def make_membership(
+    *, user: User, role: str, school: School | None = None, trust: Trust | None = None
+) -> Membership:
+    return Membership.objects.create(user=user, role=role, school=school, trust=trust)
+
+
+def valid_upn(serial: int, la: str = "938", estab: str = "2001") -> str:
+    body = f"{la}{estab}25{serial:03d}"[-12:]
+    return check_letter(body) + body
+
+
+def make_pupil(
+    *, school: School, forename: str, surname: str, year_group: int = 4, upn: str | None = None, **extra: object
+) -> Pupil:
+    PUPIL_NAMES.add(f"{forename} {surname}")
+    PUPIL_NAMES.add(surname)
+    n = next(_serial)
+    return Pupil.objects.create(
+        school=school,
+        legal_forename=forename,
+        legal_surname=surname,
+        year_group=year_group,
+        date_of_birth=dt.date(2016, 1, 1),
+        sex="F" if n % 2 else "M",
+        upn=valid_upn(n % 1000, estab=f"{n // 1000:04d}") if upn is None else upn,
+        **extra,
+    )
+
+
+def make_group(
+    *,
+    school: School,
+    name: str,
+    year_group: int = 4,
+    teachers: Iterable[User] = (),
+    supporters: Iterable[User] = (),
+    subject: str | None = None,
+) -> TeachingGroup:
+    group = TeachingGroup.objects.create(
+        school=school,
+        academic_year=current_academic_year(),
+        name=name,
+        kind=GroupKind.SET if subject else GroupKind.CLASS,
+        subject=Subject.objects.get(code=subject) if subject else None,
+        year_group=year_group,
+    )
+    for teacher in teachers:
+        GroupStaff.objects.create(group=group, user=teacher, role=GroupStaffRole.TEACHER)
+    for supporter in supporters:
+        GroupStaff.objects.create(group=group, user=supporter, role=GroupStaffRole.SUPPORT)
+    return group
+
+
+def enrol(*, group: TeachingGroup, pupils: Iterable[Pupil], starts_on: dt.date | None = None) -> None:
+    start = starts_on or dt.date.today() - dt.timedelta(days=30)
+    Enrolment.objects.bulk_create([Enrolment(group=group, pupil=p, starts_on=start) for p in pupils])
+
+
+def set_sen_status(
+    *, pupil: Pupil, provision: str, need_codes: Iterable[str] = (), since: dt.date | None = None
+) -> None:
+    start = since or dt.date.today() - dt.timedelta(days=100)
+    SenStatusPeriod.objects.filter(pupil=pupil, ends_on__isnull=True).update(ends_on=start)
+    SenStatusPeriod.objects.create(pupil=pupil, school=pupil.school, provision=provision, starts_on=start)
+    for rank, code in enumerate(need_codes, start=1):
+        SenNeed.objects.create(pupil=pupil, school=pupil.school, need_type_id=code, rank=rank, starts_on=start)
