@@ -13,6 +13,7 @@ import pytest
 from tests import factories as f
 
 PASSWORD = "correct horse battery staple"
+PERSONA_NAMES_A = ["a_teacher", "a_ta", "a_senco", "a_head", "a_admin"]
 
 
 # ---------------------------------------------------------------- log scan

@@ -1,8 +1,9 @@
 """Write the generated demo trust into the database, fast, in one transaction.
 
-The tables come from `tandem.demo.generator` (pure numpy); this module only maps row numbers to database ids
-and inserts. Assessments (millions of rows at trust scale) bypass model instances and go through
-`cursor.executemany` with values already in the backend's format, which works on SQLite and PostgreSQL.
+The tables come from `tandem.demo.generator` (pure numpy); this module maps row numbers to database ids and
+inserts. The big tables (pupils, enrolments, the register and, at trust scale, millions of assessments)
+bypass model instances: each distinct value is converted once into the backend's own format, then rows go
+in with `cursor.executemany` (SQLite) or COPY (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -398,25 +399,37 @@ def _insert(
     order: np.ndarray[Any, Any] | None = None,
     report: Callable[[int], None] | None = None,
 ) -> int:
-    """INSERT prepared columns with executemany, in chunks; returns the number of rows."""
+    """Insert prepared columns in chunks; returns the number of rows.
+
+    executemany on SQLite (and any backend); COPY on PostgreSQL with psycopg 3, where executemany runs
+    at about a tenth of the speed.
+    """
     meta = model._meta
     names = [str(meta.get_field(name).column) for name in columns]  # type: ignore[union-attr]
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers come from model metadata
-        quote(meta.db_table), ", ".join(quote(n) for n in names), ", ".join(["%s"] * len(names))
-    )
+    # Identifiers come from model metadata, never from input.
+    table, column_list = quote(meta.db_table), ", ".join(quote(n) for n in names)
+    insert = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+    copy_sql = f"COPY {table} ({column_list}) FROM STDIN"
     arrays = list(columns.values())
     total = len(arrays[0]) if arrays else 0
     next_report = 500_000
     with connection.cursor() as cursor:
+        raw = cursor.cursor
+        use_copy = connection.vendor == "postgresql" and hasattr(raw, "copy")
         for start in range(0, total, _CHUNK):
             index = (
                 np.arange(start, min(start + _CHUNK, total))
                 if order is None
                 else order[start : start + _CHUNK]
             )
-            chunk = [column[index].tolist() for column in arrays]
-            cursor.executemany(sql, list(zip(*chunk, strict=True)))
+            rows = zip(*[column[index].tolist() for column in arrays], strict=True)
+            if use_copy:
+                with raw.copy(copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(insert, list(rows))
             done = min(start + _CHUNK, total)
             if report and done >= next_report and done < total:
                 report(done)

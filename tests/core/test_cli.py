@@ -1,0 +1,67 @@
+"""The `tandem` command: help for everyone, and the set-up commands a school's IT lead runs."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tandem.audit.models import AuditEvent
+from tandem.cli import TANDEM_COMMANDS, main
+from tandem.people.models import Membership
+from tandem.schools.models import School
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_it_lists_tandems_commands(capsys):
+    main(["--help"])
+    out = capsys.readouterr().out
+    for name in TANDEM_COMMANDS:
+        assert name in out
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "createschool", "migrate", "check"])
+def test_it_explains_every_command(command):
+    result = subprocess.run(
+        [sys.executable, "-m", "tandem.cli", command, "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+@pytest.mark.django_db
+def test_it_creates_a_school_with_its_admin(capsys):
+    call_command(
+        "createschool", "--name", "Rowan Primary", "--urn", "923456", "--phase", "primary",
+        "--lowest-year", "0", "--highest-year", "6", "--admin-email", "Admin@Rowan.example",
+        "--admin-name", "Rowan Admin", "--generate-password",
+    )
+    out = capsys.readouterr().out
+    school = School.objects.get(urn="923456")
+    membership = Membership.objects.get(school=school)
+    assert (membership.role, membership.user.email) == ("school_admin", "admin@rowan.example")
+    assert "password" in out
+    assert AuditEvent.objects.filter(action="school.create", school_id=school.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_saves_nothing_when_a_school_is_invalid():
+    with pytest.raises(CommandError, match="Nothing was saved"):
+        call_command(
+            "createschool", "--name", "Bad", "--urn", "923457", "--phase", "primary",
+            "--lowest-year", "6", "--highest-year", "0", "--admin-email", "a@b.example",
+            "--admin-name", "A", "--generate-password",
+        )
+    assert not School.objects.filter(urn="923457").exists()
+
+
+@pytest.mark.django_db
+def test_it_prepares_the_database_without_the_demo(capsys):
+    call_command("run", "--no-demo", "--no-serve")
+    assert "Database is up to date" in capsys.readouterr().out
+    assert not School.objects.exists()

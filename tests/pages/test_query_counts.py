@@ -1,0 +1,93 @@
+"""List pages run the same number of SQL queries for 10 pupils as for 500."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tandem.people.models import Enrolment, Pupil
+from tandem.register.models import SenNeed, SenStatusPeriod
+from tests import factories as f
+
+NEEDS = ["SLCN", "SEMH", "ASD", "MLD", "SPLD"]
+
+
+def _school_with(n: int):
+    trust = f.make_trust(name=f"Trust {n}")
+    school = f.make_school(name=f"School {n}", trust=trust)
+    people = {}
+    for role in ("teacher", "senco", "head", "school_admin", "teaching_assistant"):
+        user = f.make_user(email=f"{role}.{n}@test.example", full_name=f"{role} {n}")
+        f.make_membership(user=user, role=role, school=school)
+        people[role] = user
+    lead = f.make_user(email=f"lead.{n}@test.example", full_name="Lead")
+    f.make_membership(user=lead, role="trust_send_lead", trust=trust)
+    people["trust_send_lead"] = lead
+    group = f.make_group(school=school, name="4Q", teachers=[people["teacher"]], supporters=[people["teaching_assistant"]])
+    pupils = Pupil.objects.bulk_create(
+        Pupil(
+            school=school,
+            legal_forename="Query",
+            legal_surname=f"Counted{i}",
+            year_group=4,
+            date_of_birth=dt.date(2016, 5, 1),
+            sex="F",
+            upn=f.valid_upn(i % 1000, estab=f"{n:04d}"),
+        )
+        for i in range(n)
+    )
+    start = dt.date.today() - dt.timedelta(days=60)
+    Enrolment.objects.bulk_create(Enrolment(group=group, pupil=p, starts_on=start) for p in pupils)
+    SenStatusPeriod.objects.bulk_create(
+        SenStatusPeriod(pupil=p, school=school, provision="KE"[i % 2], starts_on=start)
+        for i, p in enumerate(pupils)
+        if i % 3 == 0
+    )
+    SenNeed.objects.bulk_create(
+        SenNeed(pupil=p, school=school, need_type_id=NEEDS[i % 5], rank=1, starts_on=start)
+        for i, p in enumerate(pupils)
+        if i % 3 == 0
+    )
+    return people, group
+
+
+PAGES = [
+    ("teacher", "home"),
+    ("teaching_assistant", "home"),
+    ("senco", "home"),
+    ("head", "home"),
+    ("school_admin", "home"),
+    ("trust_send_lead", "home"),
+    ("senco", "pupil_list"),
+    ("teacher", "pupil_list"),
+    ("senco", "register"),
+    ("senco", "register?status=E"),
+    ("senco", "pupil_list?need=SEMH&year=4"),
+    ("senco", "group_list"),
+    ("senco", "group"),
+    ("head", "staff"),
+    ("trust_send_lead", "register"),
+]
+
+
+def _queries(client, people, group, role: str, page: str) -> int:
+    client.force_login(people[role])
+    name, _, query = page.partition("?")
+    url = reverse("group_detail", args=[group.pk]) if name == "group" else reverse(name)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url + (f"?{query}" if query else ""))
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, page", PAGES)
+def test_it_runs_a_bounded_number_of_queries(client, role, page):
+    small = _school_with(10)
+    large = _school_with(500)
+    few = _queries(client, *small, role, page)
+    many = _queries(client, *large, role, page)
+    assert few == many, f"{page} as {role}: {few} queries for 10 pupils, {many} for 500"
+    assert many <= 20
