@@ -111,7 +111,8 @@ def _build_school(label: str, trust: object, sentinel: str) -> School:
     school = f.make_school(name=f"School {label.upper()}", trust=trust)  # type: ignore[arg-type]
 
     def user(role: str, full: str) -> object:
-        u = f.make_user(email=f"{role}.{label}@test.example", password=PASSWORD, full_name=full)
+        # No password: personas sign in with force_login, and Argon2 per persona would slow every test.
+        u = f.make_user(email=f"{role}.{label}@test.example", full_name=full)
         f.make_membership(user=u, role=role, school=school)
         return u
 
@@ -120,10 +121,14 @@ def _build_school(label: str, trust: object, sentinel: str) -> School:
     senco = user("senco", f"Senco {label.upper()}")
     head = user("head", f"Head {label.upper()}")
     admin = user("school_admin", f"Admin {label.upper()}")
-    other_teacher = f.make_user(email=f"other.{label}@test.example", full_name=f"Other Teacher {label.upper()}")
+    other_teacher = f.make_user(
+        email=f"other.{label}@test.example", full_name=f"Other Teacher {label.upper()}"
+    )
     f.make_membership(user=other_teacher, role="teacher", school=school)
     group = f.make_group(school=school, name=f"4{label.upper()}", teachers=[teacher], supporters=[ta])
-    other_group = f.make_group(school=school, name=f"5{label.upper()}", year_group=5, teachers=[other_teacher])
+    other_group = f.make_group(
+        school=school, name=f"5{label.upper()}", year_group=5, teachers=[other_teacher]
+    )
     taught = f.make_pupil(school=school, forename="Kai", surname=f"{sentinel}Support")
     ehc = f.make_pupil(school=school, forename="Ellis", surname=f"{sentinel}Ehc")
     untaught = f.make_pupil(school=school, forename="Robin", surname=f"{sentinel}Untaught", year_group=5)
@@ -141,8 +146,8 @@ def world(db: None) -> World:
     other_trust = f.make_trust(name="Birch Trust")
     a = _build_school("a", trust, "Sentinela")
     b = _build_school("b", other_trust, "Sentinelb")
-    lead = f.make_user(email="lead@test.example", password=PASSWORD, full_name="Trust Lead")
+    lead = f.make_user(email="lead@test.example", full_name="Trust Lead")
     f.make_membership(user=lead, role="trust_send_lead", trust=trust)
-    admin = f.make_user(email="trustadmin@test.example", password=PASSWORD, full_name="Trust Admin")
+    admin = f.make_user(email="trustadmin@test.example", full_name="Trust Admin")
     f.make_membership(user=admin, role="trust_admin", trust=trust)
     return World(a=a, b=b, trust_lead=lead, trust_admin=admin, missing_id=uuid.uuid4())

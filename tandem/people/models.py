@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import F, Q
 
+from tandem.lib.upn import UpnCheck, check_upn
 from tandem.schools.models import AcademicYear, School, Trust
 
 
@@ -165,6 +166,10 @@ class Pupil(models.Model):
     @property
     def year_label(self) -> str:
         return year_group_label(self.year_group)
+
+    @property
+    def upn_check(self) -> UpnCheck | None:
+        return check_upn(self.upn) if self.upn else None
 
 
 class Subject(models.Model):

@@ -28,7 +28,11 @@ def test_it_lists_tandems_commands(capsys):
 def test_it_explains_every_command(command):
     result = subprocess.run(
         [sys.executable, "-m", "tandem.cli", command, "--help"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
     )
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout
@@ -37,9 +41,22 @@ def test_it_explains_every_command(command):
 @pytest.mark.django_db
 def test_it_creates_a_school_with_its_admin(capsys):
     call_command(
-        "createschool", "--name", "Rowan Primary", "--urn", "923456", "--phase", "primary",
-        "--lowest-year", "0", "--highest-year", "6", "--admin-email", "Admin@Rowan.example",
-        "--admin-name", "Rowan Admin", "--generate-password",
+        "createschool",
+        "--name",
+        "Rowan Primary",
+        "--urn",
+        "923456",
+        "--phase",
+        "primary",
+        "--lowest-year",
+        "0",
+        "--highest-year",
+        "6",
+        "--admin-email",
+        "Admin@Rowan.example",
+        "--admin-name",
+        "Rowan Admin",
+        "--generate-password",
     )
     out = capsys.readouterr().out
     school = School.objects.get(urn="923456")
@@ -53,9 +70,22 @@ def test_it_creates_a_school_with_its_admin(capsys):
 def test_it_saves_nothing_when_a_school_is_invalid():
     with pytest.raises(CommandError, match="Nothing was saved"):
         call_command(
-            "createschool", "--name", "Bad", "--urn", "923457", "--phase", "primary",
-            "--lowest-year", "6", "--highest-year", "0", "--admin-email", "a@b.example",
-            "--admin-name", "A", "--generate-password",
+            "createschool",
+            "--name",
+            "Bad",
+            "--urn",
+            "923457",
+            "--phase",
+            "primary",
+            "--lowest-year",
+            "6",
+            "--highest-year",
+            "0",
+            "--admin-email",
+            "a@b.example",
+            "--admin-name",
+            "A",
+            "--generate-password",
         )
     assert not School.objects.filter(urn="923457").exists()
 

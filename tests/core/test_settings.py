@@ -27,7 +27,10 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 def test_it_passes_the_deployment_checks_in_production_mode(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         TANDEM_PRODUCTION="1",
         TANDEM_SECRET_KEY="x" * 30 + "-production-secret-key-for-the-check-" + "y" * 20,
         TANDEM_ALLOWED_HOSTS="tandem.school.example",
@@ -41,8 +44,11 @@ def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TANDEM_SECRET_KEY"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env={**env, "TANDEM_PRODUCTION": "1", "TANDEM_VAR_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**env, "TANDEM_PRODUCTION": "1", "TANDEM_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "TANDEM_SECRET_KEY" in result.stderr
@@ -81,7 +87,9 @@ def test_it_pauses_sign_in_after_five_wrong_passwords(client):
 def test_it_signs_in_with_email_and_password(client):
     user = f.make_user(email="signin@test.example", password="the right password 123", full_name="S")
     f.make_membership(user=user, role="head", school=f.make_school())
-    response = client.post(reverse("login"), {"username": "signin@test.example", "password": "the right password 123"})
+    response = client.post(
+        reverse("login"), {"username": "signin@test.example", "password": "the right password 123"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
 
