@@ -106,3 +106,9 @@ def test_it_tags_every_response_with_a_request_id(client, db):
     assert response["X-Request-ID"] == "abc12345-upstream"
     response = client.get(reverse("health"), HTTP_X_REQUEST_ID="bad id with spaces")
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_it_serves_its_stylesheet_without_collectstatic(client, db):
+    response = client.get("/static/tandem/app.css")
+    assert response.status_code == 200
+    assert b"--focus" in b"".join(response.streaming_content)
