@@ -49,6 +49,7 @@ def pupil_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "form": form,
             "page": page,
             "shows_sen": shows_sen,
+            "show_school": actor.school_id is None,
             "caption": f"Pupils matching the filters: {page.paginator.count}",
         },
     )

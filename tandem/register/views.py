@@ -27,6 +27,7 @@ def register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "page": page,
             "summary": register_summary(actor=actor),
             "shows_sen": True,
+            "show_school": actor.school_id is None,
             "caption": f"Register pupils matching the filters: {page.paginator.count}",
         },
     )
