@@ -57,7 +57,13 @@ def valid_upn(serial: int, la: str = "938", estab: str = "2001") -> str:
 
 
 def make_pupil(
-    *, school: School, forename: str, surname: str, year_group: int = 4, upn: str | None = None, **extra: object
+    *,
+    school: School,
+    forename: str,
+    surname: str,
+    year_group: int = 4,
+    upn: str | None = None,
+    **extra: object,
 ) -> Pupil:
     PUPIL_NAMES.add(f"{forename} {surname}")
     PUPIL_NAMES.add(surname)
@@ -110,4 +116,6 @@ def set_sen_status(
     SenStatusPeriod.objects.filter(pupil=pupil, ends_on__isnull=True).update(ends_on=start)
     SenStatusPeriod.objects.create(pupil=pupil, school=pupil.school, provision=provision, starts_on=start)
     for rank, code in enumerate(need_codes, start=1):
-        SenNeed.objects.create(pupil=pupil, school=pupil.school, need_type_id=code, rank=rank, starts_on=start)
+        SenNeed.objects.create(
+            pupil=pupil, school=pupil.school, need_type_id=code, rank=rank, starts_on=start
+        )

@@ -674,17 +674,13 @@ def _split_evenly(total: int, parts: int) -> list[int]:
 
 
 def _proportional(total: int, weights: Sequence[float]) -> list[int]:
-    """Split total in proportion to weights (largest remainder), every part at least 1 when possible."""
+    """Split total in proportion to weights, by largest remainder, so the parts add up exactly."""
     w = np.asarray(weights, dtype=np.float64)
     exact = total * w / w.sum()
     sizes = np.floor(exact).astype(np.int64)
     order = np.argsort(-(exact - sizes), kind="stable")
     sizes[order[: total - int(sizes.sum())]] += 1
     return [int(s) for s in sizes]
-
-
-def _choose(rng: np.random.Generator, options: Sequence[str], size: int) -> list[str]:
-    return [options[i] for i in rng.integers(0, len(options), size=size)]
 
 
 # ------------------------------------------------------------------------------------------- one school
@@ -965,7 +961,6 @@ def _build_school(k: int, ctx: _Context, identity: tuple[str, str, str, str, int
             provision=provision,
             years=years,
             female_share=female_share,
-            school_slug=slug,
         )
     else:
         groups, group_staff, enrolments, pupil_groups = _secondary_groups(
@@ -1152,7 +1147,6 @@ def _primary_groups(
     provision: StrArray,
     years: IntArray,
     female_share: float,
-    school_slug: str,
 ) -> tuple[Groups, GroupStaff, Enrolments, IntArray]:
     """One class per 30 pupils in each year (infant classes are capped at 30 by law); TAs mostly in KS1."""
     n = len(year_group)

@@ -25,7 +25,9 @@ def _school_with(n: int):
     lead = f.make_user(email=f"lead.{n}@test.example", full_name="Lead")
     f.make_membership(user=lead, role="trust_send_lead", trust=trust)
     people["trust_send_lead"] = lead
-    group = f.make_group(school=school, name="4Q", teachers=[people["teacher"]], supporters=[people["teaching_assistant"]])
+    group = f.make_group(
+        school=school, name="4Q", teachers=[people["teacher"]], supporters=[people["teaching_assistant"]]
+    )
     pupils = Pupil.objects.bulk_create(
         Pupil(
             school=school,

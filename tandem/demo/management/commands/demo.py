@@ -42,7 +42,9 @@ class Command(BaseCommand):
         "register and three years of termly assessments, with some pupils making less than expected "
         "progress. Everything is invented and comes from a seed, so the same seed and date build the same "
         "demo. The demo is never mixed with real data: if the database already has schools, nothing is "
-        "written. For load testing, --schools 40 --pupils-per-school 1500 builds a 60,000-pupil trust."
+        "written. At the end it prints how long it took, the rows written and one sign-in per role per "
+        "school; every demo account uses the password in TANDEM_DEMO_PASSWORD. For load testing, "
+        "--schools 40 --pupils-per-school 1500 builds a 60,000-pupil trust."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
