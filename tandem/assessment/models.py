@@ -51,11 +51,13 @@ class Scale(models.Model):
 
 
 class Assessment(models.Model):
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="assessments")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    # Single-column indexes here would only slow big imports: the composite index and unique
+    # constraint below lead with school and pupil, and there are only a handful of subjects and scales.
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", db_index=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="assessments", db_index=False)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
     window = models.ForeignKey(AssessmentWindow, on_delete=models.PROTECT, related_name="assessments")
-    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="+")
+    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="+", db_index=False)
     assessed_on = models.DateField()
     # NC year when assessed, so cohorts can be rebuilt without reconstructing history.
     year_group = models.SmallIntegerField()
