@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _clean_env() -> dict[str, str]:
     # The browser tests' switch for Playwright's event loop must not leak into a production check.
-    return {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "TANDEM_SECRET_KEY"}}
+    unwanted = {"DJANGO_ALLOW_ASYNC_UNSAFE", "TANDEM_SECRET_KEY"}
+    return {k: v for k, v in os.environ.items() if k not in unwanted}
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0003_scales'),
-        ('people', '0002_subjects'),
+        ('assessment', '0002_initial'),
+        ('people', '0001_initial'),
         ('schools', '0001_initial'),
     ]
 

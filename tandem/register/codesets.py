@@ -1,4 +1,8 @@
-from django.db import migrations
+"""The census type-of-need code set, kept in step with the database after every migrate (and flush)."""
+
+from __future__ import annotations
+
+from typing import Any
 
 # Census type-of-need codes and their broad areas (SEND Code of Practice 6.28-6.35).
 NEED_TYPES = [
@@ -20,14 +24,10 @@ NEED_TYPES = [
 ]
 
 
-def add_need_types(apps, schema_editor):
-    NeedType = apps.get_model("register", "NeedType")
+def sync_need_types(*, using: str = "default", **_: Any) -> None:
+    from tandem.register.models import NeedType
+
     for order, (code, name, area, current) in enumerate(NEED_TYPES):
-        NeedType.objects.update_or_create(
+        NeedType.objects.using(using).update_or_create(
             code=code, defaults={"name": name, "broad_area": area, "is_current": current, "sort_order": order}
         )
-
-
-class Migration(migrations.Migration):
-    dependencies = [("register", "0001_initial")]
-    operations = [migrations.RunPython(add_need_types, migrations.RunPython.noop)]
