@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from tandem.access.policy import Action, Resource, Scope
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
 from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Pupil, TeachingGroup
+
+M = TypeVar("M", bound=Model)
 
 _STAFF_ROLE_FOR_SCOPE = {Scope.OWN: GroupStaffRole.TEACHER, Scope.SUPPORTED: GroupStaffRole.SUPPORT}
 
@@ -70,38 +73,28 @@ def groups_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[Teac
     return groups.none()
 
 
-def _not_found(actor: Actor, *, action: str, target_type: str, target_id: object, exists: bool) -> Http404:
-    if exists:
-        # Someone reached for a real record outside their scope: worth a trail. The answer stays a plain 404.
-        audit_record(
-            actor=actor, action=action, target_type=target_type, target_id=target_id, outcome=Outcome.DENIED
-        )
-    return Http404()
+def _one_or_404(
+    actor: Actor, scoped: QuerySet[M], pk: uuid.UUID | str, *, action: str, target_type: str
+) -> M:
+    found = scoped.filter(pk=pk).first()
+    if found is None:
+        if scoped.model._default_manager.filter(pk=pk).exists():
+            # A real record outside the actor's scope: worth a trail, though the answer stays a plain 404.
+            audit_record(
+                actor=actor, action=action, target_type=target_type, target_id=pk, outcome=Outcome.DENIED
+            )
+        raise Http404()
+    return found
 
 
 def pupil_or_404(
     actor: Actor, pupil_id: uuid.UUID | str, resource: Resource = Resource.PUPIL, action: Action = Action.VIEW
 ) -> Pupil:
-    pupil = pupils_in_scope(actor, resource, action).select_related("school").filter(pk=pupil_id).first()
-    if pupil is None:
-        raise _not_found(
-            actor,
-            action=f"{resource}.{action}",
-            target_type="pupil",
-            target_id=pupil_id,
-            exists=Pupil.objects.filter(pk=pupil_id).exists(),
-        )
-    return pupil
+    scoped = pupils_in_scope(actor, resource, action).select_related("school")
+    return _one_or_404(actor, scoped, pupil_id, action=f"{resource}.{action}", target_type="pupil")
 
 
 def group_or_404(actor: Actor, group_id: uuid.UUID | str, action: Action = Action.VIEW) -> TeachingGroup:
-    group = groups_in_scope(actor, action).select_related("school", "subject").filter(pk=group_id).first()
-    if group is None:
-        raise _not_found(
-            actor,
-            action=f"{Resource.TEACHING_GROUP}.{action}",
-            target_type="teaching_group",
-            target_id=group_id,
-            exists=TeachingGroup.objects.filter(pk=group_id).exists(),
-        )
-    return group
+    scoped = groups_in_scope(actor, action).select_related("school", "subject")
+    action_name = f"{Resource.TEACHING_GROUP}.{action}"
+    return _one_or_404(actor, scoped, group_id, action=action_name, target_type="teaching_group")

@@ -95,3 +95,14 @@ def test_it_prepares_the_database_without_the_demo(capsys):
     call_command("run", "--no-demo", "--no-serve")
     assert "Database is up to date" in capsys.readouterr().out
     assert not School.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_builds_the_demo_once_and_prints_the_sign_ins(capsys):
+    call_command("run", "--no-serve")
+    out = capsys.readouterr().out
+    assert School.objects.count() == 2
+    assert "Demo sign-ins" in out and "SENCo" in out and "Trust SEND lead" in out
+    call_command("run", "--no-serve")
+    assert "building the demo" not in capsys.readouterr().out
+    assert School.objects.count() == 2

@@ -36,10 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
-        from tandem.demo.loader import demo_logins, load_demo
+        from tandem.demo.loader import demo_logins, format_logins, load_demo
 
         if not options["no_demo"] and not School.objects.exists():
-            self.stdout.write("The database is empty: building the demo trust (this takes about a minute)...")
+            self.stdout.write("The database is empty: building the demo trust (a few seconds)...")
             report = load_demo(
                 seed=2026,
                 as_of=dt.date.today(),
@@ -48,13 +48,14 @@ class Command(BaseCommand):
                 progress=lambda message: self.stderr.write(message),
             )
             self.stdout.write(f"Demo built in {report.seconds:.1f} s.")
-        logins = demo_logins()
-        if logins:
+        lines = format_logins(demo_logins())
+        if lines:
             self.stdout.write("")
-            self.stdout.write(f"Demo sign-ins (password for all: {settings.TANDEM_DEMO_PASSWORD}):")
-            width = max(len(email) for email, _, _ in logins)
-            for email, role, place in logins:
-                self.stdout.write(f"  {email.ljust(width)}  {role}, {place}")
+            self.stdout.write(
+                f"Demo sign-ins (the password for all of them is {settings.TANDEM_DEMO_PASSWORD}):"
+            )
+            for line in lines:
+                self.stdout.write(f"  {line}")
         if options["no_serve"]:
             return
         from waitress import serve
