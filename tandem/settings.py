@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.register",
     "tandem.assessment",
+    "tandem.progress",
     "tandem.access",
     "tandem.dashboards",
     "tandem.demo",
