@@ -119,3 +119,36 @@ def set_sen_status(
         SenNeed.objects.create(
             pupil=pupil, school=pupil.school, need_type_id=code, rank=rank, starts_on=start
         )
+
+
+def make_progress_run(*, school: School, results: Iterable[dict[str, object]]) -> object:
+    """A finished analysis run with the given ProgressResult fields (pupil, subject, window, ...)."""
+    from django.utils import timezone
+
+    from tandem.progress.models import AnalysisRun, ProgressResult
+
+    run = AnalysisRun.objects.create(
+        school=school, status="done", finished_at=timezone.now(), engine_version="test", settings={}
+    )
+    rows = []
+    for fields in results:
+        values = {"norm_model": "sgp", "peers": 0, "own_rate": 0, "not_closing": 0, "widening": 0, **fields}
+        rows.append(ProgressResult(run=run, school=school, **values))
+    ProgressResult.objects.bulk_create(rows)
+    return run
+
+
+def make_window(*, school: School, start_year: int, term: str) -> object:
+    from tandem.schools.models import AssessmentWindow
+
+    months = {"autumn": (11, 12), "spring": (3, 3), "summer": (6, 7)}
+    first, last = months[term]
+    year = start_year if term == "autumn" else start_year + 1
+    academic_year = AcademicYear.objects.get_or_create(start_year=start_year)[0]
+    return AssessmentWindow.objects.create(
+        school=school,
+        academic_year=academic_year,
+        term=term,
+        opens_on=dt.date(year, first, 1),
+        closes_on=dt.date(year, last, 28),
+    )

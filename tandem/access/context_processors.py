@@ -15,6 +15,7 @@ def actor(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "pupils": current.can(Resource.PUPIL),
             "register": current.can(Resource.REGISTER),
+            "progress": current.can(Resource.PROGRESS),
             "staff": current.can(Resource.STAFF),
             "trust": current.can(Resource.TRUST_OVERVIEW),
             "manage_staff": current.can(Resource.STAFF, Action.MANAGE),

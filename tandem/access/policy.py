@@ -20,6 +20,7 @@ class Resource(StrEnum):
     TEACHING_GROUP = "teaching_group"
     STAFF = "staff"  # staff and their roles at the school
     TRUST_OVERVIEW = "trust_overview"  # figures per school across a trust
+    PROGRESS = "progress"  # Code 6.17 results: growth percentiles, gaps, flags and their reasons
 
 
 class Action(StrEnum):
@@ -46,11 +47,13 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TEACHER, R.SEN_RECORD, A.VIEW): S.OWN,
     (Role.TEACHER, R.REGISTER, A.VIEW): S.OWN,
     (Role.TEACHER, R.TEACHING_GROUP, A.VIEW): S.OWN,
+    (Role.TEACHER, R.PROGRESS, A.VIEW): S.OWN,
     # A TA sees the pupils of the groups they support, so strategies reach them too.
     (Role.TEACHING_ASSISTANT, R.HOME, A.VIEW): S.SELF,
     (Role.TEACHING_ASSISTANT, R.PUPIL, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.SEN_RECORD, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.TEACHING_GROUP, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.PROGRESS, A.VIEW): S.SUPPORTED,
     # The SENCo keeps the whole register.
     (Role.SENCO, R.HOME, A.VIEW): S.SELF,
     (Role.SENCO, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -58,6 +61,7 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.REGISTER, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.STAFF, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PROGRESS, A.VIEW): S.SCHOOL,
     # Heads answer for the whole school.
     (Role.HEAD, R.HOME, A.VIEW): S.SELF,
     (Role.HEAD, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -65,6 +69,7 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.REGISTER, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.STAFF, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.PROGRESS, A.VIEW): S.SCHOOL,
     # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -78,6 +83,7 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TRUST_SEND_LEAD, R.REGISTER, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.TEACHING_GROUP, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.TRUST_OVERVIEW, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.PROGRESS, A.VIEW): S.TRUST,
     # A trust admin sees figures, never a pupil.
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,

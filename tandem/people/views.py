@@ -23,6 +23,7 @@ from tandem.people.selectors import (
     teaching_group_list,
 )
 from tandem.people.services import membership_create, membership_deactivate
+from tandem.progress.selectors import pupil_progress
 from tandem.register.selectors import sen_record_view
 
 PAGE_SIZE = 50
@@ -59,7 +60,12 @@ def pupil_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 def pupil_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
     detail = pupil_detail(actor=actor, pupil_id=pupil_id)
     sen = sen_record_view(actor=actor, pupil=detail.pupil) if actor.can(Resource.SEN_RECORD) else None
-    return render(request, "people/pupil_detail.html", {"detail": detail, "pupil": detail.pupil, "sen": sen})
+    progress = pupil_progress(actor=actor, pupil_id=pupil_id) if actor.can(Resource.PROGRESS) else None
+    return render(
+        request,
+        "people/pupil_detail.html",
+        {"detail": detail, "pupil": detail.pupil, "sen": sen, "progress": progress},
+    )
 
 
 @allow(Resource.TEACHING_GROUP)

@@ -102,6 +102,8 @@ class ProgressResult(models.Model):
     not_closing = models.SmallIntegerField(choices=Criterion.choices)
     widening = models.SmallIntegerField(choices=Criterion.choices)
     flagged = models.BooleanField(default=False)
+    # The school's newest analysed window in this run: what teachers act on now.
+    is_current = models.BooleanField(default=False)
     reasons = models.JSONField(default=dict, help_text="Plain-English sentence per criterion.")
     figures = models.JSONField(default=dict, help_text="The numbers behind the criteria.")
 
@@ -116,9 +118,17 @@ class ProgressResult(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["run", "school", "flagged"]),
+            models.Index(fields=["run", "school", "is_current", "flagged"]),
             models.Index(fields=["pupil", "subject"], name="progressresult_pupil_subject"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject_id} {self.window_id}: {'flagged' if self.flagged else 'not flagged'}"
+        return f"{self.subject_id} {self.window_id}: {self.outcome}"
+
+    @property
+    def outcome(self) -> str:
+        """What a reader is told: flagged, not flagged, or not enough data to say."""
+        if self.flagged:
+            return "Yes"
+        criteria = (self.peers, self.own_rate, self.not_closing, self.widening)
+        return "Not enough data" if all(c == Criterion.NOT_ENOUGH_DATA for c in criteria) else "No"

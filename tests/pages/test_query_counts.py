@@ -52,6 +52,22 @@ def _school_with(n: int):
         for i, p in enumerate(pupils)
         if i % 3 == 0
     )
+    window = f.make_window(school=school, start_year=2025, term="summer")
+    f.make_progress_run(
+        school=school,
+        results=(
+            {
+                "pupil": p,
+                "subject_id": "maths",
+                "window": window,
+                "flagged": i % 3 == 0,
+                "is_current": True,
+                "peers": int(i % 3 == 0),
+                "reasons": {"peers": "Slower than peers."} if i % 3 == 0 else {},
+            }
+            for i, p in enumerate(pupils)
+        ),
+    )
     return people, group
 
 
@@ -71,6 +87,8 @@ PAGES = [
     ("senco", "group"),
     ("head", "staff"),
     ("trust_send_lead", "register"),
+    ("teacher", "progress_list"),
+    ("senco", "progress_list"),
 ]
 
 
