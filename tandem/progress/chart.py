@@ -66,12 +66,7 @@ def _nice_range(values: Sequence[float]) -> tuple[float, float]:
 
 
 def progress_chart(points: Sequence[ChartPoint]) -> ChartGeometry | None:
-    known = [
-        v
-        for p in points
-        for v in (p.score, p.peer_low, p.peer_median, p.peer_high)
-        if v is not None
-    ]
+    known = [v for p in points for v in (p.score, p.peer_low, p.peer_median, p.peer_high) if v is not None]
     if len(points) < 2 or not known:
         return None
     low, high = _nice_range(known)

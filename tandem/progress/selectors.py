@@ -84,7 +84,7 @@ class SubjectProgress:
 
 
 def window_label(row: ProgressResult) -> str:
-    """"Spr 25/26": short enough for a chart axis."""
+    """ "Spr 25/26": short enough for a chart axis."""
     window = row.window
     start = window.academic_year.start_year
     return f"{window.get_term_display()[:3]} {start % 100:02d}/{(start + 1) % 100:02d}"

@@ -1,0 +1,219 @@
+"""Time the Code 6.17 engine on a national-scale table, and a straightforward pandas version of it.
+
+    .venv/bin/python bench/progress.py                       # 1,000,000 pupils x 3 subjects x 6 windows
+    .venv/bin/python bench/progress.py --pupils 100000       # smaller
+    .venv/bin/python bench/progress.py --no-sgp              # PRR/peer bands only, even if SGP is installed
+
+Builds 18M rows with vectorised numpy from a seed (7 year groups of ~143,000 pupils, 500 schools, termly
+windows over two school years, a few percent of pupils with a planted decline), runs
+`tandem.progress.engine.assess_progress` on all of them and reports wall time per stage and peak RSS. Then times
+a plain pandas groupby implementation of the same criteria on a subsample of whole pupils (~200k rows) and
+extrapolates it *linearly* to the full table (pandas groupby cost grows at least linearly, so this flatters
+pandas), and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tandem.progress import norms  # noqa: E402
+from tandem.progress.engine import Coded, assess_progress  # noqa: E402
+from tandem.progress.settings import ProgressSettings, ScaleInfo  # noqa: E402
+
+SUBJECTS = np.asarray(["maths", "reading", "writing"])
+WINDOWS = 6  # autumn, spring, summer of two school years
+YEAR_GROUPS = 7
+
+
+def peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # ru_maxrss is in KiB on Linux
+
+
+def build(pupils: int, seed: int) -> dict[str, Any]:
+    """18 rows per pupil (3 subjects x 6 windows); ~3% of pupils miss a sitting; ~4% decline from window 3."""
+    rng = np.random.default_rng(seed)
+    n = pupils * len(SUBJECTS) * WINDOWS
+    pupil_ids = 10_000_000 + rng.permutation(pupils).astype(np.int64)  # ids not in row order
+    year_now = rng.integers(1, YEAR_GROUPS + 1, size=pupils)  # year group in the second school year
+    school = rng.integers(0, 500, size=pupils)
+    latent = rng.normal(size=(pupils, 1)) * 0.8 + rng.normal(size=(pupils, len(SUBJECTS))) * 0.6
+    drift = rng.normal(0, 0.3, size=(pupils, len(SUBJECTS)))
+    decline = (rng.random((pupils, len(SUBJECTS))) < 0.04) * rng.uniform(3, 8, size=(pupils, len(SUBJECTS)))
+    w = np.arange(WINDOWS)
+    true = 100 + 15 * latent[:, :, None] + drift[:, :, None] * w - decline[:, :, None] * np.maximum(w - 2, 0)
+    observed = np.clip(np.rint(true + rng.normal(0, 4.7, size=true.shape)), 69, 141)
+
+    p_idx = np.repeat(np.arange(pupils), len(SUBJECTS) * WINDOWS)
+    s_idx = np.tile(np.repeat(np.arange(len(SUBJECTS)), WINDOWS), pupils)
+    w_idx = np.tile(w, pupils * len(SUBJECTS))
+    keep = rng.random(n) >= 0.03 / WINDOWS  # about 3% of pupil-subjects miss one sitting
+    order = rng.permutation(np.flatnonzero(keep))  # rows arrive in no particular order
+    p_idx, s_idx, w_idx = p_idx[order], s_idx[order], w_idx[order]
+    start_year = 2024 + (w_idx >= 3)
+    term = w_idx % 3
+    month = np.asarray([11, 3, 6])[term]
+    calendar_year = start_year + (term > 0)
+    dates = (
+        (calendar_year - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+        + (month - 1).astype("timedelta64[M]")
+    ).astype("datetime64[D]") + rng.integers(0, 20, size=order.size).astype("timedelta64[D]")
+    return {
+        "pupil": pupil_ids[p_idx],
+        "subject": Coded(s_idx.astype(np.int8), SUBJECTS),
+        "window": (start_year * 3 + term).astype(np.int64),
+        "date": dates,
+        "points": observed[p_idx, s_idx, w_idx],
+        "year_group": (year_now[p_idx] - (w_idx < 3)).astype(np.int16),
+        "school": school[p_idx].astype(np.int32),
+    }
+
+
+# ------------------------------------------------------------------------------------- pandas baseline
+def pandas_baseline(columns: dict[str, Any], settings: ProgressSettings, sem: float) -> Any:
+    """The same criteria written the obvious pandas way: groupby shift/transform/rank, peer bands for (a)."""
+    import pandas as pd
+
+    z = settings.rci_z
+    df = pd.DataFrame(
+        {
+            "pupil": columns["pupil"],
+            "subject": SUBJECTS[np.asarray(columns["subject"].codes)],
+            "window": columns["window"],
+            "date": columns["date"],
+            "points": columns["points"],
+            "year_group": columns["year_group"],
+        }
+    )
+    df = df.sort_values(["pupil", "subject", "window", "date"]).drop_duplicates(
+        ["pupil", "subject", "window"], keep="last"
+    )
+    by_pupil = df.groupby(["pupil", "subject"], sort=False)
+    df["prior"] = by_pupil["points"].shift(1)
+    df["prior_window"] = by_pupil["window"].shift(1)
+    cohort = ["subject", "window", "year_group"]
+    peers = df.groupby(cohort)["points"]
+    df["gap"] = (df["points"] - peers.transform("mean")) / peers.transform("std")
+    df["se"] = sem / peers.transform("std")
+    by_pupil = df.groupby(["pupil", "subject"], sort=False)
+    df["gap_prev"] = by_pupil["gap"].shift(1)
+    df["se_prev"] = by_pupil["se"].shift(1)
+    df["dz"] = df["gap"] - df["gap_prev"]
+    df["rci"] = df["dz"] / np.sqrt(df["se"] ** 2 + df["se_prev"] ** 2)
+    df["gap_far"] = by_pupil["gap"].shift(settings.long_gap_horizon or 1)
+    df["rci_long"] = (df["gap"] - df["gap_far"]) / np.sqrt(2 * df["se"] ** 2)
+    df["prev_rate"] = (
+        df.groupby(["pupil", "subject"], sort=False)["dz"]
+        .transform(lambda s: s.shift(1).rolling(settings.rate_lookback_intervals, min_periods=1).mean())
+    )
+    df["rci_rate"] = (df["dz"] - df["prev_rate"]) / (df["se"] * np.sqrt(3.5))
+
+    # (a) peer bands: 20 equal-count bands of the prior within the progression cohort, percentile within band.
+    has_prior = df["prior"].notna()
+    a = df[has_prior].copy()
+    progression = [*cohort, "prior_window"]
+    a["band"] = a.groupby(progression)["prior"].transform(
+        lambda s: np.minimum((s.rank(method="average", pct=True) * 20).astype(int), 19)
+    )
+    bands = a.groupby([*progression, "band"])["points"]
+    a["pct"] = bands.rank(method="average", pct=True)
+
+    def upper(s: Any) -> Any:
+        ordered = np.sort(s.to_numpy())
+        hi = s.to_numpy() + settings.growth_interval_z * sem
+        return pd.Series(
+            (np.searchsorted(ordered, hi, "left") + np.searchsorted(ordered, hi, "right")) / (2 * len(s)),
+            index=s.index,
+        )
+
+    a["pct_high"] = bands.transform(upper)
+    df["pct"] = a["pct"]
+    df["pct_high"] = a["pct_high"]
+    df["peers_flag"] = df["pct_high"] * 100 < settings.growth_threshold
+    df["own_rate"] = df["rci_rate"] < -z
+    df["not_closing"] = (df["gap_prev"] + z * df["se_prev"] < settings.behind_gap_z) & ~(df["rci"] > z)
+    df["widening"] = (df["rci"] < -z) | (df["rci_long"] < -z)
+    return df
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pupils", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--baseline-rows", type=int, default=200_000)
+    parser.add_argument("--no-sgp", action="store_true", help="PRR/peer bands only")
+    parser.add_argument("--sgp-only", action="store_true", help="skip the pandas baseline")
+    args = parser.parse_args()
+
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"numpy {np.__version__}")
+    started = time.perf_counter()
+    columns = build(args.pupils, args.seed)
+    rows = len(columns["points"])
+    print(f"built {rows:,} rows in {time.perf_counter() - started:.1f} s (peak RSS {peak_rss_gb():.2f} GB)")
+
+    scales = {str(s): ScaleInfo.standardised(reliability=0.9) for s in SUBJECTS}
+    has_sgp = norms.sgp_module() is not None
+    runs = [("PRR / peer bands", ProgressSettings(use_sgp=False))]
+    if has_sgp and not args.no_sgp:
+        runs.append(("SGP where n >= 1,000", ProgressSettings()))
+    elif not has_sgp:
+        print("tandem.progress.sgp is not installed: large cohorts use PRR")
+    engine_seconds = 0.0
+    table = None
+    for label, settings in runs:
+        started = time.perf_counter()
+        table = assess_progress(columns=columns, scales=scales, settings=settings, reasons=False)
+        engine_seconds = time.perf_counter() - started
+        kinds = np.bincount(table["norm_model"], minlength=5)
+        print(
+            f"engine [{label}]: {engine_seconds:.1f} s for {rows:,} rows -> {len(table):,} results "
+            f"({rows / engine_seconds / 1e6:.2f}M rows/s); norm models {dict(zip(['none', 'published', 'band', 'prr', 'sgp'], kinds.tolist(), strict=True))}; "
+            f"flagged {int(table['flagged'].sum()):,}; peak RSS so far {peak_rss_gb():.2f} GB"
+        )
+    assert table is not None
+    latest_flagged = np.flatnonzero(table["is_latest"] & table["flagged"])
+    started = time.perf_counter()
+    reasons = table.explain(rows=latest_flagged)
+    print(
+        f"reasons for the {latest_flagged.size:,} flagged latest results: {time.perf_counter() - started:.1f} s "
+        f"({sum(len(v) for v in reasons.values()):,} sentences)"
+    )
+    print(f"peak RSS: {peak_rss_gb():.2f} GB")
+
+    if args.sgp_only:
+        return
+    # ---- pandas baseline on whole pupils, about baseline_rows rows
+    pupils = np.unique(columns["pupil"])
+    take = np.random.default_rng(1).choice(pupils, size=max(1, args.baseline_rows * pupils.size // rows), replace=False)
+    mask = np.isin(columns["pupil"], take)
+    sub = {k: (Coded(np.asarray(v.codes)[mask], v.labels) if isinstance(v, Coded) else v[mask]) for k, v in columns.items()}
+    sub_rows = int(mask.sum())
+    settings = replace(ProgressSettings(use_sgp=False))
+    started = time.perf_counter()
+    pandas_baseline(sub, settings, sem=15 * np.sqrt(0.1))
+    pandas_seconds = time.perf_counter() - started
+    extrapolated = pandas_seconds * rows / sub_rows
+    started = time.perf_counter()
+    assess_progress(columns=sub, scales=scales, settings=settings, reasons=False)
+    engine_sub = time.perf_counter() - started
+    print(
+        f"pandas baseline: {pandas_seconds:.1f} s for {sub_rows:,} rows; extrapolated LINEARLY to {rows:,} rows: "
+        f"{extrapolated:.0f} s (engine on the same subsample: {engine_sub:.2f} s)"
+    )
+    print(f"ratio (pandas extrapolated / engine, PRR run): {extrapolated / engine_seconds:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,377 @@
+"""Plain-English reasons for each Code 6.17 criterion, built from the engine's columns.
+
+Written for parents and teachers: they describe *less than expected progress* and the figures behind it, never
+a need or a diagnosis (slow progress is not SEN by itself; attainment in line with age does not rule a
+difficulty out). Every sentence says what was compared, with whom, and the threshold.
+
+Vectorised: each kind of sentence is assembled for all its rows at once with numpy's string ufuncs
+(`numpy.strings`), so reasons for a trust's 100,000 latest results take a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from tandem.progress.settings import ProgressSettings
+
+__all__ = ["reasons"]
+
+_STR = np.dtypes.StringDType()
+Strings = NDArray[Any]
+_Piece = str | Strings
+
+
+def _join(*pieces: _Piece) -> Strings:
+    out: Strings = np.asarray("", dtype=_STR)
+    for piece in pieces:
+        out = np.strings.add(out, piece)
+    return out
+
+
+def _int(values: NDArray[Any]) -> Strings:
+    return np.asarray(values).astype(np.int64).astype(_STR)
+
+
+def _fixed(values: NDArray[Any], *, signed: bool = False) -> Strings:
+    """Two decimals with C-speed ufuncs: '-0.43', or '+0.43' when signed."""
+    hundredths = np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
+    size = np.abs(hundredths)
+    sign = np.where(hundredths < 0, "-", "+" if signed else "").astype(_STR)
+    whole = (size // 100).astype(_STR)
+    frac = np.strings.zfill((size % 100).astype(_STR), 2)
+    return _join(sign, whole, ".", frac)
+
+
+def _gap_words(z: NDArray[Any]) -> Strings:
+    """'0.85 SD below' / '0.40 SD above' / 'level with': a gap z in words."""
+    z = np.asarray(z, dtype=np.float64)
+    side = np.where(z < 0, " SD below", " SD above").astype(_STR)
+    words = _join(_fixed(np.abs(z)), side)
+    return np.where(np.rint(np.abs(z) * 100) == 0, np.asarray("level with", dtype=_STR), words)
+
+
+def _average(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
+    """What the gap is measured against, in words."""
+    national = cols["gap_reference"][idx] == 2
+    return np.where(national, " the national average", " the year-group average").astype(_STR)
+
+
+def _compared_with(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
+    model = cols["norm_model"][idx]
+    n = _int(cols["norm_n"][idx])
+    local = _join("compared with ", n, " pupils in the same year group with the same earlier results")
+    published = np.asarray("compared with national norms for this test", dtype=_STR)
+    return np.where(model == 1, published, local)
+
+
+def reasons(
+    columns: dict[str, NDArray[Any]], *, settings: ProgressSettings, rows: ArrayLike | None = None
+) -> dict[str, Strings]:
+    """`reason_peers`, `reason_own_rate`, `reason_not_closing`, `reason_widening` for the selected rows."""
+    total = len(columns["score"])
+    if rows is None:
+        idx = np.arange(total, dtype=np.int64)
+    else:
+        sel = np.asarray(rows)
+        idx = np.flatnonzero(sel) if sel.dtype == bool else sel.astype(np.int64)
+    return {
+        "reason_peers": _reason_peers(columns, idx, settings),
+        "reason_own_rate": _reason_own_rate(columns, idx, settings),
+        "reason_not_closing": _reason_not_closing(columns, idx, settings),
+        "reason_widening": _reason_widening(columns, idx, settings),
+    }
+
+
+def _fill(
+    size: int, cases: list[tuple[NDArray[np.bool_], Callable[[NDArray[np.int64]], Strings | str]]]
+) -> Strings:
+    out = np.full(size, "", dtype=_STR)
+    done = np.zeros(size, dtype=bool)
+    for mask, build in cases:
+        pick = mask & ~done
+        if pick.any():
+            out[pick] = build(np.flatnonzero(pick))
+            done |= pick
+    return out
+
+
+def _too_few_windows(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], need: int) -> Strings:
+    have = cols["windows_so_far"][idx]
+    first = have <= 1
+    text = _join(
+        "Not enough data yet: this needs results from ",
+        str(need),
+        " assessment windows in this subject, and there ",
+        np.where(have == 1, "is ", "are ").astype(_STR),
+        _int(have),
+        ".",
+    )
+    return np.where(
+        first,
+        np.asarray(
+            "Not enough data yet: this is the first result in this subject, so there is no earlier "
+            "result to measure progress from.",
+            dtype=_STR,
+        ),
+        text,
+    )
+
+
+def _reason_peers(
+    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+) -> Strings:
+    thr = str(settings.growth_threshold)
+    code = cols["peers"][idx]
+    windows = cols["windows_so_far"][idx]
+    pct, lo, hi = cols["percentile"][idx], cols["percentile_low"][idx], cols["percentile_high"][idx]
+
+    def sub(a: NDArray[np.int64]) -> NDArray[np.int64]:
+        return idx[a]
+
+    def too_few(a: NDArray[np.int64]) -> Strings:
+        return _too_few_windows(cols, sub(a), settings.min_windows_growth)
+
+    def no_norms(a: NDArray[np.int64]) -> Strings:
+        return np.full(
+            a.size,
+            "Not enough data: too few pupils in this year group had the same earlier results to compare with "
+            f"(at least {settings.band_min_n} are needed), and this test has no published national norms.",
+            dtype=_STR,
+        )
+
+    def flagged(a: NDArray[np.int64]) -> Strings:
+        r = sub(a)
+        return _join(
+            "Made less progress than most pupils who started from a similar score: growth percentile ",
+            _int(cols["percentile"][r]),
+            ", and allowing for measurement error it lies between ",
+            _int(cols["percentile_low"][r]),
+            " and ",
+            _int(cols["percentile_high"][r]),
+            ". Below " + thr + " is flagged, and even the top of that range is below it (",
+            _compared_with(cols, r),
+            ").",
+        )
+
+    def low_not_sure(a: NDArray[np.int64]) -> Strings:
+        r = sub(a)
+        return _join(
+            "Growth percentile ",
+            _int(cols["percentile"][r]),
+            " is below " + thr + ", but allowing for measurement error it could be as high as ",
+            _int(cols["percentile_high"][r]),
+            ", so this is not flagged as less than expected progress (",
+            _compared_with(cols, r),
+            ").",
+        )
+
+    def fine(a: NDArray[np.int64]) -> Strings:
+        r = sub(a)
+        return _join(
+            "Progress in line with pupils who started from a similar score: growth percentile ",
+            _int(cols["percentile"][r]),
+            " (between ",
+            _int(cols["percentile_low"][r]),
+            " and ",
+            _int(cols["percentile_high"][r]),
+            "); below " + thr + " is flagged (",
+            _compared_with(cols, r),
+            ").",
+        )
+
+    few = windows < settings.min_windows_growth
+    return _fill(
+        idx.size,
+        [
+            (few, too_few),
+            (code == -1, no_norms),
+            (code == 1, flagged),
+            ((code == 0) & (pct >= 1) & (pct < settings.growth_threshold), low_not_sure),
+            ((code == 0) & (lo >= 1) & (hi >= 1), fine),
+        ],
+    )
+
+
+def _no_reference(size: int) -> Strings:
+    return np.full(
+        size,
+        "Not enough data: too few pupils in this year group to measure a gap against, and this test has no "
+        "published national norms.",
+        dtype=_STR,
+    )
+
+
+def _reason_own_rate(
+    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+) -> Strings:
+    code = cols["own_rate"][idx]
+    windows = cols["windows_so_far"][idx]
+
+    def flagged(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "Progress since the last assessment was slower than this pupil's own earlier progress, by more "
+            "than measurement error could explain: their standing against peers changed by ",
+            _fixed(cols["gap_change"][r], signed=True),
+            " SD this time against ",
+            _fixed(cols["previous_rate"][r], signed=True),
+            " SD per interval before (a drop of ",
+            _fixed(-cols["rate_change"][r]),
+            "; more than ",
+            _fixed(cols["rate_change_tolerance"][r]),
+            " is flagged).",
+        )
+
+    def fine(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "Progress since the last assessment kept pace with this pupil's own earlier progress, allowing for "
+            "measurement error: standing against peers changed by ",
+            _fixed(cols["gap_change"][r], signed=True),
+            " SD this time against ",
+            _fixed(cols["previous_rate"][r], signed=True),
+            " SD per interval before (a drop of more than ",
+            _fixed(cols["rate_change_tolerance"][r]),
+            " would be flagged).",
+        )
+
+    return _fill(
+        idx.size,
+        [
+            (
+                windows < settings.min_windows_rate,
+                lambda a: _too_few_windows(cols, idx[a], settings.min_windows_rate),
+            ),
+            (code == -1, lambda a: _no_reference(a.size)),
+            (code == 1, flagged),
+            (code == 0, fine),
+        ],
+    )
+
+
+def _reason_not_closing(
+    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+) -> Strings:
+    code = cols["not_closing"][idx]
+    windows = cols["windows_so_far"][idx]
+    prev = cols["gap_previous"][idx]
+    change = cols["gap_change"][idx]
+    tol = cols["gap_change_tolerance"][idx]
+    closed = change > tol
+
+    def flagged(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "Was behind peers at the last assessment (",
+            _gap_words(cols["gap_previous"][r]),
+            _average(cols, r),
+            ") and the gap has not closed by more than measurement error: now ",
+            _gap_words(cols["gap"][r]),
+            " (change ",
+            _fixed(cols["gap_change"][r], signed=True),
+            "; closing needs more than +",
+            _fixed(cols["gap_change_tolerance"][r]),
+            ").",
+        )
+
+    def closing(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "Was behind peers at the last assessment (",
+            _gap_words(cols["gap_previous"][r]),
+            _average(cols, r),
+            ") and has closed the gap by more than measurement error: now ",
+            _gap_words(cols["gap"][r]),
+            ".",
+        )
+
+    def not_behind(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "Was not behind peers at the last assessment by more than measurement error (",
+            _gap_words(cols["gap_previous"][r]),
+            _average(cols, r),
+            "), so there was no gap to close.",
+        )
+
+    return _fill(
+        idx.size,
+        [
+            (
+                windows < settings.min_windows_growth,
+                lambda a: _too_few_windows(cols, idx[a], settings.min_windows_growth),
+            ),
+            (code == -1, lambda a: _no_reference(a.size)),
+            (code == 1, flagged),
+            ((code == 0) & closed & np.isfinite(prev), closing),
+            (code == 0, not_behind),
+        ],
+    )
+
+
+def _reason_widening(
+    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+) -> Strings:
+    code = cols["widening"][idx]
+    windows = cols["windows_so_far"][idx]
+    z = settings.rci_z
+    short = cols["rci_gap"][idx] < -z
+    horizon = settings.long_gap_horizon
+
+    def flagged_short(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "The gap to peers widened since the last assessment by more than measurement error: from ",
+            _gap_words(cols["gap_previous"][r]),
+            " to ",
+            _gap_words(cols["gap"][r]),
+            _average(cols, r),
+            " (change ",
+            _fixed(cols["gap_change"][r], signed=True),
+            "; a fall of more than ",
+            _fixed(cols["gap_change_tolerance"][r]),
+            " is flagged).",
+        )
+
+    def flagged_long(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            f"The gap to peers widened over the last {horizon} assessment intervals by more than measurement "
+            "error: it changed by ",
+            _fixed(cols["gap_change_long"][r], signed=True),
+            " SD and is now ",
+            _gap_words(cols["gap"][r]),
+            _average(cols, r),
+            ".",
+        )
+
+    def fine(a: NDArray[np.int64]) -> Strings:
+        r = idx[a]
+        return _join(
+            "The gap to peers did not widen by more than measurement error: it changed by ",
+            _fixed(cols["gap_change"][r], signed=True),
+            " SD since the last assessment (a fall of more than ",
+            _fixed(cols["gap_change_tolerance"][r]),
+            " would be flagged) and is now ",
+            _gap_words(cols["gap"][r]),
+            _average(cols, r),
+            ".",
+        )
+
+    return _fill(
+        idx.size,
+        [
+            (
+                windows < settings.min_windows_growth,
+                lambda a: _too_few_windows(cols, idx[a], settings.min_windows_growth),
+            ),
+            (code == -1, lambda a: _no_reference(a.size)),
+            ((code == 1) & short, flagged_short),
+            (code == 1, flagged_long),
+            (code == 0, fine),
+        ],
+    )

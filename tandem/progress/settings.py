@@ -1,0 +1,222 @@
+"""Settings of the Code 6.17 "less than expected progress" engine, and what it needs to know about a scale.
+
+The SEND Code of Practice sets no thresholds: every number here is a Tandem default that a school or trust may
+change, and each carries the reason it was chosen (analytics reference, sections 1, 4, 7 and 8). A run stores
+`ProgressSettings.to_dict()` beside its results, so any figure can be traced to the rules that produced it.
+
+Pure Python: no Django, no numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+__all__ = ["REFERENCE_POPULATIONS", "ProgressSettings", "ReferencePopulation", "ScaleInfo"]
+
+ReferencePopulation = Literal["school", "trust", "published"]
+REFERENCE_POPULATIONS: tuple[ReferencePopulation, ...] = ("school", "trust", "published")
+
+
+@dataclass(frozen=True)
+class ScaleInfo:
+    """What the engine must know about the scale a subject's points are on.
+
+    A standardised test (mean 100, SD 15 nationally) has published norms: `norm_mean` and `norm_sd` set.
+    A school's own scale (teacher-assessment points, a reading age) has none: leave them as None and the
+    engine compares pupils with local peers only.
+    """
+
+    name: str = "standardised"
+    norm_mean: float | None = None
+    """National mean of the published norms (100 for a standardised score); None if the scale has none."""
+    norm_sd: float | None = None
+    """National SD of the published norms (15 for a standardised score)."""
+    reliability: float | None = None
+    """Reliability of one sitting (e.g. the publisher's Cronbach's alpha); None: the settings' default."""
+    sem: float | None = None
+    """Standard error of measurement in points, if the publisher gives one; it wins over the reliability."""
+    retest_r: float | None = None
+    """Correlation between two sittings, for published-norm growth; None: the reliability (an upper bound)."""
+    expected: float | None = None
+    """An "expected standard" in points (e.g. 100 for a KS2 scaled score); None if the scale has none."""
+    norm_sample_n: int | None = None
+    """Size of the publisher's standardisation sample, shown as the norm-group size; None: unknown."""
+
+    def __post_init__(self) -> None:
+        if (self.norm_mean is None) != (self.norm_sd is None):
+            raise ValueError("published norms need both a mean and an SD")
+        if self.norm_sd is not None and not self.norm_sd > 0:
+            raise ValueError("the norm SD must be positive")
+        for name in ("reliability", "retest_r"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value < 1:
+                raise ValueError(f"{name} must lie strictly between 0 and 1")
+        if self.sem is not None and not self.sem > 0:
+            raise ValueError("the SEM must be positive")
+
+    @classmethod
+    def standardised(
+        cls, *, reliability: float = 0.9, retest_r: float | None = None, name: str = "standardised"
+    ) -> ScaleInfo:
+        """A standardised score: national mean 100, SD 15 (e.g. NFER, GL and Renaissance tests)."""
+        return cls(name=name, norm_mean=100.0, norm_sd=15.0, reliability=reliability, retest_r=retest_r)
+
+    @property
+    def has_norms(self) -> bool:
+        """True when the scale has published norms, so even one class can be compared nationally."""
+        return self.norm_mean is not None and self.norm_sd is not None
+
+    def reliability_or(self, default: float) -> float:
+        """The reliability to use: the scale's own, else the one implied by its SEM and SD, else `default`."""
+        if self.reliability is not None:
+            return self.reliability
+        if self.sem is not None and self.norm_sd is not None and self.sem < self.norm_sd:
+            return 1.0 - (self.sem / self.norm_sd) ** 2
+        return default
+
+    def sem_points(self, default_reliability: float) -> float | None:
+        """SEM in points when it can be known without the data; None: derive it from the peers' SD."""
+        if self.sem is not None:
+            return self.sem
+        if self.norm_sd is not None:
+            return self.norm_sd * math.sqrt(1.0 - self.reliability_or(default_reliability))
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScaleInfo:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class ProgressSettings:
+    """Thresholds, tolerances and data-sufficiency rules for the four Code 6.17 criteria.
+
+    Criteria (analytics reference, section 1): (a) slower than peers from the same baseline, (b) slower than
+    the pupil's own previous rate, (c) fails to close the gap to peers, (d) widens it.
+    """
+
+    # ------------------------------------------------------------------ (a) peers from the same baseline
+    growth_threshold: int = 20
+    """(a) flags a growth percentile *below* this. 20 is stricter than the growth literature's "low" (below
+    35, Colorado Growth Model): a flag should mean the bottom fifth of same-baseline peers, not a third."""
+    growth_significance: float = 0.05
+    """Two-sided level of the percentile's interval (0.05: a 95% interval, current score +/- 1.96 SEM).
+    "Significantly slower" (Code 6.17(a)) = even the upper end of that interval is below the threshold."""
+
+    # ------------------------------------------------------------------ tolerances (b), (c), (d)
+    rci_z: float = 1.96
+    """Reliable change: a change counts only if |change| / S_diff > 1.96 (Jacobson & Truax 1991), i.e. a
+    change that measurement error alone would produce less than 5% of the time."""
+    behind_gap_z: float = 0.0
+    """(c) "behind peers" means the gap z at the previous window is below this *by more than measurement
+    error* (z + rci_z * SEM_z < behind_gap_z). 0 = below the peer mean; a pupil within measurement error of
+    the mean is not called behind."""
+
+    # ------------------------------------------------------------------ data sufficiency
+    min_windows_growth: int = 2
+    """Windows a pupil needs in a subject for (a), (c) and (d): the current one and at least one before it."""
+    min_windows_rate: int = 3
+    """Windows needed for (b): a rate this interval and at least one earlier rate to compare it with."""
+    max_prior_order: int = 2
+    """Most earlier scores a norm model conditions on (SGP "order"). Two priors halve the measurement error
+    in the baseline compared with one, so a pupil whose decline began a term ago is still compared with
+    pupils who started where they did; more than two adds little and shrinks the norm groups."""
+    rate_lookback_intervals: int = 3
+    """(b) compares this interval's rate with the mean rate over up to this many earlier intervals (three
+    termly intervals = about a school year). Averaging more intervals makes the previous rate less noisy."""
+    long_gap_horizon: int | None = 3
+    """(d) also tests the gap change over this many intervals (three termly windows = the same time last
+    year), because a gap that widens steadily by less than the tolerance each term still widens reliably
+    over a year. None: only the last interval. Each direction is tested one-sided at rci_z, so the two
+    horizons together keep the false-alarm rate at or below the 5% a single two-sided test would have."""
+
+    # ------------------------------------------------------------------ norm models
+    reference_population: ReferencePopulation = "trust"
+    """Whom a pupil is compared with: "school" (own school's cohort), "trust" (every school in the run) or
+    "published" (the test's national norms; falls back to the trust for scales without norms)."""
+    use_sgp: bool = True
+    """Use Student Growth Percentiles (quantile regression) when the cohort is large enough."""
+    sgp_min_n: int = 1000
+    """Smallest norm group for SGPs: 100 quantile regressions need about 10 pupils per percentile, and the
+    analytics reference (section 4) recommends PRR or peer bands below roughly 1-2k pupils."""
+    sgp_max_fit_n: int | None = 20_000
+    """SGP models are fitted on at most this many pupils of a cohort (chosen by a hash of the pupil id, so
+    the choice is deterministic and independent of row order), then applied to every pupil: the SGP
+    package's `max.n.for.coefficient.matrices`. At 20,000 pupils the sampling error of a fitted 20th
+    percentile is about 0.3 of a percentile point; fitting 140,000 would take minutes per cohort."""
+    prr_min_n: int = 100
+    """Smallest norm group for the percentile rank of residuals (PRR, analytics section 4): with 100 pupils
+    the 20th percentile of the residuals rests on 20 of them."""
+    prr_spline_min_n: int = 500
+    """Below this many pupils PRR regresses on the prior scores linearly; from it, on the SGP's cubic
+    B-spline of each prior (1 + 7k columns need about 20 pupils per column not to chase noise)."""
+    band_min_n: int = 30
+    """Smallest norm group for peer bands; below it a percentile moves by 3+ points per pupil."""
+    band_min_size: int = 10
+    """Fewest pupils per peer band: a band of 10 still resolves its bottom fifth (2 pupils)."""
+    max_bands: int = 20
+    """Most peer bands (equal-count bands of the prior score, as the DfE's prior-attainment groups): 20."""
+    gap_min_peers: int = 30
+    """Fewest pupils in a cohort, subject and window for the gap to be measured against peers; a smaller
+    cohort's mean and SD are too noisy, so the gap is measured against published norms when the scale
+    has them (and is "not enough data" when it does not)."""
+    default_reliability: float = 0.9
+    """Reliability assumed when a scale gives neither a reliability nor an SEM: 0.9 is typical of published
+    standardised tests; teacher assessment is likely less reliable, so set it per scale where known."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.growth_threshold <= 99:
+            raise ValueError("the growth threshold is a percentile between 1 and 99")
+        if not 0 < self.growth_significance < 1:
+            raise ValueError("the significance level must lie strictly between 0 and 1")
+        if self.rci_z <= 0:
+            raise ValueError("the reliable-change z must be positive")
+        if self.min_windows_growth < 2 or self.min_windows_rate < 3:
+            raise ValueError("growth needs at least 2 windows and a rate comparison at least 3")
+        if self.max_prior_order < 1 or self.rate_lookback_intervals < 1:
+            raise ValueError("the prior order and the rate look-back must be at least 1")
+        if self.long_gap_horizon is not None and self.long_gap_horizon < 2:
+            raise ValueError("the long gap horizon must be at least 2 intervals (or None)")
+        if self.reference_population not in REFERENCE_POPULATIONS:
+            raise ValueError(f"reference population must be one of {REFERENCE_POPULATIONS}")
+        if self.band_min_size < 2 or self.max_bands < 2 or self.band_min_n < 2 * self.band_min_size:
+            raise ValueError("peer bands need at least 2 bands of at least 2 pupils")
+        if not 0 < self.default_reliability < 1:
+            raise ValueError("the default reliability must lie strictly between 0 and 1")
+        if self.sgp_max_fit_n is not None and self.sgp_max_fit_n < self.sgp_min_n:
+            raise ValueError("the SGP fitting sample cannot be smaller than the SGP minimum")
+
+    @property
+    def growth_interval_z(self) -> float:
+        """Normal quantile for the percentile's interval (1.96 at the default 0.05)."""
+        from statistics import NormalDist
+
+        return NormalDist().inv_cdf(1.0 - self.growth_significance / 2.0)
+
+    @property
+    def deepest_history(self) -> int:
+        """How many earlier windows any criterion looks back at."""
+        return max(
+            self.max_prior_order,
+            self.rate_lookback_intervals + 1,
+            self.long_gap_horizon or 1,
+            self.min_windows_growth - 1,
+            self.min_windows_rate - 1,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able values, stored with every run."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProgressSettings:
+        """Inverse of `to_dict`; unknown keys (from a newer version) are ignored, missing ones default."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,153 @@
+"""The B-spline design behind Student Growth Percentiles (SGP).
+
+SGPs regress the current score on a cubic B-spline of each prior score (analytics reference, section 2).
+The spline is pinned down by four interior knots and two boundaries per prior, computed from the norm group
+the model is fitted on. Storing them with the coefficients lets a fitted model be applied to another school:
+the design for the new pupils must be built from the *stored* knots, not from the new pupils' quantiles.
+
+Pure numpy/scipy on purpose: the progress engine runs without Django, and so do the benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import BSpline
+
+__all__ = [
+    "BASIS_COLUMNS",
+    "DEGREE",
+    "KNOT_PROBABILITIES",
+    "SplineSpec",
+    "bspline_basis",
+    "design_matrix",
+    "fit_spline_spec",
+]
+
+#: Interior knots at the 20/40/60/80% quantiles of the prior scores, as the SGP package does.
+KNOT_PROBABILITIES: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
+#: Cubic splines.
+DEGREE = 3
+#: Columns per prior: 4 interior knots + degree 3 + 1 = 8 basis functions, minus the first (no intercept).
+BASIS_COLUMNS = len(KNOT_PROBABILITIES) + DEGREE
+#: Boundaries: the range of the prior scores extended by this fraction at each end (R `extendrange(f = 0.1)`).
+EXTEND_FRACTION = 0.1
+#: Knots and boundaries are rounded to this many decimals, as the SGP package stores them.
+DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class SplineSpec:
+    """Knots and boundaries for each prior score, in prior order (oldest first, as the priors' columns are).
+
+    Plain tuples of floats, so a spec is hashable, compares by value and serialises to JSON without loss
+    (floats round-trip exactly through `repr`).
+    """
+
+    knots: tuple[tuple[float, ...], ...]
+    boundaries: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.knots) != len(self.boundaries):
+            raise ValueError("one set of knots and one pair of boundaries per prior")
+        for knots, (lo, hi) in zip(self.knots, self.boundaries, strict=True):
+            if len(knots) != len(KNOT_PROBABILITIES):
+                raise ValueError(f"expected {len(KNOT_PROBABILITIES)} knots per prior, got {len(knots)}")
+            if not lo < hi:
+                raise ValueError(f"boundaries must satisfy lower < upper, got ({lo}, {hi})")
+            if any(k < lo or k > hi for k in knots) or list(knots) != sorted(knots):
+                raise ValueError("knots must be sorted and lie within the boundaries")
+
+    @property
+    def order(self) -> int:
+        """Number of priors the spec describes (the SGP order)."""
+        return len(self.knots)
+
+    @property
+    def columns(self) -> int:
+        """Columns of the design matrix, intercept included: p = 1 + 7k."""
+        return 1 + BASIS_COLUMNS * self.order
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists and floats, ready for `json.dumps` and a JSONField."""
+        return {
+            "knots": [list(k) for k in self.knots],
+            "boundaries": [list(b) for b in self.boundaries],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SplineSpec:
+        """Inverse of `to_dict`."""
+        knots = tuple(tuple(float(v) for v in k) for k in data["knots"])
+        boundaries = tuple((float(b[0]), float(b[1])) for b in data["boundaries"])
+        return cls(knots=knots, boundaries=boundaries)
+
+
+def _as_priors(priors: ArrayLike) -> NDArray[np.float64]:
+    arr = np.asarray(priors, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError("priors must be a 1-d array or an (n, k) array")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("priors must be finite (drop pupils with missing scores first)")
+    return arr
+
+
+def fit_spline_spec(*, priors: ArrayLike) -> SplineSpec:
+    """Knots and boundaries from the norm group's prior scores, one column per prior.
+
+    Knots: the 20/40/60/80% quantiles (numpy "linear" = R type 7). Boundaries: the range extended by 10% at
+    each end. Both rounded to 3 decimals, as the SGP package's `createKnotsBoundaries` does, so stored specs
+    read the same as theirs. A constant prior (zero range) gets boundaries one point either side: its basis
+    columns are then collinear with the intercept, and the solver drops them (an intercept-only model).
+    """
+    arr = _as_priors(priors)
+    if arr.shape[0] == 0:
+        raise ValueError("need at least one pupil to place knots")
+    knots: list[tuple[float, ...]] = []
+    boundaries: list[tuple[float, float]] = []
+    for column in arr.T:
+        lo, hi = float(column.min()), float(column.max())
+        extend = EXTEND_FRACTION * (hi - lo)
+        b_lo, b_hi = round(lo - extend, DECIMALS), round(hi + extend, DECIMALS)
+        if not b_lo < b_hi:
+            b_lo, b_hi = lo - 1.0, hi + 1.0
+        quantiles = np.round(np.quantile(column, KNOT_PROBABILITIES, method="linear"), DECIMALS)
+        quantiles = np.clip(quantiles, b_lo, b_hi)
+        knots.append(tuple(float(q) for q in quantiles))
+        boundaries.append((float(b_lo), float(b_hi)))
+    return SplineSpec(knots=tuple(knots), boundaries=tuple(boundaries))
+
+
+def bspline_basis(
+    x: ArrayLike, *, knots: Sequence[float], boundaries: tuple[float, float]
+) -> NDArray[np.float64]:
+    """Cubic B-spline basis without intercept (R `splines::bs(x, knots, Boundary.knots)`), shape (n, 7).
+
+    Scores outside the boundaries are clipped to them first. The boundaries come from the norm group (its
+    range plus 10%); a pupil scored against a stored model may fall outside. The B-spline basis is zero
+    beyond its boundaries, and R's `bs()` extrapolates the cubic polynomial instead, which can swing wildly;
+    clipping keeps such a pupil on the edge of the model instead, which is also what the SGP package's
+    LOSS/HOSS handling amounts to: an extreme prior is treated as the most extreme prior the model knows.
+    """
+    lo, hi = boundaries
+    values = np.clip(np.asarray(x, dtype=np.float64).ravel(), lo, hi)
+    vector = np.concatenate([[lo] * (DEGREE + 1), np.asarray(knots, dtype=np.float64), [hi] * (DEGREE + 1)])
+    full = BSpline.design_matrix(values, vector, DEGREE).toarray()
+    return np.ascontiguousarray(full[:, 1:])
+
+
+def design_matrix(spec: SplineSpec, *, priors: ArrayLike) -> NDArray[np.float64]:
+    """X = [1, bs(prior_1), ..., bs(prior_k)], shape (n, 1 + 7k)."""
+    arr = _as_priors(priors)
+    if arr.shape[1] != spec.order:
+        raise ValueError(f"the spec has {spec.order} prior(s) but {arr.shape[1]} prior column(s) were given")
+    blocks = [np.ones((arr.shape[0], 1))]
+    for column, knots, bounds in zip(arr.T, spec.knots, spec.boundaries, strict=True):
+        blocks.append(bspline_basis(column, knots=knots, boundaries=bounds))
+    return np.hstack(blocks)
