@@ -6,7 +6,7 @@ from django.urls import path
 from tandem.core.views import EmailAuthenticationForm, health_view
 from tandem.dashboards.views import home_view, switch_role_view
 from tandem.people import views as people
-from tandem.progress.views import progress_list_view
+from tandem.progress.views import progress_list_view, progress_summary_view
 from tandem.register.views import register_view
 from tandem.schools.views import trust_view
 
@@ -37,6 +37,7 @@ urlpatterns = [
     path("groups/<uuid:group_id>/", people.group_detail_view, name="group_detail"),
     path("register/", register_view, name="register"),
     path("progress/", progress_list_view, name="progress_list"),
+    path("progress/summary/", progress_summary_view, name="progress_summary"),
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Resource
-from tandem.access.scopes import pupil_or_404, pupils_in_scope
+from tandem.access.scopes import current_enrolments, pupil_or_404, pupils_in_scope
+from tandem.people.models import year_group_label
 from tandem.progress.chart import ChartGeometry, ChartPoint, progress_chart
 from tandem.progress.models import AnalysisRun, ProgressResult, RunStatus
+from tandem.register.models import Provision, SenNeed, SenStatusPeriod
 from tandem.schools.models import School
+
+LITERACY = ("reading", "writing")
 
 CRITERIA = (
     ("peers", "Slower than peers from the same starting point"),
@@ -107,3 +114,121 @@ def pupil_progress(*, actor: Actor, pupil_id: uuid.UUID) -> list[SubjectProgress
         entry.subject, entry.subject_name = row.subject_id, row.subject.name
         entry.rows.append(row)
     return list(by_subject.values())
+
+
+@dataclass
+class CountRow:
+    label: str
+    results: int
+    flagged: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.flagged / self.results if self.results else 0.0
+
+
+@dataclass
+class GapRow:
+    window: str
+    sen_gap: float | None
+    other_gap: float | None
+    sen_n: int
+    other_n: int
+
+    @property
+    def difference(self) -> float | None:
+        if self.sen_gap is None or self.other_gap is None:
+            return None
+        return self.sen_gap - self.other_gap
+
+
+@dataclass
+class ProgressSummary:
+    run: AnalysisRun | None
+    by_year: list[CountRow]
+    by_group: list[CountRow]
+    by_status: list[CountRow]
+    by_need: list[CountRow]
+    gaps: list[GapRow]
+
+
+def _counts(rows: Any, key: str, label: Callable[[Any], str]) -> list[CountRow]:
+    grouped = rows.order_by().values(key).annotate(n=Count("id"), hits=Count("id", filter=Q(flagged=True)))
+    return [CountRow(label(r[key]), r["n"], r["hits"]) for r in grouped.order_by(key)]
+
+
+def progress_summary(*, actor: Actor) -> ProgressSummary:
+    """Flag counts by year, class or set, SEN status and need, and SEN vs other gaps over time.
+
+    A handful of grouped queries whatever the number of pupils. SEN status is today's, applied to
+    every window: the register's history is not replayed here.
+    """
+    run = latest_run(actor=actor)
+    if run is None:
+        return ProgressSummary(None, [], [], [], [], [])
+    provision = Coalesce(
+        Subquery(
+            SenStatusPeriod.objects.filter(pupil=OuterRef("pupil_id"), ends_on__isnull=True).values(
+                "provision"
+            )[:1]
+        ),
+        Value(Provision.NONE.value),
+    )
+    primary_need = Subquery(
+        SenNeed.objects.filter(pupil=OuterRef("pupil_id"), ends_on__isnull=True, rank=1).values(
+            "need_type_id"
+        )[:1]
+    )
+    results = _results(actor, run).annotate(provision=provision, primary_need=primary_need)
+    current = results.filter(is_current=True)
+    labels = dict(Provision.choices)
+    # The group accountable for a subject: the class, or the set for it (English sets for literacy).
+    group_subject = Case(
+        When(subject_id__in=LITERACY, then=Value("english")),
+        default=F("subject_id"),
+        output_field=CharField(),
+    )
+    group_name = Subquery(
+        current_enrolments()
+        .filter(pupil_id=OuterRef("pupil_id"))
+        .filter(Q(group__subject__isnull=True) | Q(group__subject_id=OuterRef("group_subject")))
+        .order_by("group__name")
+        .values("group__name")[:1]
+    )
+    sen = Q(provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN])
+    gap_rows = (
+        results.exclude(gap__isnull=True)
+        .order_by()
+        .values("window__academic_year__start_year", "window__term")
+        .annotate(
+            sen_gap=Avg("gap", filter=sen),
+            other_gap=Avg("gap", filter=~sen),
+            sen_n=Count("id", filter=sen),
+            other_n=Count("id", filter=~sen),
+        )
+    )
+    term_order = {"autumn": 0, "spring": 1, "summer": 2}
+    gaps = sorted(
+        gap_rows, key=lambda r: (r["window__academic_year__start_year"], term_order[r["window__term"]])
+    )
+    return ProgressSummary(
+        run=run,
+        by_year=_counts(current, "pupil__year_group", year_group_label),
+        by_group=_counts(
+            current.annotate(group_subject=group_subject, group_name=group_name),
+            "group_name",
+            lambda name: name or "No class or set",
+        ),
+        by_status=_counts(current, "provision", lambda code: labels.get(code, code)),
+        by_need=_counts(current.filter(sen), "primary_need", lambda code: code or "Not recorded"),
+        gaps=[
+            GapRow(
+                window=f"{r['window__term'].title()} {r['window__academic_year__start_year']}",
+                sen_gap=r["sen_gap"],
+                other_gap=r["other_gap"],
+                sen_n=r["sen_n"],
+                other_n=r["other_n"],
+            )
+            for r in gaps
+        ],
+    )

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Resource
-from tandem.progress.selectors import CRITERIA, flagged_list
+from tandem.progress.selectors import CRITERIA, flagged_list, progress_summary
 
 
 @allow(Resource.PROGRESS)
@@ -18,3 +18,8 @@ def progress_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         "progress/list.html",
         {"run": run, "results": results, "criteria": CRITERIA, "subject": subject},
     )
+
+
+@allow(Resource.PROGRESS)
+def progress_summary_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(request, "progress/summary.html", {"summary": progress_summary(actor=actor)})

@@ -89,6 +89,8 @@ PAGES = [
     ("trust_send_lead", "register"),
     ("teacher", "progress_list"),
     ("senco", "progress_list"),
+    ("senco", "progress_summary"),
+    ("teacher", "progress_summary"),
 ]
 
 

@@ -82,3 +82,19 @@ def test_it_never_uses_the_language_of_sen_for_a_progress_flag(client, analysed)
     client.force_login(analysed.a.teacher)
     body = client.get(reverse("progress_list")).content.decode().lower()
     assert "not a judgement that a pupil has special educational needs" in body
+
+
+def test_it_counts_flags_by_year_group_class_status_and_need(client, analysed):
+    client.force_login(analysed.a.senco)
+    summary = client.get(reverse("progress_summary")).context["summary"]
+    assert [(r.label, r.results, r.flagged) for r in summary.by_year] == [("Year 4", 2, 1), ("Year 5", 1, 1)]
+    assert sorted((r.label, r.results, r.flagged) for r in summary.by_group) == [("4A", 2, 1), ("5A", 1, 1)]
+    assert sorted((r.label, r.flagged) for r in summary.by_status) == [("EHC plan", 0), ("SEN support", 2)]
+    assert sorted((r.label, r.flagged) for r in summary.by_need) == [("ASD", 0), ("SLCN", 1), ("SPLD", 1)]
+    assert [g.window for g in summary.gaps] == []  # no gaps stored in this fixture
+
+
+def test_it_summarises_only_a_teachers_own_pupils(client, analysed):
+    client.force_login(analysed.a.teacher)
+    summary = client.get(reverse("progress_summary")).context["summary"]
+    assert sum(r.results for r in summary.by_year) == 2
