@@ -17,12 +17,24 @@ a test. Design (DESIGN.md section 4; analytics reference sections 1, 4, 7 and 8)
 4. **Honest numbers.** Every criterion is flagged only beyond measurement error, and is "not enough data"
    (never a flag) when there are too few windows or too few peers.
 
+Norm model per cohort, by data sufficiency (settings): SGP when the order-1 norm group has at least
+`sgp_min_n` pupils (and `tandem.progress.sgp` is installed), else PRR from `prr_min_n`, else peer bands from
+`band_min_n`, else the test's published norms if the scale has them, else "not enough data". Each pupil then
+gets the highest prior order (up to `max_prior_order`) whose group is still large enough for that model.
+
+"Standardised progress" over an interval is the change in the pupil's gap z (against peers, or national norms
+for small cohorts): 0 means keeping pace. (b) compares this interval's change with the mean change over up to
+`rate_lookback_intervals` earlier intervals; (c) and (d) test the change itself; the tolerances follow
+`tandem.progress.criteria`.
+
 Windows are ordinals (e.g. academic year x 3 + term): a pupil's previous window is their previous sitting in
 that subject, so a missed term joins a smaller progression cohort rather than being compared as if adjacent.
 """
 
 from __future__ import annotations
 
+import importlib
+import itertools
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -129,8 +141,7 @@ class ProgressTable:
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame of the columns (pandas is a development dependency, imported here only)."""
-        import pandas as pd
-
+        pd = importlib.import_module("pandas")
         frame = pd.DataFrame(self.columns, copy=False)
         frame["norm_model"] = pd.Categorical.from_codes(self.columns["norm_model"], categories=NORM_MODELS)
         return frame
@@ -168,6 +179,7 @@ COLUMNS: dict[str, str] = {
     "rate_change": "gap_change - previous_rate",
     "rate_change_tolerance": "rci_z x S of rate_change",
     "rci_rate": "rate_change / S",
+    "was_behind": "behind at the previous window by more than measurement error (the condition of (c))",
     "peers": "6.17(a) slower than same-baseline peers: 1 flagged, 0 not, -1 not enough data",
     "own_rate": "6.17(b) slower than own previous rate: 1, 0, -1",
     "not_closing": "6.17(c) behind at the previous window and the gap did not close: 1, 0, -1",
@@ -185,7 +197,7 @@ COLUMNS: dict[str, str] = {
 # ----------------------------------------------------------------------------------------------- input
 def _get(source: Any, name: str) -> Any:
     if isinstance(source, Mapping) or hasattr(source, "columns"):  # dict of arrays or a DataFrame
-        return source[name] if name in source else None
+        return source.get(name)
     return getattr(source, name, None)
 
 
@@ -276,9 +288,8 @@ def _prepare(columns: Any) -> _Rows:
             valid &= ok
     if not valid.all():
         keep = np.flatnonzero(valid)
-        points, pupil, subject, window, year_group = (
-            a[keep] for a in (points, pupil, subject, window, year_group)
-        )
+        points, pupil, subject = points[keep], pupil[keep], subject[keep]
+        window, year_group = window[keep], year_group[keep]
         school = school[keep] if school is not None else None
         date_key = date_key[keep] if date_key is not None else None
 
@@ -318,11 +329,21 @@ def _canonical_rows(
     cell: IntArray, *, n_cells: int, date_key: IntArray | None, points: FloatArray
 ) -> tuple[IntArray, IntArray]:
     """(row indices, their cells) in ascending cell order, one per cell: the latest date wins, then the
-    higher score. A counting sort (bincount + cumsum) when the cell space is small enough, O(n); else a sort.
+    higher score. A counting sort when the cell space is small enough, O(n); else a sort.
     """
     n = cell.size
     dates = date_key if date_key is not None else np.zeros(n, dtype=np.int64)
     if n_cells <= max(4 * n, 1 << 24):
+        # Usual case, one result per cell: scatter row numbers into the cell grid and read them back in
+        # cell order. Two random passes; only duplicates (detected by a short count) take the slower path.
+        slot: NDArray[np.signedinteger[Any]] = np.full(
+            n_cells, -1, dtype=np.int32 if n < np.iinfo(np.int32).max else np.int64
+        )
+        slot[cell] = np.arange(n, dtype=slot.dtype)
+        cells = np.flatnonzero(slot >= 0)
+        if cells.size == n:
+            return slot[cells].astype(np.int64), cells
+        del slot, cells
         counts = np.bincount(cell, minlength=n_cells)
         rows: IntArray | None = None
         if n and counts.max() > 1:
@@ -353,7 +374,7 @@ def _canonical_rows(
     return order[last], sorted_cells[last]
 
 
-def _dense(code: IntArray, limit: int) -> tuple[IntArray, IntArray]:
+def _dense(code: NDArray[np.signedinteger[Any]], limit: int) -> tuple[IntArray, IntArray]:
     """Renumber non-negative codes below `limit` to 0..G-1 in code order (negative codes become -1).
 
     Returns (dense codes, the original code of each dense group).
@@ -365,6 +386,8 @@ def _dense(code: IntArray, limit: int) -> tuple[IntArray, IntArray]:
         present[code if all_valid else code[valid]] = True
         remap = np.cumsum(present, dtype=np.int64) - 1
         raw = np.flatnonzero(present)
+        if raw.size < np.iinfo(np.int32).max:
+            remap = remap.astype(np.int32)  # gathers of int32 move half the bytes
         if all_valid:
             return remap[code], raw
         return np.where(valid, remap[np.where(valid, code, 0)], -1), raw
@@ -399,7 +422,7 @@ def _chunks(position: NDArray[np.int16], size: int) -> list[tuple[int, int]]:
                 break
             probe += 4096
         bounds.append(min(probe, m))
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
+    return list(itertools.pairwise(bounds))
 
 
 # ----------------------------------------------------------------------------------------------- engine
@@ -585,6 +608,7 @@ def _compute(
     out: dict[str, NDArray[Any]] = {name: np.empty(m, dtype=np.float32) for name in _GAP_COLUMNS}
     for name in ("gap_reference", "rate_intervals", "own_rate", "not_closing", "widening"):
         out[name] = np.empty(m, dtype=np.int8)
+    out["was_behind"] = np.empty(m, dtype=bool)
     for a, b in _chunks(rows.position, _CHUNK_ROWS):
         _criteria_chunk(rows, groups, settings, a, b, out)
     clock.lap("criteria b-d")
@@ -616,9 +640,9 @@ def _compute(
             "percentile": norm.percentile,
             "percentile_low": norm.low,
             "percentile_high": norm.high,
-            "peer_p25": norm.quantiles[:, 0],
-            "peer_median": norm.quantiles[:, 1],
-            "peer_p75": norm.quantiles[:, 2],
+            "peer_p25": norm.quantiles[0],
+            "peer_median": norm.quantiles[1],
+            "peer_p75": norm.quantiles[2],
             "peers_n": groups.count.astype(np.int32)[groups.code],
             "gap_reference": out["gap_reference"],
         }
@@ -630,6 +654,7 @@ def _compute(
         columns[name] = out[name]
     columns.update(
         {
+            "was_behind": out["was_behind"],
             "peers": peers,
             "own_rate": out["own_rate"],
             "not_closing": out["not_closing"],
@@ -664,6 +689,8 @@ def _criteria_chunk(
 
     def lagged(values: NDArray[Any], lag: int, fill: Any = np.nan) -> NDArray[Any]:
         """values[i - lag] when that row is the same pupil and subject (rows are in run order), else fill."""
+        if lag >= n:
+            return np.full_like(values, fill)
         shifted = np.empty_like(values)
         shifted[:lag] = fill
         shifted[lag:] = values[: n - lag]
@@ -747,6 +774,7 @@ def _criteria_chunk(
         expected = groups.expected[g]
         if not np.isnan(expected).all():
             behind |= lagged(x + z_crit * sem, 1) < expected
+        out["was_behind"][a:b] = behind & known_gap
         out["not_closing"][a:b] = crit.code(known_gap, behind & ~(rci_gap > z_crit))
         out["widening"][a:b] = crit.code(known_gap, (rci_gap < -z_crit) | (rci_long < -z_crit))
         known_rate = (pos >= settings.min_windows_rate - 1) & ~none & ~np.isnan(rci_rate)
@@ -762,7 +790,7 @@ class _NormResult:
     percentile: NDArray[np.int8]
     low: NDArray[np.int8]
     high: NDArray[np.int8]
-    quantiles: NDArray[np.float32]
+    quantiles: list[NDArray[np.float32]]  # one column per chart quantile
     models: list[NormModelSummary]
 
 
@@ -794,15 +822,19 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings) -> _His
     big_k = settings.max_prior_order
     radix = n_w + 1
     usable = rows.position >= settings.min_windows_growth - 1
-    avail = np.where(usable, np.minimum(rows.position, big_k), 0)
-    code = groups.code.astype(np.int64, copy=True)
+    avail = np.where(usable, np.minimum(rows.position, big_k), 0).astype(np.int8)
+    limit = groups.count.size * radix**big_k
+    # int32 arithmetic when the code space allows: half the memory traffic of int64 over 18M rows.
+    kind_of_int = np.int32 if limit < np.iinfo(np.int32).max else np.int64
+    code: NDArray[np.signedinteger[Any]] = groups.code.astype(kind_of_int)
     for j in range(1, big_k + 1):
-        digit = np.full(m, n_w, dtype=np.int64)
-        digit[j:] = rows.window[: m - j]
+        digit: NDArray[np.signedinteger[Any]] = np.full(m, n_w, dtype=kind_of_int)
+        if j < m:
+            digit[j:] = rows.window[: m - j]
         digit[avail < j] = n_w
         code *= radix
         code += digit
-    dense, raw_of = _dense(code, groups.count.size * radix**big_k)
+    dense, raw_of = _dense(code, limit)
     del code
     n_codes = raw_of.size
     counts = np.bincount(dense, minlength=n_codes)
@@ -883,7 +915,7 @@ def _norm_models(rows: _Rows, *, groups: _Groups, settings: ProgressSettings, cl
     percentile = np.full(m, -1, dtype=np.int8)
     low = np.full(m, -1, dtype=np.int8)
     high = np.full(m, -1, dtype=np.int8)
-    quantiles = np.full((m, len(norms.CHART_TAUS)), np.nan, dtype=np.float32)
+    quantiles = [np.full(m, np.nan, dtype=np.float32) for _ in norms.CHART_TAUS]
     models: list[NormModelSummary] = []
 
     def put(target_rows: IntArray, scores: norms.Scores, picks: IntArray | None) -> None:
@@ -891,12 +923,14 @@ def _norm_models(rows: _Rows, *, groups: _Groups, settings: ProgressSettings, cl
             percentile[target_rows] = scores.percentile
             low[target_rows] = scores.low
             high[target_rows] = scores.high
-            quantiles[target_rows] = scores.quantiles
+            for column, values in zip(quantiles, scores.quantiles.T, strict=True):
+                column[target_rows] = values
         else:
             percentile[target_rows] = scores.percentile[picks]
             low[target_rows] = scores.low[picks]
             high[target_rows] = scores.high[picks]
-            quantiles[target_rows] = scores.quantiles[picks]
+            for column, values in zip(quantiles, scores.quantiles.T, strict=True):
+                column[target_rows] = values[picks]
 
     def priors_of(members: IntArray, k: int) -> FloatArray:
         """(n, k) prior scores, oldest first (the column order the spline specs use)."""
@@ -979,9 +1013,9 @@ def _norm_models(rows: _Rows, *, groups: _Groups, settings: ProgressSettings, cl
                 delta=delta_of_group[groups.code[mem]],
                 n_bands=n_bands,
             )
-            picks = np.flatnonzero(is_target_code[hist.code[mem]])
-            put(mem[picks], scores, picks)
-            for i, params, piece in zip(band, band_params, pieces, strict=True):
+            band_picks = np.flatnonzero(is_target_code[hist.code[mem]])
+            put(mem[band_picks], scores, band_picks)
+            for params, piece in zip(band_params, pieces, strict=True):
                 models.append(describe(int(piece[0]), k, "peer_band", int(piece.size), params))
             clock.lap("peer bands")
 
@@ -991,7 +1025,7 @@ def _norm_models(rows: _Rows, *, groups: _Groups, settings: ProgressSettings, cl
             mem = hist.rows_by_code[spans[i][0] : spans[i][1]]
             target = is_target_code[hist.code[mem]]
             all_targets = bool(target.all())
-            picks = None if all_targets else np.flatnonzero(target)
+            picks: IntArray | None = None if all_targets else np.flatnonzero(target)
             delta = float(delta_of_group[groups.code[mem[0]]])
             if kd == _PRR:
                 scores, params = norms.prr_scores(

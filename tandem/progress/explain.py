@@ -46,12 +46,14 @@ def _fixed(values: NDArray[Any], *, signed: bool = False) -> Strings:
     return _join(sign, whole, ".", frac)
 
 
-def _gap_words(z: NDArray[Any]) -> Strings:
-    """'0.85 SD below' / '0.40 SD above' / 'level with': a gap z in words."""
+def _gap_words(z: NDArray[Any], average: Strings) -> Strings:
+    """'0.85 SD below the year-group average' / '0.40 SD above ...' / 'level with ...': a gap z in words."""
     z = np.asarray(z, dtype=np.float64)
     side = np.where(z < 0, " SD below", " SD above").astype(_STR)
-    words = _join(_fixed(np.abs(z)), side)
-    return np.where(np.rint(np.abs(z) * 100) == 0, np.asarray("level with", dtype=_STR), words)
+    words = _join(_fixed(np.abs(z)), side, average)
+    level = _join("level with", average)
+    out: Strings = np.where(np.rint(np.abs(z) * 100) == 0, level, words)
+    return out
 
 
 def _average(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
@@ -229,8 +231,8 @@ def _reason_own_rate(
     def fine(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
         return _join(
-            "Progress since the last assessment kept pace with this pupil's own earlier progress, allowing for "
-            "measurement error: standing against peers changed by ",
+            "Progress since the last assessment kept pace with this pupil's own earlier progress, allowing "
+            "for measurement error: standing against peers changed by ",
             _fixed(cols["gap_change"][r], signed=True),
             " SD this time against ",
             _fixed(cols["previous_rate"][r], signed=True),
@@ -258,19 +260,15 @@ def _reason_not_closing(
 ) -> Strings:
     code = cols["not_closing"][idx]
     windows = cols["windows_so_far"][idx]
-    prev = cols["gap_previous"][idx]
-    change = cols["gap_change"][idx]
-    tol = cols["gap_change_tolerance"][idx]
-    closed = change > tol
+    behind = cols["was_behind"][idx]
 
     def flagged(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
         return _join(
             "Was behind peers at the last assessment (",
-            _gap_words(cols["gap_previous"][r]),
-            _average(cols, r),
+            _gap_words(cols["gap_previous"][r], _average(cols, r)),
             ") and the gap has not closed by more than measurement error: now ",
-            _gap_words(cols["gap"][r]),
+            _gap_words(cols["gap"][r], _average(cols, r)),
             " (change ",
             _fixed(cols["gap_change"][r], signed=True),
             "; closing needs more than +",
@@ -282,10 +280,9 @@ def _reason_not_closing(
         r = idx[a]
         return _join(
             "Was behind peers at the last assessment (",
-            _gap_words(cols["gap_previous"][r]),
-            _average(cols, r),
+            _gap_words(cols["gap_previous"][r], _average(cols, r)),
             ") and has closed the gap by more than measurement error: now ",
-            _gap_words(cols["gap"][r]),
+            _gap_words(cols["gap"][r], _average(cols, r)),
             ".",
         )
 
@@ -293,8 +290,7 @@ def _reason_not_closing(
         r = idx[a]
         return _join(
             "Was not behind peers at the last assessment by more than measurement error (",
-            _gap_words(cols["gap_previous"][r]),
-            _average(cols, r),
+            _gap_words(cols["gap_previous"][r], _average(cols, r)),
             "), so there was no gap to close.",
         )
 
@@ -307,7 +303,7 @@ def _reason_not_closing(
             ),
             (code == -1, lambda a: _no_reference(a.size)),
             (code == 1, flagged),
-            ((code == 0) & closed & np.isfinite(prev), closing),
+            ((code == 0) & behind, closing),
             (code == 0, not_behind),
         ],
     )
@@ -326,10 +322,9 @@ def _reason_widening(
         r = idx[a]
         return _join(
             "The gap to peers widened since the last assessment by more than measurement error: from ",
-            _gap_words(cols["gap_previous"][r]),
+            _gap_words(cols["gap_previous"][r], _average(cols, r)),
             " to ",
-            _gap_words(cols["gap"][r]),
-            _average(cols, r),
+            _gap_words(cols["gap"][r], _average(cols, r)),
             " (change ",
             _fixed(cols["gap_change"][r], signed=True),
             "; a fall of more than ",
@@ -344,8 +339,7 @@ def _reason_widening(
             "error: it changed by ",
             _fixed(cols["gap_change_long"][r], signed=True),
             " SD and is now ",
-            _gap_words(cols["gap"][r]),
-            _average(cols, r),
+            _gap_words(cols["gap"][r], _average(cols, r)),
             ".",
         )
 
@@ -357,8 +351,7 @@ def _reason_widening(
             " SD since the last assessment (a fall of more than ",
             _fixed(cols["gap_change_tolerance"][r]),
             " would be flagged) and is now ",
-            _gap_words(cols["gap"][r]),
-            _average(cols, r),
+            _gap_words(cols["gap"][r], _average(cols, r)),
             ".",
         )
 

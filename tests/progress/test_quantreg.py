@@ -151,3 +151,10 @@ def test_it_rejects_bad_input():
         quantile_regression(np.ones((3, 1)), [1.0, np.nan, 3.0], [0.5])
     with pytest.raises(ValueError, match="weights"):
         quantile_regression(np.ones((3, 1)), [1.0, 2.0, 3.0], [0.5], weights=[1.0, -1.0, 1.0])
+
+
+def test_it_warns_when_it_stops_before_converging():
+    x = np.column_stack([np.ones(500), np.arange(500.0)])
+    y = np.random.default_rng(0).normal(size=500)
+    with pytest.warns(RuntimeWarning, match="approximate"):
+        quantile_regression(x, y, [0.1, 0.5], max_iter=3)
