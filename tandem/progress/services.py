@@ -83,7 +83,7 @@ def analysis_run_create(
         say("Reading assessments...")
         columns = assessment_columns(school_ids=school_ids)
         say(f"Analysing {len(columns):,} results...")
-        table = assess_progress(columns=columns, scales=engine_scales(), settings=settings, reasons=True)
+        table = assess_progress(columns=columns, scales=engine_scales(), settings=settings, reasons=False)
         say(f"Storing {len(table):,} results...")
         with transaction.atomic():
             flagged = _store(run, table, columns)
@@ -121,7 +121,10 @@ def _json_number(value: Any) -> float | int | None:
 def _store(run: AnalysisRun, table: ProgressTable, columns: AssessmentColumns) -> int:
     c = table.columns
     names = table.norm_model_names()
-    reasons = {name: c.get(f"reason_{name}") for name in CRITERIA}
+    # Sentences only for flagged rows: a trust run has millions of rows and few of them need words.
+    flagged_rows = np.flatnonzero(c["flagged"])
+    texts = table.explain(rows=flagged_rows)
+    position = {int(row): k for k, row in enumerate(flagged_rows)}
     # The newest window each school has results for: what its teachers act on now.
     newest: dict[int, int] = {}
     for school_id, window in zip(c["school"].tolist(), c["window"].tolist(), strict=True):
@@ -154,9 +157,9 @@ def _store(run: AnalysisRun, table: ProgressTable, columns: AssessmentColumns) -
                 flagged=is_flagged,
                 is_current=window == newest[school_id],
                 reasons={
-                    name: str(text[i])
-                    for name, text in reasons.items()
-                    if text is not None and int(c[name][i]) == 1 and text[i]
+                    name: str(texts[f"reason_{name}"][position[i]])
+                    for name in CRITERIA
+                    if is_flagged and int(c[name][i]) == 1
                 },
                 figures={name: _json_number(c[name][i]) for name in FIGURES}
                 | {"norm_label": NORM_LABELS.get(names[i], names[i])},

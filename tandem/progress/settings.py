@@ -114,10 +114,12 @@ class ProgressSettings:
     rci_z: float = 1.96
     """Reliable change: a change counts only if |change| / S_diff > 1.96 (Jacobson & Truax 1991), i.e. a
     change that measurement error alone would produce less than 5% of the time."""
-    behind_gap_z: float = 0.0
+    behind_gap_z: float = -0.84
     """(c) "behind peers" means the gap z at the previous window is below this *by more than measurement
-    error* (z + rci_z * SEM_z < behind_gap_z). 0 = below the peer mean; a pupil within measurement error of
-    the mean is not called behind."""
+    error* (z + rci_z * SEM_z < behind_gap_z). -0.84 SD is the edge of the lowest-attaining 20% of the
+    cohort (the group Ofsted asks schools to track): with 0 (any pupil below the mean) (c) flagged about
+    23% of the demo's pupils who had no planted pattern, too many for a SENCo to act on; -0.84 keeps (c)
+    for pupils with a real attainment gap. 0 follows the Code's words most literally."""
 
     # ------------------------------------------------------------------ data sufficiency
     min_windows_growth: int = 2
@@ -169,7 +171,8 @@ class ProgressSettings:
     has them (and is "not enough data" when it does not)."""
     default_reliability: float = 0.9
     """Reliability assumed when a scale gives neither a reliability nor an SEM: 0.9 is typical of published
-    standardised tests; teacher assessment is likely less reliable, so set it per scale where known."""
+    standardised tests; teacher assessment is likely less reliable, so set it per scale where known. A scale
+    without a published SD takes the SD of its peers at that window, so its SEM is SD_peers sqrt(1 - r)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.growth_threshold <= 99:

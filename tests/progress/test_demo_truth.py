@@ -7,14 +7,17 @@ subject, and print precision and recall with the settings' defaults.
 
 Measured (seed 2026, 23 November 2026, two schools; 235 positives, 2,422 negatives):
 
-    any criterion:           precision 0.20, recall 0.73
+    any criterion:           precision 0.30, recall 0.56
     (a), (b) or (d) only:    precision 0.40, recall 0.40
-    flag rate among negatives: (a) 0.8%, (b) 3.2%, (c) 23.2%, (d) 5.2%
+    flag rate among negatives: (a) 0.8%, (b) 3.2%, (c) 6.9%, (d) 5.2%
 
-Why precision is low, honestly: (c) "fails to close the gap" flags every pupil who was behind peers (beyond
-measurement error) and did not close the gap reliably. The generator's truth has no row for pupils who are
-simply, steadily behind, "even though Code 6.17(c) may describe them" (its docstring), so they count as false
-positives here; the check below shows they really were behind. Without (c), the false-alarm rates of (a),
+(With behind_gap_z = 0, the Code's most literal reading, (c) flagged 23% of negatives: precision 0.20,
+recall 0.73. The default is -0.84 SD, the lowest-attaining 20%: see ProgressSettings.behind_gap_z.)
+
+Why precision is still low, honestly: (c) "fails to close the gap" flags every pupil who was behind peers
+(beyond measurement error) and did not close the gap reliably. The generator's truth has no row for pupils
+who are simply, steadily behind, "even though Code 6.17(c) may describe them" (its docstring), so they
+count as false positives here; the check below shows they really were behind. Without (c), the false-alarm rates of (a),
 (b) and (d) sit near their nominal levels (2.5% one-sided; (d) tests two horizons), and recall is what
 reliable-change tolerances allow at reliability 0.9: a one-term stall of 5-8 points is within the 13-point
 tolerance, so patterns that began in the last window are mostly missed (49% caught, against 87-90% for
@@ -128,9 +131,9 @@ def test_it_finds_the_planted_patterns_in_the_demo_trust():
     score = _score()
     print("\ndemo truth (seed 2026):", {k: round(v, 3) for k, v in score.items()})
     assert score["positives"] > 200 and score["negatives"] > 2000
-    # Measured 0.73 / 0.20: floors with a margin (see the module docstring for why precision is low).
-    assert score["recall"] >= 0.65
-    assert score["precision"] >= 0.17
+    # Measured 0.56 / 0.30: floors with a margin (see the module docstring for why precision is low).
+    assert score["recall"] >= 0.50
+    assert score["precision"] >= 0.26
     # (a), (b), (d): measured 0.40 / 0.40.
     assert score["abd_precision"] >= 0.33
     assert score["abd_recall"] >= 0.33
@@ -142,6 +145,8 @@ def test_it_keeps_false_alarms_near_their_nominal_rates():
     assert score["negative_rate_peers"] <= 0.02
     assert score["negative_rate_own_rate"] <= 0.05
     assert score["negative_rate_widening"] <= 0.08
+    # (c) with the default "behind" cut (lowest 20%): measured 6.9%.
+    assert score["negative_rate_not_closing"] <= 0.10
 
 
 def test_it_flags_not_closing_only_for_pupils_who_really_were_behind():
