@@ -16,12 +16,12 @@ recall 0.73. The default is -0.84 SD, the lowest-attaining 20%: see ProgressSett
 
 Why precision is still low, honestly: (c) "fails to close the gap" flags every pupil who was behind peers
 (beyond measurement error) and did not close the gap reliably. The generator's truth has no row for pupils
-who are simply, steadily behind, "even though Code 6.17(c) may describe them" (its docstring), so they
-count as false positives here; the check below shows they really were behind. Without (c), the false-alarm rates of (a),
-(b) and (d) sit near their nominal levels (2.5% one-sided; (d) tests two horizons), and recall is what
-reliable-change tolerances allow at reliability 0.9: a one-term stall of 5-8 points is within the 13-point
-tolerance, so patterns that began in the last window are mostly missed (49% caught, against 87-90% for
-patterns that began two or more windows earlier).
+who are simply, steadily behind, "even though Code 6.17(c) may describe them" (its docstring), so they count
+as false positives here; the check below shows they really were behind. Without (c), the false-alarm rates
+of (a), (b) and (d) sit near their nominal levels (2.5% one-sided; (d) tests two horizons), and recall is
+what reliable-change tolerances allow at reliability 0.9: a one-term stall of 5-8 points is within the
+13-point tolerance, so patterns that began in the last window are mostly missed (49% caught, against 87-90%
+for patterns that began two or more windows earlier).
 
 The floors sit a margin below those numbers, so a change that makes the engine worse fails here.
 """
