@@ -24,7 +24,7 @@ def test_it_lists_tandems_commands(capsys):
         assert name in out
 
 
-@pytest.mark.parametrize("command", ["run", "demo", "createschool", "migrate", "check"])
+@pytest.mark.parametrize("command", ["run", "demo", "createschool", "analyse", "migrate", "check"])
 def test_it_explains_every_command(command):
     result = subprocess.run(
         [sys.executable, "-m", "tandem.cli", command, "--help"],
