@@ -84,7 +84,11 @@ def test_it_flags_a_gap_that_widened_steadily_over_a_year():
 
 # ---------------------------------------------------------------------------------------------- (c)
 def test_it_flags_a_gap_that_did_not_close():
-    result = run(history("behind", 80, 82) + history("closing", 80, 95) + history("level", 95, 95))
+    # "Behind" as the Code words it most literally: below the peer mean (the default cut is tested below).
+    literal = replace(PUBLISHED, behind_gap_z=0.0)
+    result = run(
+        history("behind", 80, 82) + history("closing", 80, 95) + history("level", 95, 95), settings=literal
+    )
     behind, closing, level = row(result, "behind", 2), row(result, "closing", 2), row(result, "level", 2)
     # behind: z_prev = -1.333, and -1.333 + 1.96 s = -0.713 < 0: behind beyond measurement error.
     # change +0.133, RCI 0.30 <= 1.96: not closed.
@@ -98,6 +102,14 @@ def test_it_flags_a_gap_that_did_not_close():
     # level: z_prev = -0.333, and -0.333 + 0.620 > 0: not behind by more than measurement error.
     assert not level["was_behind"] and level["not_closing"] == 0
     assert "no gap to close" in level["reason_not_closing"]
+
+
+def test_it_calls_behind_only_the_lowest_attaining_fifth_by_default():
+    # Default cut -0.84 SD (lowest 20%): z_prev -1.333 + 1.96 s (0.620) = -0.713 is not below it;
+    # z_prev -2.0 + 0.620 = -1.380 is, and a change of +0.133 does not close that gap.
+    result = run(history("near", 80, 82) + history("far", 70, 72))
+    assert row(result, "near", 2)["not_closing"] == 0
+    assert row(result, "far", 2)["not_closing"] == 1
 
 
 def test_it_counts_below_the_expected_standard_as_behind():
