@@ -30,7 +30,10 @@ Exact shortcuts, none of which changes the optimum:
   solver would take on the unmerged rows (in exact arithmetic): merging changes the cost, not the answer;
 - columns that are linear combinations of others (a constant prior, coinciding knots) are dropped and get
   coefficient 0, so degenerate designs still solve;
-- a tau leaves the batch as soon as it has converged.
+- a tau leaves the batch as soon as it has converged;
+- from 10,000 distinct rows up, Portnoy-Koenker preprocessing (`_solve_preprocessed`) solves each tau on the
+  rows near its hyperplane only, and accepts the result only after checking the optimality conditions on
+  every row.
 
 Threads: the solver runs in the calling thread with OpenBLAS limited to one thread for that thread (see
 `_openblas_local_threads`); two solver threads of our own did not help on the 2-core benchmark machine.
@@ -41,6 +44,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import glob
+import math
 import os
 import typing
 import warnings
@@ -60,7 +64,7 @@ IntArray = NDArray[np.intp]
 #: with an exact simplex solution to well under 1e-6 of the score scale, inside the 5-decimal rounding that
 #: growth percentiles apply (the analytics reference, section 2, explains why that rounding matters).
 DEFAULT_TOL = 1e-10
-#: Extreme taus on large problems need the most iterations (about 70 at n = 600,000); the cap is a backstop.
+#: Extreme taus on large problems need the most iterations (about 70 for 600,000 rows); the cap is a backstop.
 DEFAULT_MAX_ITER = 200
 #: Steps go this fraction of the way to the boundary while far from the optimum, and STEP_FINAL near it: a
 #: shorter step early keeps the iterates centred (fewer iterations at the extreme taus), a long step late
@@ -74,17 +78,31 @@ STEP_SWITCH_GAP = 1e-6
 CHUNK_BYTES = 12 * 2**20
 #: (taus x rows) float64 arrays alive at once in one iteration (state plus temporaries).
 _LIVE_ARRAYS = 16
+#: Portnoy-Koenker preprocessing (`_solve_preprocessed`) from this many distinct rows up.
+PREPROCESS_MIN_ROWS = 10_000
+#: Subsample of PREPROCESS_SUBSAMPLE sqrt(p) n^(2/3) rows (Portnoy & Koenker's order), at least this many.
+PREPROCESS_SUBSAMPLE = 1.0
+PREPROCESS_MIN_SUBSAMPLE = 2_000
+#: Rows kept next to each quantile's hyperplane, as a multiple of the subsample size; doubled each round.
+PREPROCESS_BAND = 1.5
+PREPROCESS_ROUNDS = 4
+PREPROCESS_GROWTH = 2.0
+#: Tolerance for the subsample fit, which only provides a starting point.
+PREPROCESS_START_TOL = 1e-6
+#: A globbed row counts as on the wrong side when its residual is beyond this (in units of the scaled y).
+PREPROCESS_SLACK = 1e-9
+PREPROCESS_SEED = 20260101
 
 
 @dataclass(frozen=True)
 class SolverInfo:
     """What the solver did, for logs and benchmarks."""
 
-    rows: int
-    distinct_rows: int
-    rank: int
-    iterations: int
-    max_relative_gap: float
+    rows: int  #: rows given (with positive weight)
+    distinct_rows: int  #: rows after merging identical (x, y) rows
+    rank: int  #: columns kept (linearly independent)
+    iterations: int  #: most interior-point iterations any tau needed, over all preprocessing rounds
+    max_relative_gap: float  #: largest final relative duality gap over the taus
 
 
 def check_loss(*, residuals: ArrayLike, tau: float, weights: ArrayLike | None = None) -> float:
@@ -142,72 +160,121 @@ def _solve_stacked(gram: FloatArray, rhs: FloatArray) -> FloatArray:
 
 
 @dataclass(frozen=True)
-class _Problem:
-    """The (merged, full-rank, scaled) data shared by every tau."""
+class _Rows:
+    """The rows the taus of a batch see: one set shared by every tau, or one set per tau (preprocessing).
 
-    x: FloatArray  # (n, p)
-    xt: FloatArray  # (p, n), contiguous, for the (taus, p) @ (p, n) products
-    y: FloatArray  # (n,)
-    c: FloatArray  # (n,) weights
-    products: FloatArray  # (n, p(p+1)/2): x_ij x_ik for j <= k
-    prow: IntArray
-    pcol: IntArray
-    beta_ls: FloatArray  # weighted least squares, the starting point
-    res_ls: FloatArray
+    Shared: x (n, p), y and c (1, n), and the row-wise products x_ij x_ik (n, p(p+1)/2). Per tau: x
+    (T, m, p), y and c (T, m). The interior-point loop only needs X b, X'v and X' diag(theta) X, so it runs
+    unchanged on either.
+    """
+
+    x: FloatArray
+    y: FloatArray
+    c: FloatArray
+    products: FloatArray
+    xt: FloatArray | None  # (p, n), contiguous, when shared
+
+    @classmethod
+    def shared(cls, x: FloatArray, y: FloatArray, c: FloatArray) -> _Rows:
+        rows, cols = np.triu_indices(x.shape[1])
+        return cls(
+            x=x,
+            y=y[None, :],
+            c=c[None, :],
+            products=np.ascontiguousarray(x[:, rows] * x[:, cols]),
+            xt=np.ascontiguousarray(x.T),
+        )
+
+    @classmethod
+    def per_tau(cls, x: FloatArray, y: FloatArray, c: FloatArray) -> _Rows:
+        # No row-wise products here: each tau's X' diag(theta) X is one small batched product instead.
+        return cls(x=x, y=y, c=c, products=np.empty((0, 0)), xt=None)
+
+    def take(self, keep: NDArray[np.bool_]) -> _Rows:
+        if self.xt is not None:
+            return self
+        return _Rows(x=self.x[keep], y=self.y[keep], c=self.c[keep], products=self.products, xt=None)
+
+    def fitted(self, beta: FloatArray) -> FloatArray:
+        """X b for each tau: (T, n)."""
+        if self.xt is not None:
+            return beta @ self.xt
+        out: FloatArray = np.matmul(self.x, beta[:, :, None])[:, :, 0]
+        return out
+
+    def cross(self, v: FloatArray) -> FloatArray:
+        """X'v for each tau: (T, p)."""
+        if self.xt is not None:
+            return v @ self.x
+        out: FloatArray = np.matmul(v[:, None, :], self.x)[:, 0, :]
+        return out
+
+    def gram(self, theta: FloatArray) -> FloatArray:
+        """X' diag(theta) X for each tau: (T, p, p)."""
+        if self.xt is None:
+            weighted = self.x.transpose(0, 2, 1) * theta[:, None, :]
+            out: FloatArray = np.matmul(weighted, self.x)
+            return out
+        p = self.x.shape[-1]
+        flat = theta @ self.products  # all taus' matrices from one product with the row-wise products
+        rows, cols = np.triu_indices(p)
+        gram = np.empty((theta.shape[0], p, p))
+        gram[:, rows, cols] = flat
+        gram[:, cols, rows] = flat
+        return gram
+
+    def dot_y(self, a: FloatArray) -> FloatArray:
+        """y'a for each tau: (T,)."""
+        if self.xt is not None:
+            out: FloatArray = a @ self.y[0]
+            return out
+        return np.einsum("ij,ij->i", a, self.y)
 
 
-def _prepare(x: FloatArray, y: FloatArray, c: FloatArray) -> _Problem:
-    rows, cols = np.triu_indices(x.shape[1])
+def _least_squares(x: FloatArray, y: FloatArray, c: FloatArray) -> FloatArray:
     xw = x * c[:, None]
-    beta_ls: FloatArray = np.linalg.lstsq(xw.T @ x, xw.T @ y, rcond=None)[0].astype(np.float64)
-    return _Problem(
-        x=x,
-        xt=np.ascontiguousarray(x.T),
-        y=y,
-        c=c,
-        products=np.ascontiguousarray(x[:, rows] * x[:, cols]),
-        prow=rows,
-        pcol=cols,
-        beta_ls=beta_ls,
-        res_ls=y - x @ beta_ls,
-    )
+    beta: FloatArray = np.linalg.lstsq(xw.T @ x, xw.T @ y, rcond=None)[0].astype(np.float64)
+    return beta
 
 
 def _ipm(
-    prob: _Problem, taus: FloatArray, *, tol: float, max_iter: int
+    rows: _Rows, taus: FloatArray, beta0: FloatArray, *, tol: float, max_iter: int
 ) -> tuple[FloatArray, IntArray, FloatArray]:
-    """Mehrotra predictor-corrector for a batch of taus: coef (T, p), iterations (T,), relative gaps (T,)."""
-    x, xt, y, c = prob.x, prob.xt, prob.y, prob.c
-    p = x.shape[1]
-    t_count = taus.size
-    total = float(c.sum())
+    """Mehrotra predictor-corrector for a batch of taus: coef (T, p), iterations (T,), relative gaps (T,).
 
-    # Primal start a = (1 - tau) c is feasible; the dual start splits the least-squares residual into w - z,
-    # both shifted by its mean absolute size so that they are safely positive.
-    a = (1.0 - taus)[:, None] * c[None, :]
-    rhs_all = (1.0 - taus)[:, None] * (xt @ c)[None, :]
-    shift = max(float(np.sum(c * np.abs(prob.res_ls))) / total, 1e-10)
-    beta = np.tile(prob.beta_ls, (t_count, 1))
-    z = np.tile(np.maximum(-prob.res_ls, 0.0) + shift, (t_count, 1))
-    w = np.tile(np.maximum(prob.res_ls, 0.0) + shift, (t_count, 1))
-    const = (1.0 - taus) * float(y @ c)  # dual objective is y'a - (1 - tau) y'c
+    `beta0` (T, p) is the starting fit; the primal start a = (1 - tau) c is feasible, and the dual start
+    splits the starting residual into w - z, both shifted by its mean absolute size so they are positive.
+    """
+    p = rows.x.shape[-1]
+    t_count = taus.size
+    cy = rows.c
+    total = np.broadcast_to(cy.sum(axis=1), (t_count,)).copy()
+
+    a = (1.0 - taus)[:, None] * cy
+    rhs_all = (1.0 - taus)[:, None] * rows.cross(np.broadcast_to(cy, a.shape))
+    const = (1.0 - taus) * np.broadcast_to((rows.y * cy).sum(axis=1), (t_count,))  # dual obj. y'a - const
+    beta = beta0.copy()
+    res0 = rows.y - rows.fitted(beta)
+    shift = np.maximum((cy * np.abs(res0)).sum(axis=1) / total, 1e-10)[:, None]
+    z = np.maximum(-res0, 0.0) + shift
+    w = np.maximum(res0, 0.0) + shift
+    del res0
 
     active = np.arange(t_count)
     coef = np.zeros((t_count, p))
     its = np.full(t_count, max_iter, dtype=np.intp)
     gaps = np.full(t_count, np.inf)
-    cy = c[None, :]
 
     for iteration in range(1, max_iter + 1):
         s = cy - a
-        res = beta @ xt
-        np.subtract(y[None, :], res, out=res)  # y - Xb
+        res = rows.fitted(beta)
+        np.subtract(rows.y, res, out=res)  # y - Xb
 
         az = a * z
         sw = s * w
         gap = az.sum(axis=1) + sw.sum(axis=1)
-        dual_obj = a @ y - const[active]
-        rel = gap / np.maximum(np.abs(dual_obj), 1e-4 * total)
+        dual_obj = rows.dot_y(a) - const[active]
+        rel = gap / np.maximum(np.abs(dual_obj), 1e-4 * total[active])
         gaps[active] = rel
         done = rel < tol
         if done.any():
@@ -220,7 +287,9 @@ def _ipm(
             active = active[keep]
             a, z, w, beta, s, res, az, sw = (arr[keep] for arr in (a, z, w, beta, s, res, az, sw))
             gap, rel = gap[keep], rel[keep]
-        mu = (gap / (2.0 * total))[:, None]
+            rows = rows.take(keep)
+            cy = rows.c
+        mu = (gap / (2.0 * total[active]))[:, None]
 
         inv_a = 1.0 / a
         inv_s = 1.0 / s
@@ -228,15 +297,12 @@ def _ipm(
         theta += w * inv_s
         np.reciprocal(theta, out=theta)  # theta = 1 / (z/a + w/s)
 
-        flat = theta @ prob.products
-        gram = np.empty((active.size, p, p))
-        gram[:, prob.prow, prob.pcol] = flat
-        gram[:, prob.pcol, prob.prow] = flat
-        primal_res = rhs_all[active] - a @ x  # round-off only: the start is feasible
+        gram = rows.gram(theta)
+        primal_res = rhs_all[active] - rows.cross(a)  # round-off only: the start is feasible
 
         # Predictor (affine scaling, mu = 0): the right-hand side reduces to the residual y - Xb.
-        dbeta = _solve_stacked(gram, (theta * res) @ x - primal_res)
-        da = dbeta @ xt
+        dbeta = _solve_stacked(gram, rows.cross(theta * res) - primal_res)
+        da = rows.fitted(dbeta)
         np.subtract(res, da, out=da)
         da *= theta
         t1 = da * inv_a
@@ -276,8 +342,8 @@ def _ipm(
         rho += z
         rho += u
         rho -= v
-        dbeta = _solve_stacked(gram, (theta * rho) @ x - primal_res)
-        da = dbeta @ xt
+        dbeta = _solve_stacked(gram, rows.cross(theta * rho) - primal_res)
+        da = rows.fitted(dbeta)
         np.subtract(rho, da, out=da)
         da *= theta
         del rho, theta
@@ -348,6 +414,127 @@ def _single_threaded_blas() -> Iterator[None]:
         setter(previous)
 
 
+def _solve_shared(
+    x: FloatArray, y: FloatArray, c: FloatArray, taus: FloatArray, *, tol: float, max_iter: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Every tau on every row, from a least-squares start, in cache-sized chunks of taus."""
+    rows = _Rows.shared(x, y, c)
+    start = _least_squares(x, y, c)
+    coef = np.empty((taus.size, x.shape[1]))
+    its = np.empty(taus.size, dtype=np.intp)
+    gaps = np.empty(taus.size)
+    # Interleave the taus over the chunks, so that every chunk gets a mix of easy central and hard extreme
+    # taus (a chunk runs until its slowest tau has converged, but converged taus stop costing anything).
+    per_chunk = max(1, CHUNK_BYTES // (8 * _LIVE_ARRAYS * y.size))
+    job_count = -(-taus.size // per_chunk)
+    for k in range(job_count):
+        index = np.arange(k, taus.size, job_count)
+        beta0 = np.tile(start, (index.size, 1))
+        coef[index], its[index], gaps[index] = _ipm(rows, taus[index], beta0, tol=tol, max_iter=max_iter)
+    return coef, its, gaps
+
+
+def _solve_preprocessed(
+    x: FloatArray, y: FloatArray, c: FloatArray, taus: FloatArray, *, tol: float, max_iter: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Portnoy-Koenker preprocessing, verified: the same optimum as `_solve_shared`, on far fewer rows.
+
+    After Portnoy & Koenker (1997) and Koenker (2005, chapter 6): a fit on a random subsample predicts which
+    rows lie far above or far below each quantile's hyperplane. Those rows only need their sign, so each side
+    is "globbed" into one pseudo-row (the weighted mean row, carrying the total weight: its check loss is the
+    sum of theirs as long as every one of them stays on its side). Each tau is then solved on the rows near
+    its hyperplane plus the two pseudo-rows, and the answer is *checked on every row*: a tau is accepted
+    only if no globbed row is on the wrong side of its fit (beyond round-off). Otherwise the tau is solved
+    again around its new fit, with a wider band that always keeps the rows found on the wrong side, and after
+    a few rounds it falls back to the full solve. An accepted fit therefore meets the optimality conditions
+    of the full problem, exactly as `_solve_shared`'s does. (Preprocessing without this check was badly wrong
+    at n = 600,000: analytics reference, section 3.)
+    """
+    n, p = x.shape
+    t_count = taus.size
+    m = min(n, max(PREPROCESS_MIN_SUBSAMPLE, int(PREPROCESS_SUBSAMPLE * math.sqrt(p) * n ** (2.0 / 3.0))))
+    sample = np.sort(np.random.default_rng(PREPROCESS_SEED).choice(n, size=m, replace=False))
+    start, _, _ = _solve_shared(
+        x[sample], y[sample], c[sample], taus, tol=PREPROCESS_START_TOL, max_iter=max_iter
+    )
+    # The subsample's hyperplane is least certain where the subsample has little weight, so rows are ranked
+    # by their residual in units of its standard error there, which is proportional to the square root of
+    # the leverage x'(X'CX)^-1 x. (Scaling by the local spread of the scores as well made it worse: the
+    # spread is itself poorly estimated exactly where the leverage is high.)
+    xs = x[sample] * c[sample, None]
+    inverse = np.linalg.pinv(xs.T @ x[sample])
+    unit = 1.0 / np.sqrt(np.maximum(((x @ inverse) * x).sum(axis=1), 1e-300))
+    del xs
+
+    xt = np.ascontiguousarray(x.T)
+    coef = np.empty((t_count, p))
+    its = np.zeros(t_count, dtype=np.intp)
+    gaps = np.full(t_count, np.inf)
+    forced: list[IntArray] = [np.empty(0, dtype=np.intp) for _ in range(t_count)]
+    pending = np.arange(t_count)
+    band = min(n, int(PREPROCESS_BAND * m))
+    for _ in range(PREPROCESS_ROUNDS):
+        if pending.size == 0:
+            break
+        unresolved: list[int] = []
+        width = band + max(forced[t].size for t in pending)
+        if width >= n // 2:  # no longer much smaller than the full problem
+            break
+        per_chunk = max(1, CHUNK_BYTES // (8 * _LIVE_ARRAYS * (width + 2)))
+        for first in range(0, pending.size, per_chunk):
+            batch = pending[first : first + per_chunk]
+            res = y[None, :] - start[batch] @ xt
+            priority = np.abs(res) * unit
+            for j, t in enumerate(batch):
+                priority[j, forced[t]] = -1.0  # rows found on the wrong side before are always kept
+            kept = np.sort(np.argpartition(priority, width - 1, axis=1)[:, :width], axis=1)
+            del priority
+            globbed = np.ones(res.shape, dtype=bool)
+            np.put_along_axis(globbed, kept, False, axis=1)
+            above = globbed & (res >= 0)
+            below = globbed & (res < 0)
+            del res, globbed
+            x_rows = [x[kept]]
+            y_rows = [y[kept]]
+            c_rows = [c[kept]]
+            for side in (above, below):
+                weight = side @ c  # (B,)
+                has = weight > 0
+                scale = np.where(has, 1.0 / np.where(has, weight, 1.0), 0.0)
+                x_rows.append((((side * c) @ x) * scale[:, None])[:, None, :])
+                y_rows.append((((side * c) @ y) * scale)[:, None])
+                c_rows.append(np.where(has, weight, 1.0)[:, None])  # an empty side: a harmless zero row
+            rows = _Rows.per_tau(
+                np.concatenate(x_rows, axis=1), np.concatenate(y_rows, axis=1), np.concatenate(c_rows, axis=1)
+            )
+            solved, solved_its, solved_gaps = _ipm(
+                rows, taus[batch], start[batch], tol=tol, max_iter=max_iter
+            )
+            del rows, x_rows
+            fit = y[None, :] - solved @ xt
+            wrong = (above & (fit < -PREPROCESS_SLACK)) | (below & (fit > PREPROCESS_SLACK))
+            for j, t in enumerate(batch):
+                its[t] += solved_its[j]
+                bad = np.flatnonzero(wrong[j])
+                if bad.size == 0 and solved_gaps[j] < tol:
+                    coef[t], gaps[t] = solved[j], solved_gaps[j]
+                else:
+                    # A few rows on the wrong side: the fit is close, so the next round centres on it and
+                    # keeps those rows. Many: the band was too narrow and the fit is the optimum of a
+                    # different problem, so the next round keeps the subsample's fit with a wider band.
+                    if bad.size <= band // 4:
+                        forced[t] = np.union1d(forced[t], bad)
+                        start[t] = solved[j]
+                    unresolved.append(int(t))
+        pending = np.asarray(unresolved, dtype=np.intp)
+        band = int(band * PREPROCESS_GROWTH)
+    if pending.size:
+        full, full_its, full_gaps = _solve_shared(x, y, c, taus[pending], tol=tol, max_iter=max_iter)
+        coef[pending], gaps[pending] = full, full_gaps
+        its[pending] += full_its
+    return coef, its, gaps
+
+
 def quantile_regression(
     X: ArrayLike,
     y: ArrayLike,
@@ -359,8 +546,9 @@ def quantile_regression(
 ) -> FloatArray:
     """Coefficients of the linear quantile regressions of y on X, shape (p, len(taus)).
 
-    X should contain its own intercept column. Rows with zero weight are ignored. Deterministic: the same
-    inputs give the same coefficients, whatever the row order's effect on round-off.
+    X should contain its own intercept column. Rows with zero weight are ignored. Deterministic and
+    independent of row order (with integer weights): rows are merged and put in a canonical order first.
+    Warns (RuntimeWarning) if a tau has not converged within `max_iter` iterations.
     """
     coef, _ = quantile_regression_with_info(X, y, taus, weights=weights, tol=tol, max_iter=max_iter)
     return coef
@@ -408,25 +596,17 @@ def quantile_regression_with_info(
     y_scale = float(np.max(np.abs(yk - centre)))
     if y_scale == 0.0:
         y_scale = 1.0
-    prob = _prepare(xr, (yk - centre) / y_scale, ck)
+    ys = (yk - centre) / y_scale
 
-    # Interleave the taus over the chunks, so that every chunk gets a mix of easy central and hard extreme
-    # taus (a chunk runs until its slowest tau has converged, but converged taus stop costing anything).
-    per_chunk = max(1, CHUNK_BYTES // (8 * _LIVE_ARRAYS * yk.size))
-    job_count = -(-tt.size // per_chunk)
-    results = []
     with _single_threaded_blas():
-        for k in range(job_count):
-            index = np.arange(k, tt.size, job_count)
-            solved, its, gaps = _ipm(prob, tt[index], tol=tol, max_iter=max_iter)
-            results.append((index, solved, its, gaps))
+        if yk.size >= PREPROCESS_MIN_ROWS:
+            solved, its, gaps = _solve_preprocessed(xr, ys, ck, tt, tol=tol, max_iter=max_iter)
+        else:
+            solved, its, gaps = _solve_shared(xr, ys, ck, tt, tol=tol, max_iter=max_iter)
 
-    iterations = 0
-    worst = 0.0
-    for index, solved, its, gaps in results:
-        coef[np.ix_(columns, index)] = solved.T * y_scale
-        iterations = max(iterations, int(its.max()))
-        worst = max(worst, float(gaps.max()))
+    coef[columns, :] = solved.T * y_scale
+    iterations = int(its.max())
+    worst = float(gaps.max())
     if ones.size:
         coef[columns[ones[0]], :] += centre
     if worst >= tol:

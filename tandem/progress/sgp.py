@@ -241,17 +241,19 @@ def sgp_standard_error(
         )
     sem = np.broadcast_to(np.asarray(csem, dtype=np.float64), y.shape)
     out = np.full(y.size, np.nan)
-    complete = np.flatnonzero(np.isfinite(y) & np.all(np.isfinite(x_priors), axis=1) & np.isfinite(sem))
-    rng = np.random.default_rng(seed)
-    # Drawn for every pupil, so that a pupil's draws do not depend on which other pupils are scored with them.
-    noise = rng.standard_normal((y.size, draws))
-    chunk = max(1, 4_000_000 // (model.taus.size * max(draws, 1)))
-    for start in range(0, complete.size, chunk):
-        rows = complete[start : start + chunk]
+    usable = np.isfinite(y) & np.all(np.isfinite(x_priors), axis=1) & np.isfinite(sem)
+    # Fixed blocks of row positions, each with its own generator: a pupil's draws depend on the seed and its
+    # position only, never on which other pupils are scored with it, and memory stays bounded.
+    block = max(1, 4_000_000 // (model.taus.size * max(draws, 1)))
+    for start in range(0, y.size, block):
+        noise = np.random.default_rng([seed, start]).standard_normal((min(block, y.size - start), draws))
+        rows = start + np.flatnonzero(usable[start : start + block])
+        if rows.size == 0:
+            continue
         q = design_matrix(model.spec, priors=x_priors[rows]) @ model.coefficients
         q.sort(axis=1)
         q = np.round(q, DECIMALS)
-        perturbed = y[rows, None] + sem[rows, None] * noise[rows]
+        perturbed = y[rows, None] + sem[rows, None] * noise[rows - start]
         counts = np.count_nonzero(q[:, :, None] < perturbed[:, None, :], axis=1)
         out[rows] = np.clip(counts, 1, 99).std(axis=1)
     return out

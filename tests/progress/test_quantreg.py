@@ -9,6 +9,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
+from tandem.progress import quantreg
 from tandem.progress.quantreg import check_loss, quantile_regression, quantile_regression_with_info
 from tandem.progress.sgp import TAUS
 from tandem.progress.splines import design_matrix, fit_spline_spec
@@ -158,3 +159,61 @@ def test_it_warns_when_it_stops_before_converging():
     y = np.random.default_rng(0).normal(size=500)
     with pytest.warns(RuntimeWarning, match="approximate"):
         quantile_regression(x, y, [0.1, 0.5], max_iter=3)
+
+
+def large_problem(n, seed):
+    """Continuous scores (no repeated rows), so preprocessing has to work on every row."""
+    rng = np.random.default_rng(seed)
+    prior = rng.normal(50, 10, n)
+    current = 10 + 0.9 * prior + rng.normal(0, 1, n) * (4 + 0.1 * np.abs(prior - 50))
+    return design_matrix(fit_spline_spec(priors=prior), priors=prior), current
+
+
+def losses(x, y, coef, taus):
+    return np.array([check_loss(residuals=y - x @ coef[:, j], tau=t) for j, t in enumerate(taus)])
+
+
+@pytest.fixture
+def full_solve_only(monkeypatch):
+    def solve(x, y, taus):
+        with monkeypatch.context() as m:
+            m.setattr(quantreg, "PREPROCESS_MIN_ROWS", 10**12)
+            return quantile_regression(x, y, taus)
+
+    return solve
+
+
+def test_it_gets_the_full_optimum_with_preprocessing(full_solve_only):
+    x, y = large_problem(12_000, 21)
+    assert quantreg.PREPROCESS_MIN_ROWS <= 12_000  # this size takes the preprocessing path
+    pre = quantile_regression(x, y, TAUS)
+    full = full_solve_only(x, y, TAUS)
+    assert np.allclose(losses(x, y, pre, TAUS), losses(x, y, full, TAUS), rtol=1e-9)
+    a, b = sgps(x, y, pre), sgps(x, y, full)
+    assert np.mean(a == b) >= 0.999
+    assert np.all(np.abs(a - b) <= 1)
+
+
+def test_it_checks_and_repairs_a_band_that_is_too_narrow(monkeypatch, full_solve_only):
+    # A band far too narrow for the subsample's accuracy: rows land on the wrong side of the first fits and
+    # must be brought back by the later rounds or the fallback to the full solve.
+    x, y = large_problem(12_000, 22)
+    taus = TAUS[::9]
+    full = full_solve_only(x, y, taus)
+    for band, rounds in ((0.3, 4), (0.05, 1)):  # repaired in later rounds; left to the full solve
+        monkeypatch.setattr(quantreg, "PREPROCESS_BAND", band)
+        monkeypatch.setattr(quantreg, "PREPROCESS_ROUNDS", rounds)
+        pre = quantile_regression(x, y, taus)
+        assert np.allclose(losses(x, y, pre, taus), losses(x, y, full, taus), rtol=1e-9)
+
+
+def test_it_matches_an_exact_lp_solver_with_preprocessing(monkeypatch):
+    monkeypatch.setattr(quantreg, "PREPROCESS_MIN_ROWS", 1_000)
+    monkeypatch.setattr(quantreg, "PREPROCESS_MIN_SUBSAMPLE", 300)
+    prior, current = sgp_like(1_500, 23)
+    x = design_matrix(fit_spline_spec(priors=prior), priors=prior)
+    taus = TAUS[::11]
+    ours = quantile_regression(x, current, taus)
+    for j, tau in enumerate(taus):
+        _, optimum = exact_lp(x, current, tau)
+        assert check_loss(residuals=current - x @ ours[:, j], tau=tau) <= optimum * (1 + 1e-6) + 1e-9

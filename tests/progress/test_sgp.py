@@ -225,6 +225,8 @@ def test_it_estimates_a_standard_error_from_measurement_error():
     assert np.mean(large) > np.mean(small) > 0
     again = sgp_standard_error(model, priors=priors[:50], current=current[:50], csem=1.0, draws=50)
     assert np.array_equal(small, again)
+    more = sgp_standard_error(model, priors=priors[:200], current=current[:200], csem=1.0, draws=50)
+    assert np.array_equal(more[:50], small)  # the other pupils do not change a pupil's draws
 
 
 def test_it_refuses_mismatched_inputs():
