@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tandem.register",
     "tandem.assessment",
     "tandem.progress",
+    "tandem.plans",
     "tandem.access",
     "tandem.dashboards",
     "tandem.demo",

@@ -21,11 +21,18 @@ class Resource(StrEnum):
     STAFF = "staff"  # staff and their roles at the school
     TRUST_OVERVIEW = "trust_overview"  # figures per school across a trust
     PROGRESS = "progress"  # Code 6.17 results: growth percentiles, gaps, flags and their reasons
+    CONCERN = "concern"  # an emerging difficulty an adult noticed, and what happened next
+    FIRST_RESPONSE = "first_response"  # the class teacher's targeted high-quality teaching and its review
+    SUPPORT_PLAN = "support_plan"  # assess-plan-do-review cycles, SMART targets and progress against them
+    PARENT_MEETING = "parent_meeting"  # meetings with parents and the record given to them
+    PASSPORT = "passport"  # the pupil's one-page profile and who has read it
+    COMPLIANCE = "compliance"  # the SENCo's view of what the Code requires and what is overdue
 
 
 class Action(StrEnum):
     VIEW = "view"
-    MANAGE = "manage"
+    ADD = "add"  # add to a record someone else keeps: raise a concern, log target progress, mark as read
+    MANAGE = "manage"  # create, change and close the record itself
 
 
 class Scope(StrEnum):
@@ -48,12 +55,35 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TEACHER, R.REGISTER, A.VIEW): S.OWN,
     (Role.TEACHER, R.TEACHING_GROUP, A.VIEW): S.OWN,
     (Role.TEACHER, R.PROGRESS, A.VIEW): S.OWN,
+    # ...and answers for them (Code 6.36): first responses, target progress, meetings, passports.
+    (Role.TEACHER, R.CONCERN, A.VIEW): S.OWN,
+    (Role.TEACHER, R.CONCERN, A.ADD): S.OWN,
+    (Role.TEACHER, R.CONCERN, A.MANAGE): S.OWN,
+    (Role.TEACHER, R.FIRST_RESPONSE, A.VIEW): S.OWN,
+    (Role.TEACHER, R.FIRST_RESPONSE, A.MANAGE): S.OWN,
+    (Role.TEACHER, R.SUPPORT_PLAN, A.VIEW): S.OWN,
+    (Role.TEACHER, R.SUPPORT_PLAN, A.ADD): S.OWN,
+    (Role.TEACHER, R.PARENT_MEETING, A.VIEW): S.OWN,
+    (Role.TEACHER, R.PARENT_MEETING, A.MANAGE): S.OWN,
+    (Role.TEACHER, R.PASSPORT, A.VIEW): S.OWN,
+    (Role.TEACHER, R.PASSPORT, A.ADD): S.OWN,
+    (Role.TEACHER, R.PASSPORT, A.MANAGE): S.OWN,
     # A TA sees the pupils of the groups they support, so strategies reach them too.
     (Role.TEACHING_ASSISTANT, R.HOME, A.VIEW): S.SELF,
     (Role.TEACHING_ASSISTANT, R.PUPIL, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.SEN_RECORD, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.TEACHING_GROUP, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.PROGRESS, A.VIEW): S.SUPPORTED,
+    # A TA raises concerns, reads plans and passports, and logs progress on targets they support;
+    # never the accountable person, so never the one who decides or plans.
+    (Role.TEACHING_ASSISTANT, R.CONCERN, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.CONCERN, A.ADD): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.FIRST_RESPONSE, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.SUPPORT_PLAN, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.SUPPORT_PLAN, A.ADD): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.PARENT_MEETING, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.PASSPORT, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.PASSPORT, A.ADD): S.SUPPORTED,
     # The SENCo keeps the whole register.
     (Role.SENCO, R.HOME, A.VIEW): S.SELF,
     (Role.SENCO, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -62,6 +92,21 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.STAFF, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.PROGRESS, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.SEN_RECORD, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.CONCERN, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.CONCERN, A.ADD): S.SCHOOL,
+    (Role.SENCO, R.CONCERN, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.FIRST_RESPONSE, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.FIRST_RESPONSE, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.SUPPORT_PLAN, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.SUPPORT_PLAN, A.ADD): S.SCHOOL,
+    (Role.SENCO, R.SUPPORT_PLAN, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.PARENT_MEETING, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PARENT_MEETING, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.PASSPORT, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PASSPORT, A.ADD): S.SCHOOL,
+    (Role.SENCO, R.PASSPORT, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.COMPLIANCE, A.VIEW): S.SCHOOL,
     # Heads answer for the whole school.
     (Role.HEAD, R.HOME, A.VIEW): S.SELF,
     (Role.HEAD, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -70,6 +115,13 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.STAFF, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROGRESS, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.CONCERN, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.CONCERN, A.ADD): S.SCHOOL,
+    (Role.HEAD, R.FIRST_RESPONSE, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.SUPPORT_PLAN, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.PARENT_MEETING, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.PASSPORT, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.COMPLIANCE, A.VIEW): S.SCHOOL,
     # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -84,6 +136,11 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TRUST_SEND_LEAD, R.TEACHING_GROUP, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.TRUST_OVERVIEW, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.PROGRESS, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.CONCERN, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.FIRST_RESPONSE, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.SUPPORT_PLAN, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.PARENT_MEETING, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.PASSPORT, A.VIEW): S.TRUST,
     # A trust admin sees figures, never a pupil.
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,

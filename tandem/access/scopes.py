@@ -98,3 +98,16 @@ def group_or_404(actor: Actor, group_id: uuid.UUID | str, action: Action = Actio
     scoped = groups_in_scope(actor, action).select_related("school", "subject")
     action_name = f"{Resource.TEACHING_GROUP}.{action}"
     return _one_or_404(actor, scoped, group_id, action=action_name, target_type="teaching_group")
+
+
+def pupil_records_in_scope(actor: Actor, model: type[M], resource: Resource, action: Action) -> QuerySet[M]:
+    """Rows of a pupil-owned model (it has a `pupil` field) for pupils the actor may reach for this action."""
+    pupils = pupils_in_scope(actor, resource, action).values("pk")
+    return model._default_manager.filter(pupil_id__in=pupils)
+
+
+def pupil_record_or_404(
+    actor: Actor, model: type[M], pk: uuid.UUID | str, resource: Resource, action: Action = Action.VIEW
+) -> M:
+    scoped = pupil_records_in_scope(actor, model, resource, action).select_related("pupil", "school")
+    return _one_or_404(actor, scoped, pk, action=f"{resource}.{action}", target_type=str(resource))

@@ -5,10 +5,13 @@ The numbers come from `tandem.progress.engine` (pure); these tables only store t
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Q
+import uuid
 
-from tandem.people.models import Pupil, Subject
+from django.db import models
+from django.db.models import F, Q
+
+from tandem.people.models import Pupil, Subject, User
+from tandem.register.models import Concern
 from tandem.schools.models import AssessmentWindow, School, Trust
 
 
@@ -132,3 +135,55 @@ class ProgressResult(models.Model):
             return "Yes"
         criteria = (self.peers, self.own_rate, self.not_closing, self.widening)
         return "Not enough data" if all(c == Criterion.NOT_ENOUGH_DATA for c in criteria) else "No"
+
+
+class ResponseOutcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved: progress is back on track"
+    CONTINUE = "continue", "Continue: keep the adjustments and review again"
+    REFER = "refer", "Refer to the SENCo: progress is still less than expected"
+
+
+class FirstResponse(models.Model):
+    """High-quality teaching targeted at a weakness: the class teacher's first response (Code 6.19, 6.37).
+
+    A "continue" outcome closes this record and opens a follow-on one, so every review stays in the history.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="first_responses")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    accountable_teacher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    weakness = models.TextField()
+    adjustments = models.TextField()
+    starts_on = models.DateField()
+    review_on = models.DateField()
+    concern = models.ForeignKey(
+        Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="first_responses"
+    )
+    progress_result = models.ForeignKey(
+        ProgressResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    follows = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=8, choices=ResponseOutcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    reviewed_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(review_on__gte=F("starts_on")), name="firstresponse_dates"),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=ResponseOutcome.values, reviewed_on__isnull=False),
+                name="firstresponse_outcome_reviewed",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "accountable_teacher", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"First response from {self.starts_on}"

@@ -232,3 +232,23 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
             for r in gaps
         ],
     )
+
+
+def progress_snapshot(*, actor: Actor, pupil_id: uuid.UUID) -> list[dict[str, object]]:
+    """The pupil's newest figures per subject, as a plan's Assess step stores them (Code 6.45)."""
+    snapshot: list[dict[str, object]] = []
+    for subject in pupil_progress(actor=actor, pupil_id=pupil_id):
+        row = subject.latest
+        if row is None:
+            continue
+        snapshot.append(
+            {
+                "subject": subject.subject_name,
+                "window": window_label(row),
+                "percentile": row.percentile,
+                "gap": None if row.gap is None else round(row.gap, 2),
+                "flagged": row.flagged,
+                "reasons": [text for text in row.reasons.values() if text],
+            }
+        )
+    return snapshot

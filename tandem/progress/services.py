@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.assessment.models import Scale
 from tandem.audit.services import AuditActor, audit_record
+from tandem.core.validation import require_date, require_past_or_today, require_text
+from tandem.people.accountability import require_accountable_teacher
 from tandem.progress.engine import CRITERIA, ENGINE_VERSION, ProgressTable, assess_progress
 from tandem.progress.extract import AssessmentColumns, assessment_columns
-from tandem.progress.models import AnalysisRun, NormModelRecord, ProgressResult, RunStatus
+from tandem.progress.models import (
+    AnalysisRun,
+    FirstResponse,
+    NormModelRecord,
+    ProgressResult,
+    ResponseOutcome,
+    RunStatus,
+)
 from tandem.progress.settings import ProgressSettings, ScaleInfo
+from tandem.register.models import Concern, ConcernStatus
 from tandem.schools.models import School, Trust
 
 Progress = Callable[[str], None]
@@ -181,3 +196,124 @@ def _store(run: AnalysisRun, table: ProgressTable, columns: AssessmentColumns) -
         for model in table.models
     )
     return flagged
+
+
+# ---------------------------------------------------------------- first responses (Code 6.19, 6.37)
+def first_response_create(
+    *,
+    actor: Actor,
+    pupil_id: uuid.UUID,
+    accountable_teacher_id: int | None,
+    weakness: str,
+    adjustments: str,
+    starts_on: dt.date | None,
+    review_on: dt.date | None,
+    subject_code: str = "",
+    concern_id: uuid.UUID | None = None,
+    progress_result_id: int | None = None,
+    follows: FirstResponse | None = None,
+) -> FirstResponse:
+    """The accountable teacher's targeted adjustments in class, from a flag or a concern, to be reviewed."""
+    pupil = pupil_or_404(actor, pupil_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    with transaction.atomic():
+        text = require_text(weakness=weakness, adjustments=adjustments)
+        start = require_date(starts_on, "starts_on", "Enter the date the adjustments start.")
+        review = require_date(
+            review_on, "review_on", "Enter a review date: when will you check it has worked?"
+        )
+        if review <= start:
+            raise ValidationError({"review_on": "The review date must be after the start date."})
+        teacher = require_accountable_teacher(
+            pupil=pupil, user_id=accountable_teacher_id, field="accountable_teacher"
+        )
+        concern = None
+        if concern_id is not None:
+            concern = Concern.objects.filter(pk=concern_id, pupil=pupil).first()
+            if concern is None:
+                raise ValidationError("That concern is not about this pupil.")
+        if (
+            progress_result_id is not None
+            and not ProgressResult.objects.filter(pk=progress_result_id, pupil=pupil).exists()
+        ):
+            raise ValidationError("That progress flag is not about this pupil.")
+        response = FirstResponse.objects.create(
+            pupil=pupil,
+            school_id=pupil.school_id,
+            accountable_teacher=teacher,
+            subject_id=subject_code or None,
+            starts_on=start,
+            review_on=review,
+            concern=concern,
+            progress_result_id=progress_result_id,
+            follows=follows,
+            created_by_id=actor.user_id,
+            **text,
+        )
+        if concern is not None and concern.status == ConcernStatus.OPEN:
+            concern.status = ConcernStatus.FIRST_RESPONSE
+            concern.next_step_by_id = actor.user_id
+            concern.next_step_on = timezone.localdate()
+            concern.save(update_fields=["status", "next_step_by", "next_step_on"])
+        audit_record(
+            actor=actor,
+            action="first_response.create",
+            target_type="first_response",
+            target_id=response.pk,
+            school_id=pupil.school_id,
+            fields=["accountable_teacher", "weakness", "adjustments", "starts_on", "review_on"],
+        )
+        return response
+
+
+def first_response_review(
+    *,
+    actor: Actor,
+    response_id: uuid.UUID,
+    outcome: str,
+    note: str,
+    reviewed_on: dt.date | None,
+    next_review_on: dt.date | None = None,
+) -> FirstResponse:
+    """Record the review: resolved, continue (opens a follow-on with a new review date) or refer."""
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    with transaction.atomic():
+        if response.outcome:
+            raise ValidationError("This first response has already been reviewed.")
+        if outcome not in ResponseOutcome.values:
+            raise ValidationError({"outcome": "Choose the outcome of the review."})
+        text = require_text(note=note)
+        day = require_past_or_today(reviewed_on, "reviewed_on")
+        if day < response.starts_on:
+            raise ValidationError({"reviewed_on": "The review cannot be before the adjustments started."})
+        if outcome == ResponseOutcome.CONTINUE:
+            later = require_date(next_review_on, "next_review_on", "Enter the date of the next review.")
+            if later <= day:
+                raise ValidationError({"next_review_on": "The next review must be after this one."})
+        response.outcome = outcome
+        response.outcome_note = text["note"]
+        response.reviewed_on = day
+        response.reviewed_by_id = actor.user_id
+        response.save(update_fields=["outcome", "outcome_note", "reviewed_on", "reviewed_by"])
+        audit_record(
+            actor=actor,
+            action="first_response.review",
+            target_type="first_response",
+            target_id=response.pk,
+            school_id=response.school_id,
+            fields=["outcome", "outcome_note", "reviewed_on"],
+        )
+        if outcome == ResponseOutcome.CONTINUE:
+            first_response_create(
+                actor=actor,
+                pupil_id=response.pupil_id,
+                accountable_teacher_id=response.accountable_teacher_id,
+                weakness=response.weakness,
+                adjustments=response.adjustments,
+                starts_on=day,
+                review_on=next_review_on,
+                subject_code=response.subject_id or "",
+                follows=response,
+            )
+        if outcome == ResponseOutcome.REFER and response.concern_id is not None:
+            Concern.objects.filter(pk=response.concern_id).update(status=ConcernStatus.REFERRED)
+        return response

@@ -5,10 +5,12 @@ Code sets are data (see the 0002 migration), so a revised census list is a data 
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 
-from tandem.people.models import Pupil
+from tandem.people.models import Pupil, User
 from tandem.schools.models import School
 
 
@@ -110,3 +112,95 @@ class SenNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_type_id} (rank {self.rank})"
+
+
+class ConcernStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a next step"
+    FIRST_RESPONSE = "first_response", "First response in class"
+    REFERRED = "referred", "Referred to the SENCo"
+    NO_ACTION = "no_action", "No further action"
+
+
+class Concern(models.Model):
+    """An emerging difficulty any adult noticed. Not the register: any pupil can have one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="concerns")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_on = models.DateField()
+    area = models.CharField(max_length=24, choices=BroadArea.choices)
+    observed = models.TextField()
+    evidence = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
+    next_step_note = models.TextField(blank=True)
+    next_step_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    next_step_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-raised_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ConcernStatus.values), name="concern_status_valid"),
+            models.CheckConstraint(condition=Q(area__in=BroadArea.values), name="concern_area_valid"),
+        ]
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return f"Concern raised {self.raised_on}"
+
+
+class SenSupportDecision(models.Model):
+    """The SENCo's decision to start SEN support, its evidence, and the note given to parents (6.38-6.43)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="sen_decisions")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    evidence = models.TextField()
+    pupil_views = models.TextField()
+    parent_views = models.TextField()
+    parents_informed_on = models.DateField()
+    parent_note = models.TextField()
+    period = models.OneToOneField(SenStatusPeriod, on_delete=models.PROTECT, related_name="decision")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on"]
+
+    def __str__(self) -> str:
+        return f"SEN support from {self.decided_on}"
+
+
+class Passport(models.Model):
+    """A one-page profile every adult working with the pupil reads (6.49). Each edit is a new version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="passports")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    strengths = models.TextField()
+    needs = models.TextField()
+    what_helps = models.TextField()
+    written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["pupil", "version"], name="passport_version_unique")]
+
+    def __str__(self) -> str:
+        return f"Passport version {self.version}"
+
+
+class PassportRead(models.Model):
+    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["passport", "user"], name="passportread_once")]
+
+    def __str__(self) -> str:
+        return f"Read {self.read_at:%Y-%m-%d}"

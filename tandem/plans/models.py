@@ -1,0 +1,169 @@
+"""Support plans (versioned APDR cycles), their SMART targets and progress, and parent meetings."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from tandem.people.models import Pupil, User
+from tandem.schools.models import School
+
+
+class NextStep(models.TextChoices):
+    CONTINUE = "continue", "Continue: a new cycle carrying on the targets not yet met"
+    NEW_CYCLE = "new_cycle", "New cycle with new targets"
+    SPECIALIST = "specialist", "Ask for more specialist help, and carry on the targets not yet met"
+    END = "end", "End SEN support: the pupil no longer needs it"
+
+
+class SupportPlan(models.Model):
+    """One assess-plan-do-review cycle. A finished review opens the next cycle, so history is kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="support_plans")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    cycle = models.PositiveSmallIntegerField()
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycle"
+    )
+    accountable_teacher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Assess
+    summary = models.TextField()
+    strengths = models.TextField()
+    needs = models.TextField()
+    pupil_views = models.TextField()
+    parent_views = models.TextField()
+    evidence = models.TextField(blank=True)
+    progress_snapshot = models.JSONField(
+        default=list, blank=True, help_text="The pupil's progress figures when the plan was written."
+    )
+    # Plan
+    strategies = models.TextField(help_text="What every adult does in class.")
+    interventions = models.TextField(blank=True)
+    expected_impact = models.TextField()
+    starts_on = models.DateField()
+    review_on = models.DateField()
+    # Do
+    do_notes = models.TextField(blank=True)
+    # Review
+    reviewed_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    review_summary = models.TextField(blank=True)
+    review_pupil_views = models.TextField(blank=True)
+    review_parent_views = models.TextField(blank=True)
+    next_step = models.CharField(max_length=12, choices=NextStep.choices, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "cycle"], name="plan_cycle_unique"),
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(reviewed_on__isnull=True), name="plan_one_open_per_pupil"
+            ),
+            models.CheckConstraint(condition=Q(review_on__gte=F("starts_on")), name="plan_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(reviewed_on__isnull=True, next_step="")
+                | Q(reviewed_on__isnull=False, next_step__in=NextStep.values),
+                name="plan_review_has_next_step",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "reviewed_on", "review_on"])]
+
+    def __str__(self) -> str:
+        return f"Support plan cycle {self.cycle}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reviewed_on is None
+
+
+class TargetOutcome(models.TextChoices):
+    MET = "met", "Met"
+    PARTLY = "partly", "Partly met"
+    NOT_MET = "not_met", "Not met"
+
+
+class Target(models.Model):
+    """A SMART target: what, how measured, from where, to where, by when, and who answers for it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="targets")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    skill = models.TextField()
+    measure = models.TextField()
+    baseline = models.TextField()
+    success_criterion = models.TextField()
+    due_on = models.DateField()
+    accountable_teacher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    supporters = models.CharField(max_length=300, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
+    outcome = models.CharField(max_length=8, choices=TargetOutcome.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=TargetOutcome.values), name="target_outcome_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "accountable_teacher", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Target due {self.due_on}"
+
+
+class TargetProgress(models.Model):
+    """Progress against a target, dated, with its evidence."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()
+    note = models.TextField()
+    evidence = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Progress on {self.recorded_on}"
+
+
+class ParentMeeting(models.Model):
+    """A meeting with parents (three a year on SEN support, Code 6.65), its record shared with them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="parent_meetings")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        SupportPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    held_on = models.DateField()
+    led_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    who_attended = models.CharField(max_length=300)
+    parent_views = models.TextField()
+    pupil_views = models.TextField(blank=True)
+    discussed = models.TextField()
+    agreed_actions = models.TextField()
+    shared_with_parents_on = models.DateField(null=True, blank=True)
+    next_meeting_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-created_at"]
+        indexes = [models.Index(fields=["school", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"Parent meeting {self.held_on}"

@@ -1,0 +1,439 @@
+"""Writes for support plans (APDR cycles), targets, reviews and parent meetings.
+
+Each is one transaction with its audit event. Every plan and target names an accountable teacher
+who teaches the pupil (Code 6.36); every plan has a review date (6.48).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_or_404, pupil_record_or_404
+from tandem.audit.services import audit_record
+from tandem.core.validation import require_date, require_past_or_today, require_text
+from tandem.lib.smart import Complaint, TargetDraft, check_target
+from tandem.people.accountability import accountable_teachers, require_accountable_teacher
+from tandem.people.models import Membership, Pupil, Role
+from tandem.plans.models import NextStep, ParentMeeting, SupportPlan, Target, TargetOutcome, TargetProgress
+from tandem.progress.selectors import progress_snapshot
+from tandem.register.models import Provision, SenStatusPeriod
+from tandem.register.services import sen_support_end
+
+NO_REVIEW_DATE = "Enter a review date: the Code asks for a clear date to review the plan (6.48)."
+
+
+@dataclass(frozen=True)
+class PlanFields:
+    """What the SENCo writes in the Assess and Plan steps."""
+
+    accountable_teacher_id: int | None
+    summary: str
+    strengths: str
+    needs: str
+    pupil_views: str
+    parent_views: str
+    strategies: str
+    expected_impact: str
+    starts_on: dt.date | None
+    review_on: dt.date | None
+    evidence: str = ""
+    interventions: str = ""
+
+
+@dataclass(frozen=True)
+class TargetFields:
+    skill: str
+    measure: str
+    baseline: str
+    success_criterion: str
+    due_on: dt.date | None
+    accountable_teacher_id: int | None
+    supporters: str = ""
+    # The writer has read the advice and keeps the wording: only for the judgement rules below.
+    advice_checked: bool = False
+
+
+# Rules a careful writer may overrule (a criterion like "writes a sentence with a full stop" is
+# measurable without a number); every other SMART complaint must be fixed before the target saves.
+ADVISORY_RULES = frozenset({"vague_skill", "success_criterion_not_measurable"})
+
+
+def _require_on_register(pupil: Pupil) -> None:
+    on_register = SenStatusPeriod.objects.filter(
+        pupil=pupil, ends_on__isnull=True, provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN]
+    ).exists()
+    if not on_register:
+        raise ValidationError(
+            "This pupil is not on SEN support. Record the decision to start SEN support first: "
+            "a support plan follows it."
+        )
+
+
+def _plan_dates(starts_on: dt.date | None, review_on: dt.date | None) -> tuple[dt.date, dt.date]:
+    start = require_date(starts_on, "starts_on", "Enter the date the plan starts.")
+    review = require_date(review_on, "review_on", NO_REVIEW_DATE)
+    if review <= start:
+        raise ValidationError({"review_on": "The review date must be after the plan starts."})
+    if review > start + dt.timedelta(days=366):
+        raise ValidationError({"review_on": "Review the plan within a year; most schools review termly."})
+    return start, review
+
+
+def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> SupportPlan:
+    """The first cycle for a pupil on SEN support, or a fresh one when none is open."""
+    pupil = pupil_or_404(actor, pupil_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        _require_on_register(pupil)
+        start, review = _plan_dates(fields.starts_on, fields.review_on)
+        text = require_text(
+            summary=fields.summary,
+            strengths=fields.strengths,
+            needs=fields.needs,
+            pupil_views=fields.pupil_views,
+            parent_views=fields.parent_views,
+            strategies=fields.strategies,
+            expected_impact=fields.expected_impact,
+        )
+        teacher = require_accountable_teacher(
+            pupil=pupil, user_id=fields.accountable_teacher_id, field="accountable_teacher"
+        )
+        if SupportPlan.objects.select_for_update().filter(pupil=pupil, reviewed_on__isnull=True).exists():
+            raise ValidationError("This pupil already has an open plan: review it to start the next cycle.")
+        cycle = (SupportPlan.objects.filter(pupil=pupil).aggregate(c=Max("cycle"))["c"] or 0) + 1
+        plan = SupportPlan.objects.create(
+            pupil=pupil,
+            school_id=pupil.school_id,
+            cycle=cycle,
+            accountable_teacher=teacher,
+            evidence=fields.evidence.strip(),
+            interventions=fields.interventions.strip(),
+            progress_snapshot=progress_snapshot(actor=actor, pupil_id=pupil.pk)
+            if actor.can(Resource.PROGRESS)
+            else [],
+            starts_on=start,
+            review_on=review,
+            created_by_id=actor.user_id,
+            **text,
+        )
+        audit_record(
+            actor=actor,
+            action="support_plan.create",
+            target_type="support_plan",
+            target_id=plan.pk,
+            school_id=pupil.school_id,
+            fields=sorted(
+                {"accountable_teacher", "starts_on", "review_on", "evidence", "interventions", *text}
+            ),
+        )
+        return plan
+
+
+def target_complaints(*, plan: SupportPlan, fields: TargetFields, teacher_name: str) -> list[Complaint]:
+    draft = TargetDraft(
+        skill=fields.skill,
+        measure=fields.measure,
+        baseline=fields.baseline,
+        success_criterion=fields.success_criterion,
+        due_on=fields.due_on,
+        accountable_teacher=teacher_name,
+        supporters=fields.supporters,
+    )
+    return check_target(draft, plan_review_on=plan.review_on, today=timezone.localdate())
+
+
+def target_add(*, actor: Actor, plan_id: uuid.UUID, fields: TargetFields) -> Target:
+    """A SMART target on an open plan. The SMART check must pass: each complaint is shown to the writer."""
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        if not plan.is_open:
+            raise ValidationError("This plan has been reviewed; add targets to the current cycle.")
+        teacher = require_accountable_teacher(
+            pupil=plan.pupil, user_id=fields.accountable_teacher_id, field="accountable_teacher"
+        )
+        complaints = target_complaints(plan=plan, fields=fields, teacher_name=teacher.full_name)
+        if fields.advice_checked:
+            complaints = [c for c in complaints if c.rule not in ADVISORY_RULES]
+        if complaints:
+            errors: dict[str, list[str]] = {}
+            for complaint in complaints:
+                errors.setdefault(complaint.field, []).append(complaint.message)
+            raise ValidationError(errors)
+        assert fields.due_on is not None  # the SMART check refuses a target without a deadline
+        target = Target.objects.create(
+            plan=plan,
+            pupil_id=plan.pupil_id,
+            school_id=plan.school_id,
+            skill=fields.skill.strip(),
+            measure=fields.measure.strip(),
+            baseline=fields.baseline.strip(),
+            success_criterion=fields.success_criterion.strip(),
+            due_on=fields.due_on,
+            accountable_teacher=teacher,
+            supporters=fields.supporters.strip(),
+        )
+        audit_record(
+            actor=actor,
+            action="target.add",
+            target_type="target",
+            target_id=target.pk,
+            school_id=plan.school_id,
+            fields=["skill", "measure", "baseline", "success_criterion", "due_on", "accountable_teacher"],
+        )
+        return target
+
+
+def target_progress_record(
+    *, actor: Actor, target_id: uuid.UUID, recorded_on: dt.date | None, note: str, evidence: str = ""
+) -> TargetProgress:
+    """Progress against a target, dated, with evidence: by its teacher, the SENCo or a supporting TA."""
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.ADD)
+    with transaction.atomic():
+        if target.outcome:
+            raise ValidationError("This target has been closed at a review.")
+        day = require_past_or_today(recorded_on, "recorded_on")
+        text = require_text(note=note)
+        entry = TargetProgress.objects.create(
+            target=target,
+            pupil_id=target.pupil_id,
+            school_id=target.school_id,
+            recorded_on=day,
+            note=text["note"],
+            evidence=evidence.strip(),
+            recorded_by_id=actor.user_id,
+        )
+        audit_record(
+            actor=actor,
+            action="target.progress",
+            target_type="target",
+            target_id=target.pk,
+            school_id=target.school_id,
+            fields=["recorded_on", "note", "evidence"],
+        )
+        return entry
+
+
+def plan_do_record(*, actor: Actor, plan_id: uuid.UUID, note: str) -> SupportPlan:
+    """Add a dated line to the Do step: what happened in class and in support."""
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.ADD)
+    with transaction.atomic():
+        if not plan.is_open:
+            raise ValidationError("This plan has been reviewed; add notes to the current cycle.")
+        text = require_text(note=note)["note"]
+        line = f"{timezone.localdate():%d %b %Y}, {actor.user.full_name}: {text}"
+        plan.do_notes = f"{plan.do_notes}\n{line}".strip()
+        plan.save(update_fields=["do_notes"])
+        audit_record(
+            actor=actor,
+            action="support_plan.do",
+            target_type="support_plan",
+            target_id=plan.pk,
+            school_id=plan.school_id,
+            fields=["do_notes"],
+        )
+        return plan
+
+
+@dataclass(frozen=True)
+class ReviewFields:
+    reviewed_on: dt.date | None
+    summary: str
+    pupil_views: str
+    parent_views: str
+    target_outcomes: Mapping[str, str]  # target id -> TargetOutcome value
+    next_step: str
+    next_review_on: dt.date | None = None
+
+
+def plan_review(*, actor: Actor, plan_id: uuid.UUID, fields: ReviewFields) -> SupportPlan | None:
+    """Review the cycle (6.54-6.56). Unless support ends, the next cycle opens; it is returned."""
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+        if not plan.is_open:
+            raise ValidationError("This plan has already been reviewed.")
+        day = require_past_or_today(fields.reviewed_on, "reviewed_on")
+        text = require_text(
+            summary=fields.summary, pupil_views=fields.pupil_views, parent_views=fields.parent_views
+        )
+        if fields.next_step not in NextStep.values:
+            raise ValidationError({"next_step": "Choose the next step."})
+        targets = list(plan.targets.all())
+        missing = [t for t in targets if fields.target_outcomes.get(str(t.pk)) not in TargetOutcome.values]
+        if missing:
+            raise ValidationError({"target_outcomes": "Record how far each target was met."})
+        next_review = None
+        if fields.next_step != NextStep.END:
+            next_review = require_date(fields.next_review_on, "next_review_on", NO_REVIEW_DATE)
+            _plan_dates(day, next_review)
+        for target in targets:
+            target.outcome = fields.target_outcomes[str(target.pk)]
+            target.save(update_fields=["outcome"])
+        plan.reviewed_on = day
+        plan.reviewed_by_id = actor.user_id
+        plan.review_summary = text["summary"]
+        plan.review_pupil_views = text["pupil_views"]
+        plan.review_parent_views = text["parent_views"]
+        plan.next_step = fields.next_step
+        plan.save(
+            update_fields=[
+                "reviewed_on",
+                "reviewed_by",
+                "review_summary",
+                "review_pupil_views",
+                "review_parent_views",
+                "next_step",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="support_plan.review",
+            target_type="support_plan",
+            target_id=plan.pk,
+            school_id=plan.school_id,
+            fields=[
+                "reviewed_on",
+                "review_summary",
+                "review_pupil_views",
+                "review_parent_views",
+                "next_step",
+            ],
+        )
+        if fields.next_step == NextStep.END:
+            sen_support_end(actor=actor, pupil_id=plan.pupil_id, ends_on=day)
+            return None
+        assert next_review is not None
+        return _next_cycle(actor=actor, plan=plan, starts_on=day, review_on=next_review)
+
+
+def _next_cycle(*, actor: Actor, plan: SupportPlan, starts_on: dt.date, review_on: dt.date) -> SupportPlan:
+    """Open the next cycle from the reviewed one: the assessment carries over, to be updated."""
+    teacher_id = plan.accountable_teacher_id
+    if not accountable_teachers(pupil=plan.pupil).filter(pk=teacher_id).exists():
+        raise ValidationError(
+            "The plan's accountable teacher no longer teaches this pupil: choose a new one on the "
+            "compliance page before reviewing."
+        )
+    following = SupportPlan.objects.create(
+        pupil_id=plan.pupil_id,
+        school_id=plan.school_id,
+        cycle=plan.cycle + 1,
+        previous=plan,
+        accountable_teacher_id=teacher_id,
+        summary=plan.review_summary,
+        strengths=plan.strengths,
+        needs=plan.needs,
+        pupil_views=plan.review_pupil_views,
+        parent_views=plan.review_parent_views,
+        evidence=plan.evidence,
+        progress_snapshot=plan.progress_snapshot,
+        strategies=plan.strategies,
+        interventions=plan.interventions,
+        expected_impact=plan.expected_impact,
+        starts_on=starts_on,
+        review_on=review_on,
+        created_by_id=actor.user_id,
+    )
+    if plan.next_step in (NextStep.CONTINUE, NextStep.SPECIALIST):
+        carried = [t for t in plan.targets.all() if t.outcome != TargetOutcome.MET]
+        Target.objects.bulk_create(
+            Target(
+                plan=following,
+                pupil_id=t.pupil_id,
+                school_id=t.school_id,
+                skill=t.skill,
+                measure=t.measure,
+                baseline=t.baseline,
+                success_criterion=t.success_criterion,
+                due_on=review_on,
+                accountable_teacher_id=t.accountable_teacher_id,
+                supporters=t.supporters,
+                carried_from=t,
+            )
+            for t in carried
+        )
+    audit_record(
+        actor=actor,
+        action="support_plan.create",
+        target_type="support_plan",
+        target_id=following.pk,
+        school_id=plan.school_id,
+        fields=["previous", "review_on", "targets"],
+    )
+    return following
+
+
+@dataclass(frozen=True)
+class MeetingFields:
+    held_on: dt.date | None
+    led_by_id: int | None
+    who_attended: str
+    parent_views: str
+    discussed: str
+    agreed_actions: str
+    pupil_views: str = ""
+    shared_with_parents_on: dt.date | None = None
+    next_meeting_on: dt.date | None = None
+
+
+def _require_meeting_lead(pupil: Pupil, led_by_id: int | None) -> int:
+    """A teacher who knows the pupil, or the SENCo, leads a meeting with parents (Code 6.67)."""
+    if led_by_id is None:
+        raise ValidationError({"led_by": "Choose who led the meeting."})
+    is_senco = Membership.objects.filter(
+        user_id=led_by_id, school_id=pupil.school_id, role=Role.SENCO, is_active=True
+    ).exists()
+    if not is_senco and not accountable_teachers(pupil=pupil).filter(pk=led_by_id).exists():
+        raise ValidationError(
+            {"led_by": "The meeting should be led by one of the pupil's teachers or the SENCo."}
+        )
+    return led_by_id
+
+
+def meeting_record(*, actor: Actor, pupil_id: uuid.UUID, fields: MeetingFields) -> ParentMeeting:
+    pupil = pupil_or_404(actor, pupil_id, Resource.PARENT_MEETING, Action.MANAGE)
+    with transaction.atomic():
+        held_on = require_past_or_today(fields.held_on, "held_on")
+        led_by_id = _require_meeting_lead(pupil, fields.led_by_id)
+        text = require_text(
+            who_attended=fields.who_attended,
+            parent_views=fields.parent_views,
+            discussed=fields.discussed,
+            agreed_actions=fields.agreed_actions,
+        )
+        if fields.shared_with_parents_on is not None:
+            require_past_or_today(fields.shared_with_parents_on, "shared_with_parents_on")
+            if fields.shared_with_parents_on < held_on:
+                raise ValidationError({"shared_with_parents_on": "The record is shared after the meeting."})
+        if fields.next_meeting_on is not None and fields.next_meeting_on <= held_on:
+            raise ValidationError({"next_meeting_on": "The next meeting must be after this one."})
+        meeting = ParentMeeting.objects.create(
+            pupil=pupil,
+            school_id=pupil.school_id,
+            plan=SupportPlan.objects.filter(pupil=pupil, reviewed_on__isnull=True).first(),
+            held_on=held_on,
+            led_by_id=led_by_id,
+            pupil_views=fields.pupil_views.strip(),
+            shared_with_parents_on=fields.shared_with_parents_on,
+            next_meeting_on=fields.next_meeting_on,
+            recorded_by_id=actor.user_id,
+            **text,
+        )
+        audit_record(
+            actor=actor,
+            action="parent_meeting.record",
+            target_type="parent_meeting",
+            target_id=meeting.pk,
+            school_id=pupil.school_id,
+            fields=sorted({"held_on", "led_by", "pupil_views", "shared_with_parents_on", *text}),
+        )
+        return meeting
