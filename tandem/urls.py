@@ -6,8 +6,9 @@ from django.urls import path
 from tandem.core.views import EmailAuthenticationForm, health_view
 from tandem.dashboards.views import home_view, switch_role_view
 from tandem.people import views as people
-from tandem.progress.views import progress_list_view, progress_summary_view
-from tandem.register.views import register_view
+from tandem.plans import views as plans
+from tandem.progress import views as progress
+from tandem.register import views as register
 from tandem.schools.views import trust_view
 
 
@@ -35,9 +36,47 @@ urlpatterns = [
     path("pupils/<uuid:pupil_id>/", people.pupil_detail_view, name="pupil_detail"),
     path("groups/", people.group_list_view, name="group_list"),
     path("groups/<uuid:group_id>/", people.group_detail_view, name="group_detail"),
-    path("register/", register_view, name="register"),
-    path("progress/", progress_list_view, name="progress_list"),
-    path("progress/summary/", progress_summary_view, name="progress_summary"),
+    path("register/", register.register_view, name="register"),
+    path("progress/", progress.progress_list_view, name="progress_list"),
+    path("progress/summary/", progress.progress_summary_view, name="progress_summary"),
+    # The graduated approach: concern, first response, SEN support, plans, reviews, meetings, passport.
+    path("to-do/", plans.to_do_view, name="to_do"),
+    path("compliance/", plans.compliance_page_view, name="compliance"),
+    path("pupils/<uuid:pupil_id>/support/", plans.pupil_timeline_view, name="pupil_timeline"),
+    path("pupils/<uuid:pupil_id>/concerns/new/", register.concern_new_view, name="concern_new"),
+    path("concerns/<uuid:concern_id>/", register.concern_detail_view, name="concern_detail"),
+    path("concerns/<uuid:concern_id>/next-step/", register.concern_next_step_view, name="concern_next_step"),
+    path(
+        "pupils/<uuid:pupil_id>/first-responses/new/",
+        progress.first_response_new_view,
+        name="first_response_new",
+    ),
+    path(
+        "first-responses/<uuid:response_id>/",
+        progress.first_response_detail_view,
+        name="first_response_detail",
+    ),
+    path(
+        "first-responses/<uuid:response_id>/review/",
+        progress.first_response_review_view,
+        name="first_response_review",
+    ),
+    path(
+        "pupils/<uuid:pupil_id>/sen-support/start/", register.sen_support_start_view, name="sen_support_start"
+    ),
+    path("pupils/<uuid:pupil_id>/plans/new/", plans.plan_new_view, name="plan_new"),
+    path("plans/<uuid:plan_id>/", plans.plan_detail_view, name="plan_detail"),
+    path("plans/<uuid:plan_id>/targets/new/", plans.target_new_view, name="target_new"),
+    path("plans/<uuid:plan_id>/do/", plans.plan_do_view, name="plan_do"),
+    path("plans/<uuid:plan_id>/review/", plans.plan_review_view, name="plan_review"),
+    path("plans/<uuid:plan_id>/for-parents.pdf", plans.plan_pdf_view, name="plan_pdf"),
+    path("targets/<uuid:target_id>/progress/", plans.target_progress_view, name="target_progress"),
+    path("pupils/<uuid:pupil_id>/meetings/new/", plans.meeting_new_view, name="meeting_new"),
+    path("meetings/<uuid:meeting_id>/", plans.meeting_detail_view, name="meeting_detail"),
+    path("meetings/<uuid:meeting_id>/for-parents.pdf", plans.meeting_pdf_view, name="meeting_pdf"),
+    path("pupils/<uuid:pupil_id>/passport/", register.passport_detail_view, name="passport"),
+    path("pupils/<uuid:pupil_id>/passport/edit/", register.passport_edit_view, name="passport_edit"),
+    path("passports/<uuid:passport_id>/read/", register.passport_read_view, name="passport_read"),
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),

@@ -152,3 +152,118 @@ def make_window(*, school: School, start_year: int, term: str) -> object:
         opens_on=dt.date(year, first, 1),
         closes_on=dt.date(year, last, 28),
     )
+
+
+# ---------------------------------------------------------------- graduated approach records
+def _teacher_of(pupil: Pupil) -> User:
+    staff = GroupStaff.objects.filter(
+        group__enrolments__pupil=pupil, role=GroupStaffRole.TEACHER
+    ).select_related("user")
+    found = staff.first()
+    return found.user if found else make_user(email=f"t{next(_serial)}@test.example", full_name="A Teacher")
+
+
+def make_concern(pupil: Pupil, **fields: object) -> object:
+    from tandem.register.models import Concern
+
+    values = {"raised_on": dt.date.today(), "area": "cognition", "observed": "Finds decoding hard.", **fields}
+    return Concern.objects.create(pupil=pupil, school=pupil.school, raised_by=_teacher_of(pupil), **values)
+
+
+def make_first_response(pupil: Pupil, **fields: object) -> object:
+    from tandem.progress.models import FirstResponse
+
+    teacher = _teacher_of(pupil)
+    today = dt.date.today()
+    values = {
+        "weakness": "Decoding",
+        "adjustments": "Pre-teach key words.",
+        "starts_on": today - dt.timedelta(days=10),
+        "review_on": today + dt.timedelta(days=20),
+        **fields,
+    }
+    return FirstResponse.objects.create(
+        pupil=pupil, school=pupil.school, accountable_teacher=teacher, created_by=teacher, **values
+    )
+
+
+def make_plan(pupil: Pupil, **fields: object) -> object:
+    from django.db.models import Max
+
+    from tandem.plans.models import SupportPlan
+
+    teacher = _teacher_of(pupil)
+    today = dt.date.today()
+    cycle = (SupportPlan.objects.filter(pupil=pupil).aggregate(c=Max("cycle"))["c"] or 0) + 1
+    values = {
+        "summary": "Summary.",
+        "strengths": "Strengths.",
+        "needs": "Needs.",
+        "pupil_views": "Views.",
+        "parent_views": "Views.",
+        "strategies": "Strategies.",
+        "expected_impact": "Impact.",
+        "starts_on": today - dt.timedelta(days=10),
+        "review_on": today + dt.timedelta(days=60),
+        # Earlier cycles are closed, so a pupil has at most one open plan.
+        "reviewed_on": today if cycle > 1 else None,
+        "next_step": "continue" if cycle > 1 else "",
+        **fields,
+    }
+    return SupportPlan.objects.create(
+        pupil=pupil,
+        school=pupil.school,
+        cycle=cycle,
+        accountable_teacher=teacher,
+        created_by=teacher,
+        **values,
+    )
+
+
+def make_target(*, plan: object, **fields: object) -> object:
+    from tandem.plans.models import Target
+
+    values = {
+        "skill": "Read aloud the Year 3 common exception words",
+        "measure": "Fortnightly check of the word list",
+        "baseline": "Reads 20 of the 64 words",
+        "success_criterion": "Reads 50 of the 64 words",
+        "due_on": plan.review_on,  # type: ignore[attr-defined]
+        **fields,
+    }
+    return Target.objects.create(
+        plan=plan,
+        pupil=plan.pupil,  # type: ignore[attr-defined]
+        school=plan.school,  # type: ignore[attr-defined]
+        accountable_teacher=plan.accountable_teacher,  # type: ignore[attr-defined]
+        **values,
+    )
+
+
+def make_meeting(pupil: Pupil, **fields: object) -> object:
+    from tandem.plans.models import ParentMeeting
+
+    teacher = _teacher_of(pupil)
+    values = {
+        "held_on": dt.date.today(),
+        "who_attended": "Parent, teacher",
+        "parent_views": "Views.",
+        "discussed": "The plan.",
+        "agreed_actions": "Reading at home.",
+        **fields,
+    }
+    return ParentMeeting.objects.create(
+        pupil=pupil, school=pupil.school, led_by=teacher, recorded_by=teacher, **values
+    )
+
+
+def make_passport(pupil: Pupil, **fields: object) -> object:
+    from django.db.models import Max
+
+    from tandem.register.models import Passport
+
+    version = (Passport.objects.filter(pupil=pupil).aggregate(v=Max("version"))["v"] or 0) + 1
+    values = {"strengths": "Drawing.", "needs": "Reading.", "what_helps": "Visual timetable.", **fields}
+    return Passport.objects.create(
+        pupil=pupil, school=pupil.school, version=version, written_by=_teacher_of(pupil), **values
+    )

@@ -19,5 +19,7 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "staff": current.can(Resource.STAFF),
             "trust": current.can(Resource.TRUST_OVERVIEW),
             "manage_staff": current.can(Resource.STAFF, Action.MANAGE),
+            "to_do": current.can(Resource.FIRST_RESPONSE) or current.can(Resource.PASSPORT, Action.ADD),
+            "compliance": current.can(Resource.COMPLIANCE),
         },
     }

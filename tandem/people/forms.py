@@ -8,7 +8,8 @@ from django import forms
 from tandem.access.actor import Actor
 from tandem.access.policy import Resource
 from tandem.access.scopes import groups_in_scope
-from tandem.people.models import SCHOOL_ROLES, Role, year_group_label
+from tandem.people.accountability import accountable_teachers
+from tandem.people.models import SCHOOL_ROLES, Pupil, Role, year_group_label
 from tandem.people.selectors import PupilFilters
 from tandem.register.models import CURRENT_PROVISIONS, BroadArea, NeedType
 
@@ -68,3 +69,14 @@ class MembershipCreateForm(forms.Form):
         label="Full name", required=False, max_length=200, help_text="Needed only if they are new to Tandem."
     )
     role = forms.ChoiceField(label="Role", choices=[(r.value, r.label) for r in Role if r in SCHOOL_ROLES])
+
+
+def accountable_teacher_field(*, pupil: Pupil, label: str = "Accountable teacher") -> forms.IntegerField:
+    """A choice of the pupil's teachers. Checked again by the service, which explains any refusal."""
+    choices = [("", "Choose a teacher")] + [(t.pk, t.full_name) for t in accountable_teachers(pupil=pupil)]
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        help_text="A teacher who teaches this pupil: they stay responsible for the pupil's progress.",
+        widget=forms.Select(choices=choices),
+    )

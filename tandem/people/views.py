@@ -64,7 +64,13 @@ def pupil_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -
     return render(
         request,
         "people/pupil_detail.html",
-        {"detail": detail, "pupil": detail.pupil, "sen": sen, "progress": progress},
+        {
+            "detail": detail,
+            "pupil": detail.pupil,
+            "sen": sen,
+            "progress": progress,
+            "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
+        },
     )
 
 

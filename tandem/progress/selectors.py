@@ -13,10 +13,11 @@ from django.db.models.functions import Coalesce
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Resource
-from tandem.access.scopes import current_enrolments, pupil_or_404, pupils_in_scope
-from tandem.people.models import year_group_label
+from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_or_404, pupils_in_scope
+from tandem.audit.services import audit_record
+from tandem.people.models import Pupil, year_group_label
 from tandem.progress.chart import ChartGeometry, ChartPoint, progress_chart
-from tandem.progress.models import AnalysisRun, ProgressResult, RunStatus
+from tandem.progress.models import AnalysisRun, FirstResponse, ProgressResult, RunStatus
 from tandem.register.models import Provision, SenNeed, SenStatusPeriod
 from tandem.schools.models import School
 
@@ -252,3 +253,30 @@ def progress_snapshot(*, actor: Actor, pupil_id: uuid.UUID) -> list[dict[str, ob
             }
         )
     return snapshot
+
+
+def first_response_detail(*, actor: Actor, response_id: uuid.UUID) -> FirstResponse:
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE)
+    audit_record(
+        actor=actor,
+        action="first_response.view",
+        target_type="first_response",
+        target_id=response.pk,
+        school_id=response.school_id,
+    )
+    return response
+
+
+def flag_for_pupil(*, actor: Actor, pupil_id: uuid.UUID, result_id: int | None) -> ProgressResult | None:
+    """The flag a first response starts from, if it is this pupil's and the actor may see it."""
+    if result_id is None:
+        return None
+    visible = pupils_in_scope(actor, Resource.PROGRESS).filter(pk=pupil_id).values("pk")
+    return ProgressResult.objects.filter(pk=result_id, pupil_id__in=visible).select_related("subject").first()
+
+
+def responses_tried(*, pupil: Pupil) -> list[FirstResponse]:
+    """Shown whenever someone proposes SEN support: what was tried in class first (Code 6.19)."""
+    return list(
+        FirstResponse.objects.filter(pupil=pupil).select_related("accountable_teacher").order_by("starts_on")
+    )

@@ -1,12 +1,33 @@
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from tandem.access.actor import Actor
 from tandem.access.decorators import allow
-from tandem.access.policy import Resource
-from tandem.progress.selectors import CRITERIA, flagged_list, progress_summary
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_or_404, pupil_record_or_404
+from tandem.core.forms import form_flow
+from tandem.people.forms import accountable_teacher_field
+from tandem.people.models import Subject
+from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm
+from tandem.progress.models import FirstResponse, ResponseOutcome
+from tandem.progress.selectors import (
+    CRITERIA,
+    first_response_detail,
+    flag_for_pupil,
+    flagged_list,
+    progress_summary,
+)
+from tandem.progress.services import first_response_create, first_response_review
 
 
 @allow(Resource.PROGRESS)
@@ -16,10 +37,126 @@ def progress_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(
         request,
         "progress/list.html",
-        {"run": run, "results": results, "criteria": CRITERIA, "subject": subject},
+        {
+            "run": run,
+            "results": results,
+            "criteria": CRITERIA,
+            "subject": subject,
+            "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
+        },
     )
 
 
 @allow(Resource.PROGRESS)
 def progress_summary_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "progress/summary.html", {"summary": progress_summary(actor=actor)})
+
+
+def _subject_choices() -> list[tuple[str, str]]:
+    return [("", "Not one subject"), *Subject.objects.order_by("name").values_list("code", "name")]
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.FIRST_RESPONSE, Action.MANAGE)
+def first_response_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    """From a progress flag (?flag=) or a concern (?concern=): the teacher's targeted adjustments in class."""
+    pupil = pupil_or_404(actor, pupil_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    flag = flag_for_pupil(actor=actor, pupil_id=pupil.pk, result_id=_int_or_none(request.GET.get("flag")))
+    today = timezone.localdate()
+    initial: dict[str, Any] = {
+        "starts_on": today,
+        "review_on": today + dt.timedelta(weeks=6),
+        "concern": request.GET.get("concern") or None,
+        "flag": flag.pk if flag else None,
+        "accountable_teacher": actor.user_id,
+    }
+    if flag is not None:
+        initial["subject"] = flag.subject_id
+        initial["weakness"] = " ".join(text for text in flag.reasons.values() if text)
+    form = FirstResponseForm(request.POST or None, initial=initial)
+    form.fields["subject"].choices = _subject_choices()  # type: ignore[attr-defined]
+    form.fields["accountable_teacher"] = accountable_teacher_field(pupil=pupil)
+    form.order_fields(["accountable_teacher"])
+
+    def save() -> FirstResponse:
+        data = form.cleaned_data
+        return first_response_create(
+            actor=actor,
+            pupil_id=pupil.pk,
+            accountable_teacher_id=data["accountable_teacher"],
+            weakness=data["weakness"],
+            adjustments=data["adjustments"],
+            starts_on=data["starts_on"],
+            review_on=data["review_on"],
+            subject_code=data["subject"],
+            concern_id=data["concern"],
+            progress_result_id=data["flag"],
+        )
+
+    def done(response: FirstResponse) -> HttpResponse:
+        messages.success(request, f"First response recorded. Review it on {response.review_on:%d %B %Y}.")
+        return redirect("first_response_detail", response.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        done=done,
+        context={
+            "pupil": pupil,
+            "heading": "Record a first response",
+            "intro": "The first response to less than expected progress is high-quality teaching aimed at "
+            "the pupil's weakness, by the class teacher (Code 6.19). Say what you will change and when you "
+            "will check it has worked.",
+            "aside_template": "progress/_flag_reason.html" if flag else "",
+            "flag": flag,
+            "submit_label": "Save first response",
+            "cancel_url": reverse("pupil_detail", args=[pupil.pk]),
+        },
+    )
+
+
+@allow(Resource.FIRST_RESPONSE)
+def first_response_detail_view(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    response = first_response_detail(actor=actor, response_id=response_id)
+    return render(
+        request,
+        "progress/first_response.html",
+        {
+            "response": response,
+            "pupil": response.pupil,
+            "can_review": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE) and not response.outcome,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.FIRST_RESPONSE, Action.MANAGE)
+def first_response_review_view(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    form = FirstResponseReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
+
+    def done(reviewed: FirstResponse) -> HttpResponse:
+        if reviewed.outcome == ResponseOutcome.REFER:
+            messages.success(request, "Referred: the SENCo will see this pupil on the compliance page.")
+        else:
+            messages.success(request, "Review recorded.")
+        return redirect("first_response_detail", reviewed.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=lambda: first_response_review(actor=actor, response_id=response.pk, **form.cleaned_data),
+        done=done,
+        context={
+            "pupil": response.pupil,
+            "heading": "Review the first response",
+            "intro": f"Adjustments: {response.adjustments}",
+            "submit_label": "Save review",
+            "cancel_url": reverse("first_response_detail", args=[response.pk]),
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

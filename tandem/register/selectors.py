@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Resource
-from tandem.access.scopes import pupil_or_404, pupils_in_scope
+from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_or_404, pupils_in_scope
 from tandem.audit.services import audit_record
-from tandem.people.models import Pupil
+from tandem.people.models import GroupStaff, Pupil, User
 from tandem.people.selectors import PupilFilters, pupil_list, with_sen_summary
-from tandem.register.models import BroadArea, NeedType, Provision, SenNeed, SenStatusPeriod
+from tandem.register.models import (
+    BroadArea,
+    Concern,
+    NeedType,
+    Passport,
+    PassportRead,
+    Provision,
+    SenNeed,
+    SenStatusPeriod,
+)
 
 ON_REGISTER = (Provision.SEN_SUPPORT.value, Provision.EHC_PLAN.value)
 
@@ -122,4 +132,49 @@ def register_summary(*, actor: Actor) -> RegisterSummary:
     by_area = sorted(((area_labels[a], n) for a, n in area_counts.items()), key=lambda item: -item[1])
     return RegisterSummary(
         on_roll=sum(by_provision.values()), by_provision=by_provision, by_need=by_need, by_area=by_area
+    )
+
+
+def concern_detail(*, actor: Actor, concern_id: uuid.UUID) -> Concern:
+    concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN)
+    audit_record(
+        actor=actor,
+        action="concern.view",
+        target_type="concern",
+        target_id=concern.pk,
+        school_id=concern.school_id,
+    )
+    return concern
+
+
+@dataclass
+class PassportView:
+    pupil: Pupil
+    passport: Passport | None
+    readers: list[tuple[User, bool]]  # every adult who works with the pupil, and whether they have read it
+    read_by_me: bool
+
+
+def passport_view(*, actor: Actor, pupil_id: uuid.UUID) -> PassportView:
+    """The current passport and who has read it: everyone who teaches or supports the pupil (Code 6.49)."""
+    pupil = pupil_or_404(actor, pupil_id, Resource.PASSPORT)
+    passport = Passport.objects.filter(pupil=pupil).select_related("written_by").order_by("-version").first()
+    read_ids = set(PassportRead.objects.filter(passport=passport).values_list("user_id", flat=True))
+    groups = current_enrolments().filter(pupil=pupil).values("group_id")
+    adults = User.objects.filter(
+        pk__in=GroupStaff.objects.filter(group_id__in=groups).values("user_id"), is_active=True
+    ).order_by("full_name")
+    if passport is not None:
+        audit_record(
+            actor=actor,
+            action="passport.view",
+            target_type="passport",
+            target_id=passport.pk,
+            school_id=pupil.school_id,
+        )
+    return PassportView(
+        pupil=pupil,
+        passport=passport,
+        readers=[(adult, adult.pk in read_ids) for adult in adults],
+        read_by_me=actor.user_id in read_ids,
     )

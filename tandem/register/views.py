@@ -1,14 +1,39 @@
 from __future__ import annotations
 
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.access.actor import Actor
 from tandem.access.decorators import allow
-from tandem.access.policy import Resource
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_or_404, pupil_record_or_404
+from tandem.core.forms import form_flow
 from tandem.people.forms import PupilFilterForm
-from tandem.register.selectors import register_list, register_summary, register_viewed
+from tandem.progress.selectors import responses_tried
+from tandem.register.forms import ConcernForm, ConcernNextStepForm, PassportForm, SenSupportForm
+from tandem.register.models import Concern, Passport, SenSupportDecision
+from tandem.register.selectors import (
+    concern_detail,
+    passport_view,
+    register_list,
+    register_summary,
+    register_viewed,
+)
+from tandem.register.services import (
+    concern_next_step,
+    concern_raise,
+    passport_mark_read,
+    passport_write,
+    sen_support_start,
+)
 
 PAGE_SIZE = 50
 
@@ -31,3 +56,148 @@ def register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "caption": f"Register pupils matching the filters: {page.paginator.count}",
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.CONCERN, Action.ADD)
+def concern_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    pupil = pupil_or_404(actor, pupil_id, Resource.CONCERN, Action.ADD)
+    form = ConcernForm(request.POST or None, initial={"raised_on": timezone.localdate()})
+
+    def done(concern: Concern) -> HttpResponse:
+        messages.success(request, "Concern recorded. The pupil's teachers and the SENCo can see it.")
+        return redirect("concern_detail", concern.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=lambda: concern_raise(actor=actor, pupil_id=pupil.pk, **form.cleaned_data),
+        done=done,
+        context={
+            "pupil": pupil,
+            "heading": "Raise a concern",
+            "intro": "Anyone who works with the pupil can raise a concern. It is not the SEN register: "
+            "it asks the pupil's teachers and the SENCo to look and decide what happens next.",
+            "submit_label": "Raise concern",
+            "cancel_url": reverse("pupil_detail", args=[pupil.pk]),
+        },
+    )
+
+
+@allow(Resource.CONCERN)
+def concern_detail_view(request: HttpRequest, actor: Actor, concern_id: uuid.UUID) -> HttpResponse:
+    concern = concern_detail(actor=actor, concern_id=concern_id)
+    return render(
+        request,
+        "register/concern_detail.html",
+        {
+            "concern": concern,
+            "pupil": concern.pupil,
+            "responses": concern.first_responses.select_related("accountable_teacher"),
+            "can_manage": actor.can(Resource.CONCERN, Action.MANAGE),
+            "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.CONCERN, Action.MANAGE)
+def concern_next_step_view(request: HttpRequest, actor: Actor, concern_id: uuid.UUID) -> HttpResponse:
+    concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN, Action.MANAGE)
+    form = ConcernNextStepForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        save=lambda: concern_next_step(actor=actor, concern_id=concern.pk, **form.cleaned_data),
+        done=lambda saved: redirect("concern_detail", saved.pk),
+        context={
+            "pupil": concern.pupil,
+            "heading": "Decide the next step",
+            "intro": "To change teaching first, record a first response from the concern page instead.",
+            "submit_label": "Save next step",
+            "cancel_url": reverse("concern_detail", args=[concern.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SEN_RECORD, Action.MANAGE)
+def sen_support_start_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    pupil = pupil_or_404(actor, pupil_id, Resource.SEN_RECORD, Action.MANAGE)
+    form = SenSupportForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+
+    def save() -> SenSupportDecision:
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("primary_need", "secondary_need")}
+        return sen_support_start(actor=actor, pupil_id=pupil.pk, need_codes=form.need_codes(), **data)
+
+    def done(decision: SenSupportDecision) -> HttpResponse:
+        messages.success(request, "SEN support recorded. Next, write the support plan with the parents.")
+        return redirect("pupil_timeline", pupil.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        done=done,
+        context={
+            "pupil": pupil,
+            "heading": "Start SEN support",
+            "intro": "Record the decision, the evidence and the views of the pupil and parents. "
+            "Parents must be told and given a short note (Code 6.38 to 6.43).",
+            "aside_template": "register/_responses_tried.html",
+            "responses_tried": responses_tried(pupil=pupil),
+            "submit_label": "Start SEN support",
+            "cancel_url": reverse("pupil_timeline", args=[pupil.pk]),
+        },
+    )
+
+
+@allow(Resource.PASSPORT)
+def passport_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    view = passport_view(actor=actor, pupil_id=pupil_id)
+    return render(
+        request,
+        "register/passport.html",
+        {
+            "view": view,
+            "pupil": view.pupil,
+            "can_edit": actor.can(Resource.PASSPORT, Action.MANAGE),
+            "can_mark_read": actor.can(Resource.PASSPORT, Action.ADD),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.PASSPORT, Action.MANAGE)
+def passport_edit_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    pupil = pupil_or_404(actor, pupil_id, Resource.PASSPORT, Action.MANAGE)
+    current = Passport.objects.filter(pupil=pupil).order_by("-version").first()
+    initial = {f: getattr(current, f) for f in ("strengths", "needs", "what_helps")} if current else {}
+    form = PassportForm(request.POST or None, initial=initial)
+    return form_flow(
+        request,
+        form,
+        save=lambda: passport_write(actor=actor, pupil_id=pupil.pk, **form.cleaned_data),
+        done=lambda saved: redirect("passport", pupil.pk),
+        context={
+            "pupil": pupil,
+            "heading": "Write the pupil passport",
+            "intro": "One page every adult who works with the pupil reads. Saving makes a new version, "
+            "and everyone is asked to read it again.",
+            "submit_label": "Save passport",
+            "cancel_url": reverse("passport", args=[pupil.pk]),
+        },
+    )
+
+
+@require_POST
+@allow(Resource.PASSPORT, Action.ADD)
+def passport_read_view(request: HttpRequest, actor: Actor, passport_id: uuid.UUID) -> HttpResponse:
+    try:
+        receipt = passport_mark_read(actor=actor, passport_id=passport_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        passport = pupil_record_or_404(actor, Passport, passport_id, Resource.PASSPORT, Action.ADD)
+        return redirect("passport", passport.pupil_id)
+    messages.success(request, "Thank you: recorded that you have read the passport.")
+    return redirect("passport", receipt.passport.pupil_id)

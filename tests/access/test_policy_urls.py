@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.policy import PUBLIC_URL_NAMES, SUPERUSER_URL_NAMESPACES, Scope, scope_for
+from tests import factories as f
 from tests.conftest import World
 
 PERSONA_ROLES = {
@@ -23,7 +24,7 @@ PERSONA_ROLES = {
     "admin": "school_admin",
 }
 PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + ["trust_lead", "trust_admin"]
-POST_ONLY = {"switch_role", "staff_remove", "logout"}
+POST_ONLY = {"switch_role", "staff_remove", "logout", "passport_read"}
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern, str]]:
@@ -78,10 +79,29 @@ def _membership_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list
     )
 
 
+def _records_for(maker: Callable[[Any], Any]) -> Callable[[World, str, Scope], tuple[Any, list[Any], Any]]:
+    """A record about the persona's taught pupil, one about another school's, one about an untaught pupil."""
+
+    def build(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+        mine, other = _school_of(world, persona), _other_school(world, persona)
+        out = [maker(other.taught_pupil).pk]
+        if scope in (Scope.OWN, Scope.SUPPORTED):
+            out.append(maker(mine.untaught_pupil).pk)
+        return maker(mine.taught_pupil).pk, out, world.missing_id
+
+    return build
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
     "membership_id": _membership_ids,
+    "concern_id": _records_for(f.make_concern),
+    "response_id": _records_for(f.make_first_response),
+    "plan_id": _records_for(f.make_plan),
+    "target_id": _records_for(lambda pupil: f.make_target(plan=f.make_plan(pupil))),
+    "meeting_id": _records_for(f.make_meeting),
+    "passport_id": _records_for(f.make_passport),
 }
 
 

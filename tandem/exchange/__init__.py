@@ -1,0 +1,1 @@
+"""Documents Tandem hands to people outside the school's staff: parents first."""

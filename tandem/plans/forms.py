@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from tandem.core.forms import date_field, text_area
+from tandem.plans.models import NextStep, Target, TargetOutcome
+
+
+class PlanForm(forms.Form):
+    summary = text_area(
+        "Assess: summary", help_text="Where the pupil is now and why support is needed.", rows=4
+    )
+    strengths = text_area("Strengths")
+    needs = text_area("Needs", help_text="In plain words parents will understand.")
+    pupil_views = text_area("The pupil's views")
+    parent_views = text_area("The parents' views")
+    evidence = text_area(
+        "Evidence",
+        required=False,
+        help_text="Filled in with the pupil's latest progress figures; edit freely.",
+        rows=5,
+    )
+    strategies = text_area("Plan: what every adult does in class", rows=4)
+    interventions = text_area("Interventions", required=False, help_text="Additional support outside class.")
+    expected_impact = text_area("Expected impact", help_text="What will be different by the review?")
+    starts_on = date_field("Plan starts")
+    review_on = date_field(
+        "Review date",
+        required=False,
+        help_text="A clear date to review the plan with the parents (Code 6.48).",
+    )
+
+
+class TargetForm(forms.Form):
+    skill = text_area(
+        "The skill or behaviour", help_text="What the pupil will be able to do, e.g. 'Read aloud…'."
+    )
+    measure = text_area("How it is measured", help_text="Who checks, with what, how often.")
+    baseline = text_area("Where the pupil is now")
+    success_criterion = text_area(
+        "What counts as met", help_text="A number, proportion or frequency to check."
+    )
+    due_on = date_field("By when", required=False, help_text="On or before the plan's review date.")
+    supporters = forms.CharField(label="Who supports", required=False, max_length=300)
+    advice_checked = forms.BooleanField(
+        label="I have read the advice above and the wording is right as it is",
+        required=False,
+        help_text="Only for advice about wording; missing elements must be filled in.",
+    )
+
+
+class TargetProgressForm(forms.Form):
+    recorded_on = date_field("Date")
+    note = text_area("Progress", help_text="Against the success criterion: e.g. 'Read 31 of 64 words'.")
+    evidence = text_area("Evidence", required=False)
+
+
+class DoNoteForm(forms.Form):
+    note = text_area("What happened", help_text="In class and in support this week.")
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = date_field("Date of the review")
+    summary = text_area("What the review found", rows=4)
+    pupil_views = text_area("The pupil's views")
+    parent_views = text_area("The parents' views")
+    next_step = forms.ChoiceField(label="Next step", choices=NextStep.choices, widget=forms.RadioSelect)
+    next_review_on = date_field("Next review date", required=False, help_text="For the next cycle.")
+
+    def __init__(self, *args: Any, targets: list[Target], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target_fields: list[str] = []
+        for target in targets:
+            name = f"target_{target.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"Target: {target.skill}",
+                choices=[("", "Choose"), *TargetOutcome.choices],
+                help_text=f"Met when: {target.success_criterion}",
+            )
+            self.target_fields.append(name)
+        # Targets first: the review is about them.
+        order = [*self.target_fields, "reviewed_on", "summary", "pupil_views", "parent_views"]
+        self.order_fields(order)
+
+    def target_outcomes(self) -> dict[str, str]:
+        return {name.removeprefix("target_"): self.cleaned_data.get(name, "") for name in self.target_fields}
+
+
+class MeetingForm(forms.Form):
+    held_on = date_field("Date of the meeting")
+    led_by = forms.IntegerField(label="Led by", required=False, widget=forms.Select)
+    who_attended = forms.CharField(label="Who attended", max_length=300)
+    parent_views = text_area("The parents' views")
+    pupil_views = text_area("The pupil's views", required=False)
+    discussed = text_area("What was discussed")
+    agreed_actions = text_area("Agreed actions", help_text="Who does what, by when.")
+    shared_with_parents_on = date_field("Record given to the parents on", required=False)
+    next_meeting_on = date_field("Next meeting", required=False)
+
+    def __init__(self, *args: Any, leaders: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["led_by"].widget.choices = [("", "Choose who led it"), *leaders]

@@ -1,0 +1,332 @@
+"""Pages for the graduated approach: the pupil's support record, plans, targets, reviews, meetings,
+the teacher's to-do list and the SENCo's compliance view. Thin: parse, call one service or selector, render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from tandem.access.actor import Actor
+from tandem.access.decorators import allow
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_or_404, pupil_record_or_404
+from tandem.core.forms import form_flow
+from tandem.exchange.parent_pdf import meeting_pdf, plan_pdf
+from tandem.people.forms import accountable_teacher_field
+from tandem.plans.forms import DoNoteForm, MeetingForm, PlanForm, ReviewForm, TargetForm, TargetProgressForm
+from tandem.plans.models import SupportPlan, Target
+from tandem.plans.selectors import (
+    compliance_view,
+    meeting_detail,
+    meeting_for_parents,
+    meeting_leaders,
+    plan_detail,
+    plan_for_parents,
+    pupil_timeline,
+    to_do,
+)
+from tandem.plans.services import (
+    MeetingFields,
+    PlanFields,
+    ReviewFields,
+    TargetFields,
+    meeting_record,
+    plan_create,
+    plan_do_record,
+    plan_review,
+    target_add,
+    target_progress_record,
+)
+from tandem.progress.selectors import progress_snapshot
+
+
+@allow(Resource.SEN_RECORD)
+def pupil_timeline_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    timeline = pupil_timeline(actor=actor, pupil_id=pupil_id)
+    can = {
+        "concern": actor.can(Resource.CONCERN, Action.ADD),
+        "first_response": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
+        "sen_support": actor.can(Resource.SEN_RECORD, Action.MANAGE),
+        "plan": actor.can(Resource.SUPPORT_PLAN, Action.MANAGE),
+        "meeting": actor.can(Resource.PARENT_MEETING, Action.MANAGE),
+        "passport": actor.can(Resource.PASSPORT),
+    }
+    return render(request, "plans/timeline.html", {"timeline": timeline, "pupil": timeline.pupil, "can": can})
+
+
+def _evidence_from(snapshot: list[dict[str, object]]) -> str:
+    lines = []
+    for row in snapshot:
+        standing = (
+            f"growth percentile {row['percentile']}" if row["percentile"] is not None else "no percentile"
+        )
+        flagged = "flagged for less than expected progress" if row["flagged"] else "not flagged"
+        lines.append(f"{row['subject']} ({row['window']}): {standing}, {flagged}.")
+    return "\n".join(lines)
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def plan_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    pupil = pupil_or_404(actor, pupil_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    today = timezone.localdate()
+    snapshot = progress_snapshot(actor=actor, pupil_id=pupil.pk) if actor.can(Resource.PROGRESS) else []
+    form = PlanForm(
+        request.POST or None,
+        initial={"starts_on": today, "evidence": _evidence_from(snapshot)},
+    )
+    form.fields["accountable_teacher"] = accountable_teacher_field(pupil=pupil)
+
+    def save() -> SupportPlan:
+        data = dict(form.cleaned_data)
+        teacher_id = data.pop("accountable_teacher")
+        return plan_create(
+            actor=actor, pupil_id=pupil.pk, fields=PlanFields(accountable_teacher_id=teacher_id, **data)
+        )
+
+    def done(plan: SupportPlan) -> HttpResponse:
+        messages.success(request, "Plan saved. Now add its SMART targets.")
+        return redirect("plan_detail", plan.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        done=done,
+        context={
+            "pupil": pupil,
+            "heading": "Write a support plan",
+            "intro": "Assess, then plan: agree the support, its expected impact and a clear review date "
+            "with the parents and the pupil (Code 6.45 to 6.48).",
+            "submit_label": "Save plan",
+            "cancel_url": reverse("pupil_timeline", args=[pupil.pk]),
+        },
+    )
+
+
+@allow(Resource.SUPPORT_PLAN)
+def plan_detail_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    detail = plan_detail(actor=actor, plan_id=plan_id)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "detail": detail,
+            "plan": detail.plan,
+            "pupil": detail.plan.pupil,
+            "can_manage": actor.can(Resource.SUPPORT_PLAN, Action.MANAGE),
+            "can_add": actor.can(Resource.SUPPORT_PLAN, Action.ADD),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def target_new_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    form = TargetForm(request.POST or None, initial={"due_on": plan.review_on})
+    form.fields["accountable_teacher"] = accountable_teacher_field(pupil=plan.pupil)
+    form.order_fields([*[f for f in form.fields if f != "advice_checked"], "advice_checked"])
+
+    def save() -> Target:
+        data = dict(form.cleaned_data)
+        teacher_id = data.pop("accountable_teacher")
+        return target_add(
+            actor=actor, plan_id=plan.pk, fields=TargetFields(accountable_teacher_id=teacher_id, **data)
+        )
+
+    def done(target: Target) -> HttpResponse:
+        messages.success(request, "Target added: it passed the SMART check.")
+        return redirect("plan_detail", plan.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        done=done,
+        context={
+            "pupil": plan.pupil,
+            "heading": "Add a SMART target",
+            "intro": f"Specific, measurable, achievable, realistic and time-bound. The plan is reviewed on "
+            f"{plan.review_on:%d %B %Y}: set the deadline on or before that date.",
+            "submit_label": "Check and add target",
+            "cancel_url": reverse("plan_detail", args=[plan.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.ADD)
+def target_progress_view(request: HttpRequest, actor: Actor, target_id: uuid.UUID) -> HttpResponse:
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.ADD)
+    form = TargetProgressForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "Progress recorded.")
+        return redirect("plan_detail", target.plan_id)
+
+    return form_flow(
+        request,
+        form,
+        save=lambda: target_progress_record(actor=actor, target_id=target.pk, **form.cleaned_data),
+        done=done,
+        context={
+            "pupil": target.pupil,
+            "heading": "Record progress on a target",
+            "intro": f"Target: {target.skill}. Met when: {target.success_criterion}",
+            "submit_label": "Save progress",
+            "cancel_url": reverse("plan_detail", args=[target.plan_id]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.ADD)
+def plan_do_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.ADD)
+    form = DoNoteForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        save=lambda: plan_do_record(actor=actor, plan_id=plan.pk, **form.cleaned_data),
+        done=lambda saved: redirect("plan_detail", saved.pk),
+        context={
+            "pupil": plan.pupil,
+            "heading": "Add to the Do record",
+            "intro": "What happened in class and in support: the teacher keeps daily responsibility "
+            "(Code 6.52).",
+            "submit_label": "Add note",
+            "cancel_url": reverse("plan_detail", args=[plan.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def plan_review_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    today = timezone.localdate()
+    form = ReviewForm(
+        request.POST or None,
+        targets=list(plan.targets.order_by("due_on", "created_at")),
+        initial={"reviewed_on": today, "next_review_on": today + dt.timedelta(weeks=12)},
+    )
+
+    def save() -> SupportPlan | None:
+        data = form.cleaned_data
+        return plan_review(
+            actor=actor,
+            plan_id=plan.pk,
+            fields=ReviewFields(
+                reviewed_on=data["reviewed_on"],
+                summary=data["summary"],
+                pupil_views=data["pupil_views"],
+                parent_views=data["parent_views"],
+                target_outcomes=form.target_outcomes(),
+                next_step=data["next_step"],
+                next_review_on=data["next_review_on"],
+            ),
+        )
+
+    def done(following: SupportPlan | None) -> HttpResponse:
+        if following is None:
+            messages.success(request, "Review saved. SEN support has ended.")
+            return redirect("pupil_timeline", plan.pupil_id)
+        messages.success(
+            request, f"Review saved. Cycle {following.cycle} is open: update it with the parents."
+        )
+        return redirect("plan_detail", following.pk)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        done=done,
+        context={
+            "pupil": plan.pupil,
+            "heading": f"Review support plan cycle {plan.cycle}",
+            "intro": "Review the impact and quality of the support with the pupil and parents, and decide "
+            "the next step (Code 6.54 to 6.56).",
+            "submit_label": "Save review",
+            "cancel_url": reverse("plan_detail", args=[plan.pk]),
+        },
+    )
+
+
+@allow(Resource.SUPPORT_PLAN)
+def plan_pdf_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    document = plan_pdf(plan_for_parents(actor=actor, plan_id=plan_id))
+    return _pdf(document, "support-plan.pdf")
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.PARENT_MEETING, Action.MANAGE)
+def meeting_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
+    pupil = pupil_or_404(actor, pupil_id, Resource.PARENT_MEETING, Action.MANAGE)
+    form = MeetingForm(
+        request.POST or None,
+        leaders=meeting_leaders(pupil=pupil),
+        initial={"held_on": timezone.localdate(), "led_by": actor.user_id},
+    )
+
+    def save() -> object:
+        data = dict(form.cleaned_data)
+        led_by = data.pop("led_by")
+        return meeting_record(actor=actor, pupil_id=pupil.pk, fields=MeetingFields(led_by_id=led_by, **data))
+
+    def done(meeting: object) -> HttpResponse:
+        messages.success(request, "Meeting recorded. Print the record for the parents from its page.")
+        return redirect("meeting_detail", meeting.pk)  # type: ignore[attr-defined]
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        done=done,
+        context={
+            "pupil": pupil,
+            "heading": "Record a meeting with parents",
+            "intro": "Meet parents at least three times a year while their child is on SEN support; the "
+            "record is shared with staff and given to the parents (Code 6.65 to 6.71).",
+            "submit_label": "Save meeting",
+            "cancel_url": reverse("pupil_timeline", args=[pupil.pk]),
+        },
+    )
+
+
+@allow(Resource.PARENT_MEETING)
+def meeting_detail_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID) -> HttpResponse:
+    meeting = meeting_detail(actor=actor, meeting_id=meeting_id)
+    return render(request, "plans/meeting_detail.html", {"meeting": meeting, "pupil": meeting.pupil})
+
+
+@allow(Resource.PARENT_MEETING)
+def meeting_pdf_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID) -> HttpResponse:
+    return _pdf(meeting_pdf(meeting_for_parents(actor=actor, meeting_id=meeting_id)), "meeting-record.pdf")
+
+
+def _pdf(document: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A parent document holds SEN details: never keep it in a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@allow(Resource.HOME)
+def to_do_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(request, "plans/to_do.html", {"items": to_do(actor=actor), "today": timezone.localdate()})
+
+
+@allow(Resource.COMPLIANCE)
+def compliance_page_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(request, "plans/compliance.html", {"c": compliance_view(actor=actor)})
