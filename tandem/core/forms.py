@@ -20,13 +20,25 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())
+def date_field(
+    label: str, *, required: bool = True, help_text: str = "", missing: str = "Enter a date."
+) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DateInput(),
+        error_messages={"required": missing, "invalid": "Enter a real date, for example 23/11/2026."},
+    )
 
 
 def text_area(label: str, *, required: bool = True, help_text: str = "", rows: int = 3) -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": "This cannot be left empty."},
     )
 
 

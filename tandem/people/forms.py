@@ -76,7 +76,7 @@ def accountable_teacher_field(*, pupil: Pupil, label: str = "Accountable teacher
     choices = [("", "Choose a teacher")] + [(t.pk, t.full_name) for t in accountable_teachers(pupil=pupil)]
     return forms.IntegerField(
         label=label,
-        required=False,
+        error_messages={"required": "Choose the accountable teacher."},
         help_text="A teacher who teaches this pupil: they stay responsible for the pupil's progress.",
         widget=forms.Select(choices=choices),
     )

@@ -6,6 +6,7 @@ from django import forms
 
 from tandem.core.forms import date_field, text_area
 from tandem.plans.models import NextStep, Target, TargetOutcome
+from tandem.plans.services import NO_REVIEW_DATE
 
 
 class PlanForm(forms.Form):
@@ -28,8 +29,8 @@ class PlanForm(forms.Form):
     starts_on = date_field("Plan starts")
     review_on = date_field(
         "Review date",
-        required=False,
         help_text="A clear date to review the plan with the parents (Code 6.48).",
+        missing=NO_REVIEW_DATE,
     )
 
 
@@ -42,7 +43,11 @@ class TargetForm(forms.Form):
     success_criterion = text_area(
         "What counts as met", help_text="A number, proportion or frequency to check."
     )
-    due_on = date_field("By when", required=False, help_text="On or before the plan's review date.")
+    due_on = date_field(
+        "By when",
+        help_text="On or before the plan's review date.",
+        missing="No deadline: by when should the pupil have met this target?",
+    )
     supporters = forms.CharField(label="Who supports", required=False, max_length=300)
     advice_checked = forms.BooleanField(
         label="I have read the advice above and the wording is right as it is",
@@ -90,7 +95,9 @@ class ReviewForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = date_field("Date of the meeting")
-    led_by = forms.IntegerField(label="Led by", required=False, widget=forms.Select)
+    led_by = forms.IntegerField(
+        label="Led by", widget=forms.Select, error_messages={"required": "Choose who led the meeting."}
+    )
     who_attended = forms.CharField(label="Who attended", max_length=300)
     parent_views = text_area("The parents' views")
     pupil_views = text_area("The pupil's views", required=False)

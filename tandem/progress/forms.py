@@ -15,7 +15,11 @@ class FirstResponseForm(forms.Form):
         rows=4,
     )
     starts_on = date_field("Start date")
-    review_on = date_field("Review date", required=False, help_text="Usually 4 to 6 weeks from the start.")
+    review_on = date_field(
+        "Review date",
+        help_text="Usually 4 to 6 weeks from the start.",
+        missing="Enter a review date: when will you check it has worked?",
+    )
     concern = forms.UUIDField(required=False, widget=forms.HiddenInput)
     flag = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -42,14 +42,17 @@ class SenSupportForm(forms.Form):
     )
     pupil_views = text_area("The pupil's views")
     parent_views = text_area("The parents' views")
-    parents_informed_on = date_field("Date the parents were told", required=False)
+    parents_informed_on = date_field(
+        "Date the parents were told", missing="Enter the date the parents were told of the decision."
+    )
     parent_note = text_area(
         "Note given to the parents",
-        required=False,
         help_text="A short note in plain words: what was decided, why, and what happens next (Code 6.40).",
         rows=4,
     )
-    primary_need = forms.ChoiceField(label="Primary need (rank 1)", required=False)
+    primary_need = forms.ChoiceField(
+        label="Primary need (rank 1)", error_messages={"required": "Choose the pupil's primary need."}
+    )
     secondary_need = forms.ChoiceField(label="Secondary need (rank 2)", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

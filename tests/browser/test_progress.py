@@ -1,4 +1,4 @@
-"""A teacher opens their less-than-expected-progress list, reads a reason and opens the pupil's chart."""
+"""A teacher opens their flags list, reads a reason, opens the pupil's chart and starts a first response."""
 
 from __future__ import annotations
 
@@ -52,10 +52,21 @@ def test_it_takes_a_teacher_from_a_flag_to_the_pupils_chart(
     expect(flags).not_to_contain_text("SentinelaEhc")
     assert_no_serious_axe_violations(page)
 
-    flags.get_by_role("link", name="Kai SentinelaSupport").click()
+    flags.get_by_role("link", name="Kai SentinelaSupport", exact=True).click()
     chart = page.get_by_role("img", name=re.compile("Mathematics: the pupil's scores"))
     expect(chart).to_be_visible()
     table = page.get_by_role("table", name=re.compile("Mathematics: scores and standing"))
     expect(table).to_contain_text("95 to 105 (middle 100)")
     expect(table.get_by_role("row")).to_have_count(4)  # header and three assessments
     assert_no_serious_axe_violations(page)
+
+    # From the chart, the teacher starts a first response; the flag's reason comes with it.
+    page.get_by_role("link", name="Record a first response in Mathematics").click()
+    expect(page.get_by_role("heading", name="Why Mathematics was flagged")).to_be_visible()
+    expect(page.get_by_label("The weakness to target")).to_have_value(REASON)
+    expect(page.get_by_label("Subject")).to_have_value("maths")
+    page.get_by_label("What you will change in class").fill("Concrete resources at every starter; pre-teach.")
+    assert_no_serious_axe_violations(page)
+    page.get_by_role("button", name="Save first response").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("First response for Kai SentinelaSupport")
+    expect(page.get_by_text("a less than expected progress flag")).to_be_visible()
