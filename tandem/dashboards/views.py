@@ -13,6 +13,7 @@ from tandem.access.request import choose_membership
 from tandem.audit.services import audit_record
 from tandem.people.models import Role
 from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
+from tandem.plans.selectors import to_do
 from tandem.register.selectors import ON_REGISTER, register_summary
 from tandem.schools.selectors import school_roll_by_year, staff_counts, trust_overview
 
@@ -31,7 +32,11 @@ def _home_context(actor: Actor) -> dict[str, Any]:
     role = Role(actor.role)
     if role in (Role.TEACHER, Role.TEACHING_ASSISTANT):
         sen_pupils = pupil_list(actor=actor, filters=PupilFilters()).filter(provision__in=ON_REGISTER)
-        return {"groups": teaching_group_list(actor=actor), "sen_pupils": sen_pupils}
+        return {
+            "groups": teaching_group_list(actor=actor),
+            "sen_pupils": sen_pupils,
+            "to_do": to_do(actor=actor),
+        }
     if role is Role.SENCO:
         return {"summary": register_summary(actor=actor)}
     if role is Role.HEAD:

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -385,6 +385,7 @@ def to_do(*, actor: Actor) -> ToDo:
 # ---------------------------------------------------------------- SENCo compliance
 @dataclass
 class Compliance:
+    today: dt.date
     year_label: str
     open_concerns: int
     open_first_responses: int
@@ -398,6 +399,7 @@ class Compliance:
     targets_without_recent_progress: int
     meetings_this_year: int
     too_few_meetings: list[tuple[Pupil, int]]
+    meetings_due: list[tuple[Pupil, dt.date]]
     without_ranked_need: list[Pupil]
     nsa_count: int
     needing_owner: list[OwnerlessRecord]
@@ -420,6 +422,7 @@ def compliance_view(*, actor: Actor) -> Compliance:
     open_plan = SupportPlan.objects.filter(pupil_id=OuterRef("pk"), reviewed_on__isnull=True)
     ranked_need = SenNeed.objects.filter(pupil_id=OuterRef("pk"), ends_on__isnull=True)
     meetings = Count("parent_meetings", filter=Q(parent_meetings__held_on__gte=year_start))
+    latest_meeting = ParentMeeting.objects.filter(pupil_id=OuterRef("pk")).order_by("-held_on", "-created_at")
     concerns = pupil_records_in_scope(actor, Concern, Resource.CONCERN, Action.VIEW)
     responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
     plans = pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW)
@@ -430,6 +433,7 @@ def compliance_view(*, actor: Actor) -> Compliance:
     referred = responses.filter(outcome=ResponseOutcome.REFER).values("pupil_id")
     by_name = ("legal_surname", "legal_forename")
     result = Compliance(
+        today=today,
         year_label=academic_year_label(today),
         open_concerns=concerns.filter(status=ConcernStatus.OPEN).count(),
         open_first_responses=responses.filter(outcome="").count(),
@@ -459,6 +463,12 @@ def compliance_view(*, actor: Actor) -> Compliance:
             for p in k_pupils.annotate(meetings_this_year=meetings)
             .filter(meetings_this_year__lt=MEETINGS_A_YEAR)
             .order_by("meetings_this_year", *by_name)
+        ],
+        meetings_due=[
+            (p, p.next_meeting)
+            for p in k_pupils.annotate(next_meeting=Subquery(latest_meeting.values("next_meeting_on")[:1]))
+            .filter(next_meeting__lte=today + SOON)
+            .order_by("next_meeting", *by_name)
         ],
         without_ranked_need=list(
             pupils.filter(Exists(on_register)).exclude(Exists(ranked_need)).order_by(*by_name)

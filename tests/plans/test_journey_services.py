@@ -27,7 +27,13 @@ from tandem.plans.services import (
 from tandem.progress.models import FirstResponse, ResponseOutcome
 from tandem.progress.services import first_response_create, first_response_review
 from tandem.register.models import Concern, ConcernStatus, Provision, SenNeed, SenStatusPeriod
-from tandem.register.services import concern_raise, sen_support_start
+from tandem.register.services import (
+    concern_next_step,
+    concern_raise,
+    passport_mark_read,
+    passport_write,
+    sen_support_start,
+)
 from tests import factories as f
 
 TODAY = timezone.localdate()
@@ -345,3 +351,46 @@ def test_it_keeps_a_teaching_assistant_from_writing_plans(world):
             pupil_id=world.a.taught_pupil.pk,
             fields=_plan_fields(world.a.teacher.pk),
         )
+
+
+def test_it_audits_the_concern_next_step_and_passport_writes(world):
+    senco = actor_for(world.a.senco)
+    concern = concern_raise(
+        actor=actor_for(world.a.ta),
+        pupil_id=world.a.taught_pupil.pk,
+        area="semh",
+        observed="Withdrawn at lunchtimes.",
+        raised_on=TODAY,
+    )
+    with pytest.raises(ValidationError) as error:
+        concern_next_step(actor=senco, concern_id=concern.pk, status="no_action", note=" ")
+    assert "note" in error.value.message_dict
+    concern_next_step(actor=senco, concern_id=concern.pk, status="no_action", note="Settled after a week.")
+    first = passport_write(
+        actor=senco,
+        pupil_id=world.a.taught_pupil.pk,
+        strengths="Art",
+        needs="Noise",
+        what_helps="Ear defenders",
+    )
+    second = passport_write(
+        actor=senco,
+        pupil_id=world.a.taught_pupil.pk,
+        strengths="Art",
+        needs="Noise",
+        what_helps="Quiet space",
+    )
+    assert (first.version, second.version) == (1, 2)
+    with pytest.raises(ValidationError, match="newer version"):
+        passport_mark_read(actor=actor_for(world.a.teacher), passport_id=first.pk)
+    passport_mark_read(actor=actor_for(world.a.teacher), passport_id=second.pk)
+    passport_mark_read(actor=actor_for(world.a.teacher), passport_id=second.pk)  # once is enough
+    assert _events("concern.next_step") == 1
+    assert _events("passport.write") == 2
+    assert _events("passport.read") == 1
+
+
+def test_it_keeps_a_teaching_assistant_from_deciding_a_concern(world):
+    concern = f.make_concern(world.a.taught_pupil)
+    with pytest.raises(Http404):
+        concern_next_step(actor=actor_for(world.a.ta), concern_id=concern.pk, status="referred", note="")
