@@ -70,6 +70,13 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/do/", plans.plan_do_view, name="plan_do"),
     path("plans/<uuid:plan_id>/review/", plans.plan_review_view, name="plan_review"),
     path("plans/<uuid:plan_id>/for-parents.pdf", plans.plan_pdf_view, name="plan_pdf"),
+    path("plans/<uuid:plan_id>/owner/", plans.plan_owner_view, name="plan_owner"),
+    path("targets/<uuid:target_id>/owner/", plans.target_owner_view, name="target_owner"),
+    path(
+        "first-responses/<uuid:response_id>/owner/",
+        plans.first_response_owner_view,
+        name="first_response_owner",
+    ),
     path("targets/<uuid:target_id>/progress/", plans.target_progress_view, name="target_progress"),
     path("pupils/<uuid:pupil_id>/meetings/new/", plans.meeting_new_view, name="meeting_new"),
     path("meetings/<uuid:meeting_id>/", plans.meeting_detail_view, name="meeting_detail"),

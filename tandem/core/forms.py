@@ -78,3 +78,7 @@ def form_flow(
         else:
             return done(result)
     return render_form(request, template, form, context)
+
+
+class OwnerForm(forms.Form):
+    """One field, the accountable teacher, added by the view from the pupil's teachers."""

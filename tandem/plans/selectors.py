@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -235,17 +236,15 @@ def plan_detail(*, actor: Actor, plan_id: uuid.UUID) -> PlanDetail:
 
 
 # ---------------------------------------------------------------- ownership
-def _still_accountable(model_pupil: str = "pupil", user_field: str = "accountable_teacher") -> Q:
+def _still_accountable() -> Q:
     """True when the record's accountable teacher still holds the teacher role and teaches the pupil."""
     teaches = GroupStaff.objects.filter(
-        user_id=OuterRef(f"{user_field}_id"),
+        user_id=OuterRef("accountable_teacher_id"),
         role=GroupStaffRole.TEACHER,
-        group_id__in=current_enrolments()
-        .filter(pupil_id=OuterRef(OuterRef(f"{model_pupil}_id")))
-        .values("group_id"),
+        group_id__in=current_enrolments().filter(pupil_id=OuterRef(OuterRef("pupil_id"))).values("group_id"),
     )
     holds_role = Membership.objects.filter(
-        user_id=OuterRef(f"{user_field}_id"),
+        user_id=OuterRef("accountable_teacher_id"),
         school_id=OuterRef("school_id"),
         role=Role.TEACHER,
         is_active=True,
@@ -263,43 +262,40 @@ class OwnerlessRecord:
 
 def records_needing_owner(*, actor: Actor) -> list[OwnerlessRecord]:
     """Open records whose accountable teacher has left, lost the role, or no longer teaches the pupil."""
+    open_records: list[tuple[str, QuerySet[Any], str]] = [
+        (
+            "First response",
+            pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW).filter(
+                outcome=""
+            ),
+            "first_response_owner",
+        ),
+        (
+            "Support plan",
+            pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW).filter(
+                reviewed_on__isnull=True
+            ),
+            "plan_owner",
+        ),
+        (
+            "Target",
+            pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW).filter(
+                outcome="", plan__reviewed_on__isnull=True
+            ),
+            "target_owner",
+        ),
+    ]
     found: list[OwnerlessRecord] = []
-    open_responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
-    for r in (
-        open_responses.filter(outcome="")
-        .exclude(_still_accountable())
-        .select_related("pupil", "accountable_teacher")
-    ):
-        found.append(
-            OwnerlessRecord(
-                "First response",
-                r.pupil,
-                r.accountable_teacher.full_name,
-                reverse("first_response_detail", args=[r.pk]),
+    for kind, records, url_name in open_records:
+        for record in records.exclude(_still_accountable()).select_related("pupil", "accountable_teacher"):
+            found.append(
+                OwnerlessRecord(
+                    kind,
+                    record.pupil,
+                    record.accountable_teacher.full_name,
+                    reverse(url_name, args=[record.pk]),
+                )
             )
-        )
-    plans = pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW)
-    for p in (
-        plans.filter(reviewed_on__isnull=True)
-        .exclude(_still_accountable())
-        .select_related("pupil", "accountable_teacher")
-    ):
-        found.append(
-            OwnerlessRecord(
-                "Support plan", p.pupil, p.accountable_teacher.full_name, reverse("plan_detail", args=[p.pk])
-            )
-        )
-    targets = pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW)
-    for t in (
-        targets.filter(outcome="", plan__reviewed_on__isnull=True)
-        .exclude(_still_accountable())
-        .select_related("pupil", "accountable_teacher")
-    ):
-        found.append(
-            OwnerlessRecord(
-                "Target", t.pupil, t.accountable_teacher.full_name, reverse("plan_detail", args=[t.plan_id])
-            )
-        )
     return found
 
 

@@ -437,3 +437,48 @@ def meeting_record(*, actor: Actor, pupil_id: uuid.UUID, fields: MeetingFields) 
             fields=sorted({"held_on", "led_by", "pupil_views", "shared_with_parents_on", *text}),
         )
         return meeting
+
+
+def plan_owner_change(*, actor: Actor, plan_id: uuid.UUID, teacher_id: int | None) -> SupportPlan:
+    """A new accountable teacher for an open plan, and for its open targets the old one held."""
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        if not plan.is_open:
+            raise ValidationError("This plan has been reviewed; change the owner of the current cycle.")
+        teacher = require_accountable_teacher(
+            pupil=plan.pupil, user_id=teacher_id, field="accountable_teacher"
+        )
+        previous = plan.accountable_teacher_id
+        plan.accountable_teacher = teacher
+        plan.save(update_fields=["accountable_teacher"])
+        moved = plan.targets.filter(outcome="", accountable_teacher_id=previous).update(
+            accountable_teacher=teacher
+        )
+        audit_record(
+            actor=actor,
+            action="support_plan.owner_change",
+            target_type="support_plan",
+            target_id=plan.pk,
+            school_id=plan.school_id,
+            fields=["accountable_teacher"] + (["targets.accountable_teacher"] if moved else []),
+        )
+    return plan
+
+
+def target_owner_change(*, actor: Actor, target_id: uuid.UUID, teacher_id: int | None) -> Target:
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        teacher = require_accountable_teacher(
+            pupil=target.pupil, user_id=teacher_id, field="accountable_teacher"
+        )
+        target.accountable_teacher = teacher
+        target.save(update_fields=["accountable_teacher"])
+        audit_record(
+            actor=actor,
+            action="target.owner_change",
+            target_type="target",
+            target_id=target.pk,
+            school_id=target.school_id,
+            fields=["accountable_teacher"],
+        )
+    return target

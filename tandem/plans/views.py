@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,9 +19,10 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
-from tandem.core.forms import form_flow
+from tandem.core.forms import OwnerForm, form_flow
 from tandem.exchange.parent_pdf import meeting_pdf, plan_pdf
 from tandem.people.forms import accountable_teacher_field
+from tandem.people.models import Pupil
 from tandem.plans.forms import DoNoteForm, MeetingForm, PlanForm, ReviewForm, TargetForm, TargetProgressForm
 from tandem.plans.models import SupportPlan, Target
 from tandem.plans.selectors import (
@@ -41,11 +43,15 @@ from tandem.plans.services import (
     meeting_record,
     plan_create,
     plan_do_record,
+    plan_owner_change,
     plan_review,
     target_add,
+    target_owner_change,
     target_progress_record,
 )
+from tandem.progress.models import FirstResponse
 from tandem.progress.selectors import progress_snapshot
+from tandem.progress.services import first_response_owner_change
 
 
 @allow(Resource.SEN_RECORD)
@@ -330,3 +336,79 @@ def to_do_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 @allow(Resource.COMPLIANCE)
 def compliance_page_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "plans/compliance.html", {"c": compliance_view(actor=actor)})
+
+
+def owner_change_page(
+    request: HttpRequest,
+    *,
+    pupil: Pupil,
+    current: str,
+    change: Callable[[int | None], object],
+    back: str,
+) -> HttpResponse:
+    """Choose a new accountable teacher for one open record; shared by plans, targets and first responses."""
+    form = OwnerForm(request.POST or None)
+    form.fields["accountable_teacher"] = accountable_teacher_field(
+        pupil=pupil, label="New accountable teacher"
+    )
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "The accountable teacher has been changed.")
+        return redirect(back)
+
+    return form_flow(
+        request,
+        form,
+        save=lambda: change(form.cleaned_data["accountable_teacher"]),
+        done=done,
+        context={
+            "pupil": pupil,
+            "heading": "Choose a new accountable teacher",
+            "intro": f"Now: {current}. Choose a teacher who teaches {pupil.display_name} now.",
+            "submit_label": "Change accountable teacher",
+            "cancel_url": back,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def plan_owner_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    return owner_change_page(
+        request,
+        pupil=plan.pupil,
+        current=plan.accountable_teacher.full_name,
+        change=lambda teacher_id: plan_owner_change(actor=actor, plan_id=plan.pk, teacher_id=teacher_id),
+        back=reverse("plan_detail", args=[plan.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def target_owner_view(request: HttpRequest, actor: Actor, target_id: uuid.UUID) -> HttpResponse:
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    return owner_change_page(
+        request,
+        pupil=target.pupil,
+        current=target.accountable_teacher.full_name,
+        change=lambda teacher_id: target_owner_change(
+            actor=actor, target_id=target.pk, teacher_id=teacher_id
+        ),
+        back=reverse("plan_detail", args=[target.plan_id]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.FIRST_RESPONSE, Action.MANAGE)
+def first_response_owner_view(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    return owner_change_page(
+        request,
+        pupil=response.pupil,
+        current=response.accountable_teacher.full_name,
+        change=lambda teacher_id: first_response_owner_change(
+            actor=actor, response_id=response.pk, teacher_id=teacher_id
+        ),
+        back=reverse("first_response_detail", args=[response.pk]),
+    )

@@ -317,3 +317,27 @@ def first_response_review(
         if outcome == ResponseOutcome.REFER and response.concern_id is not None:
             Concern.objects.filter(pk=response.concern_id).update(status=ConcernStatus.REFERRED)
         return response
+
+
+def first_response_owner_change(
+    *, actor: Actor, response_id: uuid.UUID, teacher_id: int | None
+) -> FirstResponse:
+    """A new accountable teacher for an open first response, e.g. when the pupil changes class."""
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    with transaction.atomic():
+        if response.outcome:
+            raise ValidationError("This first response has been reviewed; it needs no new owner.")
+        teacher = require_accountable_teacher(
+            pupil=response.pupil, user_id=teacher_id, field="accountable_teacher"
+        )
+        response.accountable_teacher = teacher
+        response.save(update_fields=["accountable_teacher"])
+        audit_record(
+            actor=actor,
+            action="first_response.owner_change",
+            target_type="first_response",
+            target_id=response.pk,
+            school_id=response.school_id,
+            fields=["accountable_teacher"],
+        )
+    return response

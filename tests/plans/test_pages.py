@@ -146,3 +146,26 @@ def test_it_lists_records_whose_teacher_no_longer_teaches_the_pupil(client, worl
     world.a.group.staff.filter(user=plan.accountable_teacher).delete()  # the teacher moves to another class
     page = client.get(reverse("compliance")).content.decode()
     assert "Support plan for Kai SentinelaSupport</a>: was Teacher A" in page
+
+
+def test_it_lets_the_senco_give_an_orphaned_plan_a_new_accountable_teacher(client, world):
+    pupil = world.a.taught_pupil
+    plan = f.make_plan(pupil)
+    target = f.make_target(plan=plan)
+    newcomer = f.make_user(email="newcomer.a@test.example", full_name="Newcomer Teacher")
+    f.make_membership(user=newcomer, role="teacher", school=world.a.school)
+    maths = f.make_group(school=world.a.school, name="4 Maths", teachers=[newcomer], subject="maths")
+    f.enrol(group=maths, pupils=[pupil])
+    world.a.group.staff.filter(user=world.a.teacher).delete()
+    client.force_login(world.a.senco)
+    url = reverse("plan_owner", args=[plan.pk])
+    assert url in client.get(reverse("compliance")).content.decode()
+
+    refused = client.post(url, {"accountable_teacher": world.a.ta.pk})
+    assert refused.status_code == 400 and "is a teaching assistant" in refused.content.decode()
+    assert client.post(url, {"accountable_teacher": newcomer.pk}).status_code == 302
+    plan.refresh_from_db()
+    target.refresh_from_db()
+    assert plan.accountable_teacher_id == newcomer.pk == target.accountable_teacher_id
+    assert url not in client.get(reverse("compliance")).content.decode()
+    assert AuditEvent.objects.filter(action="support_plan.owner_change", target_id=str(plan.pk)).count() == 1
