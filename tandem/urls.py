@@ -39,6 +39,7 @@ urlpatterns = [
     path("register/", register.register_view, name="register"),
     path("progress/", progress.progress_list_view, name="progress_list"),
     path("progress/summary/", progress.progress_summary_view, name="progress_summary"),
+    path("progress/settings/", progress.progress_settings_page_view, name="progress_settings"),
     # The graduated approach: concern, first response, SEN support, plans, reviews, meetings, passport.
     path("to-do/", plans.to_do_view, name="to_do"),
     path("compliance/", plans.compliance_page_view, name="compliance"),

@@ -27,6 +27,7 @@ class Resource(StrEnum):
     PARENT_MEETING = "parent_meeting"  # meetings with parents and the record given to them
     PASSPORT = "passport"  # the pupil's one-page profile and who has read it
     COMPLIANCE = "compliance"  # the SENCo's view of what the Code requires and what is overdue
+    PROGRESS_SETTINGS = "progress_settings"  # the school's or trust's thresholds and tolerances for 6.17
 
 
 class Action(StrEnum):
@@ -107,6 +108,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.PASSPORT, A.ADD): S.SCHOOL,
     (Role.SENCO, R.PASSPORT, A.MANAGE): S.SCHOOL,
     (Role.SENCO, R.COMPLIANCE, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PROGRESS_SETTINGS, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PROGRESS_SETTINGS, A.MANAGE): S.SCHOOL,
     # Heads answer for the whole school.
     (Role.HEAD, R.HOME, A.VIEW): S.SELF,
     (Role.HEAD, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -122,6 +125,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.PARENT_MEETING, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PASSPORT, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.COMPLIANCE, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.PROGRESS_SETTINGS, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.PROGRESS_SETTINGS, A.MANAGE): S.SCHOOL,
     # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -141,6 +146,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TRUST_SEND_LEAD, R.SUPPORT_PLAN, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.PARENT_MEETING, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.PASSPORT, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.PROGRESS_SETTINGS, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.PROGRESS_SETTINGS, A.MANAGE): S.TRUST,
     # A trust admin sees figures, never a pupil.
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,

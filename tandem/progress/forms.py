@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from tandem.core.forms import date_field, text_area
@@ -29,3 +31,48 @@ class FirstResponseReviewForm(forms.Form):
     note = text_area("What you found", help_text="The evidence: marks, work, observations.")
     reviewed_on = date_field("Date of the review")
     next_review_on = date_field("Next review date", required=False, help_text="Only when you continue.")
+
+
+class ProgressSettingsForm(forms.Form):
+    """The settings a school or trust may change; each field's hint is the setting's documented reason."""
+
+    growth_threshold = forms.IntegerField(
+        label="Flag growth percentiles below", min_value=1, max_value=99, help_text="Criterion (a)."
+    )
+    growth_significance = forms.FloatField(
+        label="Significance level for criterion (a)", min_value=0.001, max_value=0.5
+    )
+    rci_z = forms.FloatField(
+        label="Reliable change: z above which a change counts", min_value=0.5, max_value=4
+    )
+    behind_gap_z = forms.FloatField(
+        label="Behind peers: gap (in standard deviations) below which a pupil counts as behind",
+        min_value=-3,
+        max_value=1,
+    )
+    reference_population = forms.ChoiceField(
+        label="Compare pupils with",
+        choices=[
+            ("school", "Pupils at the same school"),
+            ("trust", "Pupils across the trust (every school in the run)"),
+            ("published", "The test's national norms where it has them"),
+        ],
+    )
+    rate_lookback_intervals = forms.IntegerField(
+        label="Earlier intervals averaged for the pupil's previous rate", min_value=1, max_value=6
+    )
+    long_gap_horizon = forms.IntegerField(
+        label="Also test the gap over this many intervals",
+        min_value=2,
+        max_value=6,
+        required=False,
+        help_text="Leave empty to test only the last interval.",
+    )
+    use_sgp = forms.BooleanField(
+        label="Use growth percentiles (quantile regression) for large cohorts", required=False
+    )
+
+    def __init__(self, *args: Any, reasons: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.help_text = " ".join(part for part in (str(field.help_text), reasons.get(name, "")) if part)

@@ -187,3 +187,29 @@ class FirstResponse(models.Model):
 
     def __str__(self) -> str:
         return f"First response from {self.starts_on}"
+
+
+class ProgressSettingsRecord(models.Model):
+    """A school's or trust's own choices for the 6.17 engine: only the settings changed from the defaults."""
+
+    school = models.OneToOneField(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="progress_settings"
+    )
+    trust = models.OneToOneField(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="progress_settings"
+    )
+    values = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, trust__isnull=True)
+                | Q(school__isnull=True, trust__isnull=False),
+                name="progresssettings_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress settings ({len(self.values)} changed)"

@@ -17,9 +17,16 @@ from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_
 from tandem.audit.services import audit_record
 from tandem.people.models import Pupil, year_group_label
 from tandem.progress.chart import ChartGeometry, ChartPoint, progress_chart
-from tandem.progress.models import AnalysisRun, FirstResponse, ProgressResult, RunStatus
+from tandem.progress.models import (
+    AnalysisRun,
+    FirstResponse,
+    ProgressResult,
+    ProgressSettingsRecord,
+    RunStatus,
+)
+from tandem.progress.settings import EDITABLE_SETTINGS, ProgressSettings, setting_reasons, settings_with
 from tandem.register.models import Provision, SenNeed, SenStatusPeriod
-from tandem.schools.models import School
+from tandem.schools.models import School, Trust
 
 LITERACY = ("reading", "writing")
 
@@ -280,3 +287,71 @@ def responses_tried(*, pupil: Pupil) -> list[FirstResponse]:
     return list(
         FirstResponse.objects.filter(pupil=pupil).select_related("accountable_teacher").order_by("starts_on")
     )
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    name: str
+    value: object
+    default: object
+    source: str  # "Tandem default", "trust" or "school"
+    reason: str
+    editable: bool
+
+
+@dataclass(frozen=True)
+class EffectiveSettings:
+    settings: ProgressSettings
+    inherited: ProgressSettings  # what applies without this owner's own changes
+    rows: list[SettingRow]
+    owner_label: str
+
+
+def progress_settings_for(*, school: School | None = None, trust: Trust | None = None) -> EffectiveSettings:
+    """The settings a run for this school or trust uses: defaults, the trust's changes, the school's."""
+    if (school is None) == (trust is None):
+        raise ValueError("Settings belong to one school or one trust.")
+    trust_id = trust.pk if trust is not None else (school.trust_id if school is not None else None)
+    records: dict[str, dict[str, Any]] = {}
+    if trust_id is not None:
+        records["trust"] = _stored_values(ProgressSettingsRecord.objects.filter(trust_id=trust_id))
+    if school is not None:
+        records["school"] = _stored_values(ProgressSettingsRecord.objects.filter(school=school))
+    defaults = ProgressSettings()
+    inherited = settings_with(defaults, records.get("trust", {})) if school is not None else defaults
+    own = records.get("school" if school is not None else "trust", {})
+    effective = settings_with(inherited, own)
+    reasons = setting_reasons()
+    rows = []
+    for name, value in effective.to_dict().items():
+        if name in own:
+            source = "school" if school is not None else "trust"
+        elif school is not None and name in records.get("trust", {}):
+            source = "trust"
+        else:
+            source = "Tandem default"
+        rows.append(
+            SettingRow(
+                name=name,
+                value=value,
+                default=getattr(defaults, name),
+                source=source,
+                reason=reasons.get(name, ""),
+                editable=name in EDITABLE_SETTINGS,
+            )
+        )
+    rows.sort(key=lambda row: (not row.editable, EDITABLE_SETTINGS.index(row.name) if row.editable else 0))
+    label = school.name if school is not None else trust.name if trust is not None else ""
+    return EffectiveSettings(settings=effective, inherited=inherited, rows=rows, owner_label=label)
+
+
+def _stored_values(records: QuerySet[ProgressSettingsRecord]) -> dict[str, Any]:
+    values = records.values_list("values", flat=True).first()
+    return dict(values) if values else {}
+
+
+def progress_settings_view(*, actor: Actor) -> EffectiveSettings:
+    """The settings for the actor's own school (school roles) or trust (trust roles)."""
+    if actor.school_id is not None:
+        return progress_settings_for(school=School.objects.get(pk=actor.school_id))
+    return progress_settings_for(trust=Trust.objects.get(pk=actor.trust_id or 0))

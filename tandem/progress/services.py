@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -27,10 +27,12 @@ from tandem.progress.models import (
     FirstResponse,
     NormModelRecord,
     ProgressResult,
+    ProgressSettingsRecord,
     ResponseOutcome,
     RunStatus,
 )
-from tandem.progress.settings import ProgressSettings, ScaleInfo
+from tandem.progress.selectors import progress_settings_for
+from tandem.progress.settings import EDITABLE_SETTINGS, ProgressSettings, ScaleInfo, settings_with
 from tandem.register.models import Concern, ConcernStatus
 from tandem.schools.models import School, Trust
 
@@ -80,9 +82,10 @@ def analysis_run_create(
     completion land together in one transaction, with the audit event.
     """
     say = progress or (lambda message: None)
-    settings = settings or ProgressSettings()
     if (school is None) == (trust is None):
         raise ValueError("Analyse one school or one trust.")
+    # The school's or trust's own settings (settings page) unless the caller gives a whole set.
+    settings = settings or progress_settings_for(school=school, trust=trust).settings
     school_ids = (
         [school.pk] if school else list(School.objects.filter(trust=trust).values_list("pk", flat=True))
     )
@@ -341,3 +344,38 @@ def first_response_owner_change(
             fields=["accountable_teacher"],
         )
     return response
+
+
+def progress_settings_update(*, actor: Actor, values: Mapping[str, Any]) -> ProgressSettingsRecord:
+    """Store the school's (or trust's) own settings: only those that differ from what it would inherit."""
+    if not actor.can(Resource.PROGRESS_SETTINGS, Action.MANAGE):
+        raise PermissionError("Only the SENCo, the head or the trust SEND lead change these settings.")
+    unknown = set(values) - set(EDITABLE_SETTINGS)
+    if unknown:
+        raise ValidationError(f"These settings cannot be changed here: {', '.join(sorted(unknown))}.")
+    school: School | None = None
+    trust: Trust | None = None
+    owner: School | Trust
+    if actor.school_id is not None:
+        owner = school = School.objects.get(pk=actor.school_id)
+    else:
+        owner = trust = Trust.objects.get(pk=actor.trust_id or 0)
+    current = progress_settings_for(school=school, trust=trust)
+    try:
+        settings_with(current.inherited, values)
+    except ValueError as error:
+        raise ValidationError(f"These settings do not work together: {error}.") from error
+    inherited = current.inherited.to_dict()
+    own = {name: value for name, value in values.items() if inherited[name] != value}
+    with transaction.atomic():
+        record, _ = ProgressSettingsRecord.objects.update_or_create(
+            school=school, trust=trust, defaults={"values": own, "updated_by_id": actor.user_id}
+        )
+        audit_record(
+            actor=actor,
+            action="progress_settings.update",
+            target_type="school" if school else "trust",
+            target_id=owner.pk,
+            fields=sorted(values),
+        )
+    return record

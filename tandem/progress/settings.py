@@ -223,3 +223,46 @@ class ProgressSettings:
         """Inverse of `to_dict`; unknown keys (from a newer version) are ignored, missing ones default."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+# Settings a school or trust may change from the settings page; the rest are method details kept at their
+# documented defaults (they can still be set for a whole run from code).
+EDITABLE_SETTINGS: tuple[str, ...] = (
+    "growth_threshold",
+    "growth_significance",
+    "rci_z",
+    "behind_gap_z",
+    "reference_population",
+    "rate_lookback_intervals",
+    "long_gap_horizon",
+    "use_sgp",
+)
+
+
+def setting_reasons() -> dict[str, str]:
+    """Each setting's documented reason: the docstring under its field above, so code and page agree."""
+    import ast
+    import inspect
+    import itertools
+
+    tree = ast.parse(inspect.getsource(ProgressSettings))
+    reasons: dict[str, str] = {}
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    for node, following in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            reasons[node.target.id] = " ".join(following.value.value.split())
+    return reasons
+
+
+def settings_with(base: ProgressSettings, overrides: Mapping[str, Any]) -> ProgressSettings:
+    """`base` with the given fields replaced; raises ValueError (with the reason) for a bad combination."""
+    unknown = set(overrides) - {f.name for f in fields(ProgressSettings)}
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+    return ProgressSettings(**{**base.to_dict(), **overrides})

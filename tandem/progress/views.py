@@ -18,16 +18,17 @@ from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import form_flow
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Subject
-from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm
+from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm, ProgressSettingsForm
 from tandem.progress.models import FirstResponse, ResponseOutcome
 from tandem.progress.selectors import (
     CRITERIA,
     first_response_detail,
     flag_for_pupil,
     flagged_list,
+    progress_settings_view,
     progress_summary,
 )
-from tandem.progress.services import first_response_create, first_response_review
+from tandem.progress.services import first_response_create, first_response_review, progress_settings_update
 
 
 @allow(Resource.PROGRESS)
@@ -43,6 +44,7 @@ def progress_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "criteria": CRITERIA,
             "subject": subject,
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
+            "can_see_settings": actor.can(Resource.PROGRESS_SETTINGS),
         },
     )
 
@@ -160,3 +162,30 @@ def first_response_review_view(request: HttpRequest, actor: Actor, response_id: 
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.PROGRESS_SETTINGS)
+def progress_settings_page_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Every setting with its value, where it comes from and why; the editable ones as a form."""
+    effective = progress_settings_view(actor=actor)
+    can_manage = actor.can(Resource.PROGRESS_SETTINGS, Action.MANAGE)
+    current = {row.name: row.value for row in effective.rows if row.editable}
+    form = ProgressSettingsForm(
+        request.POST if request.method == "POST" and can_manage else None,
+        initial=current,
+        reasons={row.name: row.reason for row in effective.rows},
+    )
+
+    def done(_: object) -> HttpResponse:
+        messages.success(request, "Settings saved. The next analysis uses them.")
+        return redirect("progress_settings")
+
+    return form_flow(
+        request,
+        form,
+        save=lambda: progress_settings_update(actor=actor, values=form.cleaned_data),
+        done=done,
+        context={"effective": effective, "can_manage": can_manage},
+        template="progress/settings.html",
+    )

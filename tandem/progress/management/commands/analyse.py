@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.progress.engine import assess_progress
 from tandem.progress.files import MarksFileError, read_marks, write_results
+from tandem.progress.selectors import progress_settings_for
 from tandem.progress.services import analysis_run_create
-from tandem.progress.settings import ProgressSettings, ScaleInfo
+from tandem.progress.settings import ProgressSettings, ScaleInfo, settings_with
 from tandem.schools.models import School, Trust
 
 
@@ -32,8 +33,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threshold",
             type=int,
-            default=ProgressSettings().growth_threshold,
-            help="Flag growth percentiles below this (default %(default)s; growth studies call 35 low).",
+            default=None,
+            help=(
+                "Flag growth percentiles below this, for this run only (default: the school's or trust's "
+                f"setting, else {ProgressSettings().growth_threshold}; growth studies call 35 low)."
+            ),
         )
         parser.add_argument(
             "--reliability",
@@ -51,9 +55,9 @@ class Command(BaseCommand):
         self.stderr.write(message)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        settings = ProgressSettings(growth_threshold=options["threshold"])
+        threshold = {} if options["threshold"] is None else {"growth_threshold": options["threshold"]}
         if options["input"] or options["output"]:
-            self._files(options, settings)
+            self._files(options, settings_with(ProgressSettings(), threshold))
             return
         if options["school"] and options["trust"]:
             raise CommandError("Give --school or --trust, not both.")
@@ -75,8 +79,13 @@ class Command(BaseCommand):
             raise CommandError("There are no schools to analyse yet.")
         for school, trust in targets:
             self._say(f"{school or trust}:")
+            stored = progress_settings_for(school=school, trust=trust).settings
             run = analysis_run_create(
-                actor=None, school=school, trust=trust, settings=settings, progress=self._say
+                actor=None,
+                school=school,
+                trust=trust,
+                settings=settings_with(stored, threshold),
+                progress=self._say,
             )
             self.stdout.write(
                 f"{school or trust}: run {run.pk}, {run.results:,} results, {run.flagged:,} flagged, "
