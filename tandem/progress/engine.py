@@ -33,12 +33,15 @@ that subject, so a missed term joins a smaller progression cohort rather than be
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -432,6 +435,7 @@ def assess_progress(
     scales: Mapping[Any, ScaleInfo],
     settings: ProgressSettings | None = None,
     reasons: bool = True,
+    workers: int | None = None,
 ) -> ProgressTable:
     """Run the Code 6.17 criteria over a long table of results.
 
@@ -442,12 +446,14 @@ def assess_progress(
     `scales`: a `ScaleInfo` per subject label (a subject without one is treated as a scale without norms).
     `reasons`: build the plain-English reasons too (strings cost memory: for millions of rows, leave this off
     and call `ProgressTable.explain(rows=...)` for the rows someone will read).
+    `workers`: threads for independent stages (default: the CPUs available, at most four); results are the
+    same for any number.
     """
     settings = settings or ProgressSettings()
     clock = _Clock()
     rows = _prepare(columns)
     clock.lap("prepare")
-    out = _compute(rows, scales=scales, settings=settings, clock=clock)
+    out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers or default_workers())
     table = ProgressTable(columns=out.columns, models=out.models, settings=settings, timings=clock.laps)
     if reasons:
         table.columns.update(table.explain())
@@ -598,7 +604,7 @@ _GAP_COLUMNS = (
 
 
 def _compute(
-    rows: _Rows, *, scales: Mapping[Any, ScaleInfo], settings: ProgressSettings, clock: _Clock
+    rows: _Rows, *, scales: Mapping[Any, ScaleInfo], settings: ProgressSettings, clock: _Clock, workers: int
 ) -> _Output:
     m = rows.points.size
     scale = _subject_arrays(rows.subject_labels, scales, settings)
@@ -609,11 +615,13 @@ def _compute(
     for name in ("gap_reference", "rate_intervals", "own_rate", "not_closing", "widening"):
         out[name] = np.empty(m, dtype=np.int8)
     out["was_behind"] = np.empty(m, dtype=bool)
-    for a, b in _chunks(rows.position, _CHUNK_ROWS):
-        _criteria_chunk(rows, groups, settings, a, b, out)
+    # Chunks hold whole pupil histories and write disjoint slices of `out`, so they run on threads.
+    chunk = functools.partial(_criteria_chunk, rows, groups, settings, out=out)
+    for _ in _map(lambda span: chunk(*span), _chunks(rows.position, _CHUNK_ROWS), workers):
+        pass
     clock.lap("criteria b-d")
 
-    norm = _norm_models(rows, groups=groups, settings=settings, clock=clock)
+    norm = _norm_models(rows, groups=groups, settings=settings, clock=clock, workers=workers)
     growth_known = (norm.kind != _NONE) & (rows.position >= settings.min_windows_growth - 1)
     peers = crit.code(growth_known, norm.high < settings.growth_threshold)
     flagged = peers == crit.FLAGGED
@@ -900,7 +908,69 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings) -> _His
     )
 
 
-def _norm_models(rows: _Rows, *, groups: _Groups, settings: ProgressSettings, clock: _Clock) -> _NormResult:
+@dataclass(frozen=True)
+class _FitJob:
+    """One local norm model to fit: its member rows, their priors and current scores."""
+
+    members: IntArray
+    picks: IntArray | None  # members whose result this model gives (None: all of them)
+    priors: Callable[[], FloatArray]  # gathered on the worker thread, so only running jobs hold them
+    current: Callable[[], FloatArray]
+    delta: float
+    name: str  # "prr" or "sgp"
+    fit_rows: BoolArray | None  # SGP: the members the quantile regressions are fitted on
+
+
+def _take(values: FloatArray, rows: IntArray) -> FloatArray:
+    taken: FloatArray = values[rows]
+    return taken
+
+
+def _fit(
+    job: _FitJob, *, spline_min_n: int, put: Callable[[IntArray, norms.Scores, IntArray | None], None]
+) -> dict[str, Any]:
+    """Fit one norm model and write its members' scores (rows no other job writes); return its parameters."""
+    if job.name == "prr":
+        scores, params = norms.prr_scores(
+            priors=job.priors(),
+            current=job.current(),
+            delta=job.delta,
+            spline=job.members.size >= spline_min_n,
+        )
+    else:
+        assert job.fit_rows is not None
+        scores, params = norms.sgp_scores(
+            priors=job.priors(), current=job.current(), delta=job.delta, fit_rows=job.fit_rows
+        )
+    put(job.members if job.picks is None else job.members[job.picks], scores, job.picks)
+    return params
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """`map` over threads, results in input order; plain `map` for one worker or one item."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(fn, items)
+
+
+def default_workers() -> int:
+    """Threads for the norm-model fits: the CPUs this process may use, at most four."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(4, available))
+
+
+def _norm_models(
+    rows: _Rows, *, groups: _Groups, settings: ProgressSettings, clock: _Clock, workers: int
+) -> _NormResult:
     """Choose a norm model per cohort by data sufficiency, fit it per cohort, and score every row."""
     m = rows.points.size
     x = rows.points
@@ -1019,33 +1089,34 @@ def _norm_models(rows: _Rows, *, groups: _Groups, settings: ProgressSettings, cl
                 models.append(describe(int(piece[0]), k, "peer_band", int(piece.size), params))
             clock.lap("peer bands")
 
+        jobs = []
         for i, kd in enumerate(group_kind):
             if kd not in (_PRR, _SGP):
                 continue
             mem = hist.rows_by_code[spans[i][0] : spans[i][1]]
             target = is_target_code[hist.code[mem]]
-            all_targets = bool(target.all())
-            picks: IntArray | None = None if all_targets else np.flatnonzero(target)
-            delta = float(delta_of_group[groups.code[mem[0]]])
-            if kd == _PRR:
-                scores, params = norms.prr_scores(
-                    priors=priors_of(mem, k),
-                    current=x[mem],
-                    delta=delta,
-                    spline=mem.size >= settings.prr_spline_min_n,
-                )
-                name = "prr"
-            else:
+            fit_rows = None
+            if kd == _SGP:
                 if hashes is None:
                     hashes = norms.stable_hash(rows.pupil_labels)
                 fit_rows = norms.fit_sample(hashes[rows.pupil[mem]], settings.sgp_max_fit_n)
-                scores, params = norms.sgp_scores(
-                    priors=priors_of(mem, k), current=x[mem], delta=delta, fit_rows=fit_rows
+            jobs.append(
+                _FitJob(
+                    members=mem,
+                    picks=None if bool(target.all()) else np.flatnonzero(target),
+                    priors=functools.partial(priors_of, mem, k),
+                    current=functools.partial(_take, x, mem),
+                    delta=float(delta_of_group[groups.code[mem[0]]]),
+                    name="prr" if kd == _PRR else "sgp",
+                    fit_rows=fit_rows,
                 )
-                name = "sgp"
-            put(mem if picks is None else mem[picks], scores, picks)
-            models.append(describe(int(mem[0]), k, name, int(mem.size), params))
-            clock.lap(name)
+            )
+        # Norm groups are independent and numpy releases the GIL in the sorts and algebra that dominate,
+        # so they fit on threads; results are taken in group order, the same for any number of workers.
+        fit = functools.partial(_fit, spline_min_n=settings.prr_spline_min_n, put=put)
+        for job, params in zip(jobs, _map(fit, jobs, workers), strict=True):
+            models.append(describe(int(job.members[0]), k, job.name, int(job.members.size), params))
+            clock.lap(job.name)
 
     return _NormResult(
         kind=kind_row,

@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.progress import engine
 from tandem.progress.engine import ProgressTable, assess_progress
 from tandem.progress.settings import ProgressSettings, ScaleInfo
 
@@ -145,3 +146,24 @@ def test_it_is_deterministic(seed: int) -> None:
     second = assess_progress(columns=columns, scales=SCALES)
     everything = np.ones(len(first), dtype=bool)
     same_rows(first, second, everything, everything)
+
+
+@FEW
+@given(seed=st.integers(0, 10_000), workers=st.sampled_from([2, 3, 4]))
+def test_it_gives_the_same_results_on_one_thread_or_several(seed: int, workers: int) -> None:
+    # Several cohorts and both PRR (from 100 pupils) and peer bands, so the threaded stages have work to split.
+    columns = concat(
+        cohort(seed, pupils=120, year_group=3, school=1, prefix="a"),
+        cohort(seed + 1, pupils=150, year_group=4, school=2, prefix="b"),
+        cohort(seed + 2, pupils=40, year_group=5, school=3, prefix="c"),
+    )
+    one = assess_progress(columns=columns, scales=SCALES, workers=1)
+    chunk_rows = engine._CHUNK_ROWS
+    engine._CHUNK_ROWS = 64  # many small chunks of pupil histories for the criteria threads
+    try:
+        many = assess_progress(columns=columns, scales=SCALES, workers=workers)
+    finally:
+        engine._CHUNK_ROWS = chunk_rows
+    everything = np.ones(len(one), dtype=bool)
+    same_rows(one, many, everything, everything)
+    assert [m.to_dict() for m in one.models] == [m.to_dict() for m in many.models]
