@@ -25,6 +25,7 @@ from tandem.assessment.models import Assessment
 from tandem.audit.services import audit_record
 from tandem.demo import generator
 from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
+from tandem.demo.graduated import write_graduated_approach
 from tandem.people.models import (
     Enrolment,
     GroupStaff,
@@ -123,6 +124,8 @@ def load_demo(
 
     with transaction.atomic(), _fast_sqlite():
         rows, trust_id = _write(data, say)
+        say("Writing the graduated approach: concerns, first responses, plans, meetings and passports...")
+        rows.update(write_graduated_approach(trust_id=trust_id, as_of=as_of, seed=seed))
         audit_record(actor=None, action="demo.load", target_type="trust", target_id=trust_id)
         say("Committing...")
     finished = time.perf_counter()
@@ -447,6 +450,29 @@ def demo_logins() -> list[tuple[str, str, str]]:
     The teacher shown is a Year 4 class teacher in a primary and a maths teacher in a secondary, so the
     sign-ins land on realistic "my pupils" pages. Read back from the database; empty without a demo.
     """
+    schools, by_school, trust_rows = _demo_memberships()
+    rows: list[tuple[str, str, str]] = []
+    for school_id in sorted(by_school):
+        school = schools[school_id]
+        for _role, user, label in _school_logins(school, by_school[school_id]):
+            rows.append((user.email, label, school.name))
+    order = {Role.TRUST_SEND_LEAD.label: 0, Role.TRUST_ADMIN.label: 1}
+    rows.extend(sorted(trust_rows, key=lambda r: (order.get(r[1], 9), r[0])))
+    return rows
+
+
+def demo_login_users() -> dict[int, dict[str, int]]:
+    """School id -> role -> id of the user `demo_logins` shows for it: whose pages the demo must fill."""
+    schools, by_school, _ = _demo_memberships()
+    return {
+        school_id: {role: user.pk for role, user, _ in _school_logins(schools[school_id], roles)}
+        for school_id, roles in by_school.items()
+    }
+
+
+def _demo_memberships() -> tuple[
+    dict[int, School], dict[int, dict[str, list[Membership]]], list[tuple[str, str, str]]
+]:
     memberships = (
         Membership.objects.filter(is_active=True, user__email__iendswith=f".{DEMO_EMAIL_DOMAIN}")
         .select_related("user", "school", "trust")
@@ -463,25 +489,24 @@ def demo_logins() -> list[tuple[str, str, str]]:
         assert m.school is not None
         schools[m.school_id] = m.school
         by_school.setdefault(m.school_id, {}).setdefault(m.role, []).append(m)
-
-    rows: list[tuple[str, str, str]] = []
-    for school_id in sorted(by_school):
-        school = schools[school_id]
-        roles = by_school[school_id]
-        for role in _DEMO_ROLE_ORDER:
-            if role == Role.TEACHER:
-                pick = _representative_teacher(school, roles)
-                if pick:
-                    rows.append((pick[0], pick[1], school.name))
-                continue
-            if roles.get(role):
-                rows.append((roles[role][0].user.email, Role(role).label, school.name))
-    order = {Role.TRUST_SEND_LEAD.label: 0, Role.TRUST_ADMIN.label: 1}
-    rows.extend(sorted(trust_rows, key=lambda r: (order.get(r[1], 9), r[0])))
-    return rows
+    return schools, by_school, trust_rows
 
 
-def _representative_teacher(school: School, roles: dict[str, list[Membership]]) -> tuple[str, str] | None:
+def _school_logins(school: School, roles: dict[str, list[Membership]]) -> list[tuple[str, User, str]]:
+    """(role, user, label) for the one user shown per role at this school, in sign-in order."""
+    picked: list[tuple[str, User, str]] = []
+    for role in _DEMO_ROLE_ORDER:
+        if role == Role.TEACHER:
+            pick = _representative_teacher(school, roles)
+            if pick:
+                picked.append((role, pick[0], pick[1]))
+            continue
+        if roles.get(role):
+            picked.append((role, roles[role][0].user, Role(role).label))
+    return picked
+
+
+def _representative_teacher(school: School, roles: dict[str, list[Membership]]) -> tuple[User, str] | None:
     teacher_ids = {m.user_id for m in roles.get(Role.TEACHER, [])}
     if not teacher_ids:
         return None
@@ -500,7 +525,7 @@ def _representative_teacher(school: School, roles: dict[str, list[Membership]]) 
         label = Role.TEACHER.label
     if match is None:
         return None
-    return match.user.email, label
+    return match.user, label
 
 
 def format_logins(rows: Sequence[tuple[str, str, str]]) -> list[str]:

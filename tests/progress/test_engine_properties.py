@@ -151,7 +151,7 @@ def test_it_is_deterministic(seed: int) -> None:
 @FEW
 @given(seed=st.integers(0, 10_000), workers=st.sampled_from([2, 3, 4]))
 def test_it_gives_the_same_results_on_one_thread_or_several(seed: int, workers: int) -> None:
-    # Several cohorts and both PRR (from 100 pupils) and peer bands, so the threaded stages have work to split.
+    # Several cohorts, PRR (from 100 pupils) and peer bands, so the threaded stages have work to split.
     columns = concat(
         cohort(seed, pupils=120, year_group=3, school=1, prefix="a"),
         cohort(seed + 1, pupils=150, year_group=4, school=2, prefix="b"),
