@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 T = TypeVar("T")
 
@@ -60,24 +62,51 @@ def render_form(
     return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
 
 
+@dataclass(frozen=True)
+class FormPage:
+    """What a form page shows around its form (template `form_page.html`)."""
+
+    heading: str
+    submit_label: str
+    cancel_url: str
+    intro: str = ""
+    pupil: Any = None  # the pupil the record is about: a link back to their support record
+    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. an aside template and its data
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "heading": self.heading,
+            "submit_label": self.submit_label,
+            "cancel_url": self.cancel_url,
+            "intro": self.intro,
+            "pupil": self.pupil,
+            **self.extra,
+        }
+
+
 def form_flow(
     request: HttpRequest,
     form: forms.Form,
     *,
     save: Callable[[], T],
-    done: Callable[[T], HttpResponse],
-    context: dict[str, Any],
+    next_url: Callable[[T], str],
+    page: FormPage,
+    success: str | Callable[[T], str] = "",
     template: str = "form_page.html",
 ) -> HttpResponse:
-    """GET shows the form; a valid POST calls the service; a refusal comes back on the form, nothing saved."""
+    """GET shows the form; a valid POST calls the service and moves on with a message; a refusal comes
+    back on the form, beside the field it is about, with nothing saved."""
     if request.method == "POST" and form.is_valid():
         try:
             result = save()
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return done(result)
-    return render_form(request, template, form, context)
+            message = success(result) if callable(success) else success
+            if message:
+                messages.success(request, message)
+            return redirect(next_url(result))
+    return render_form(request, template, form, page.context())
 
 
 class OwnerForm(forms.Form):

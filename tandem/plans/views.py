@@ -8,9 +8,8 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -19,12 +18,12 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
-from tandem.core.forms import OwnerForm, form_flow
+from tandem.core.forms import FormPage, OwnerForm, form_flow
 from tandem.exchange.parent_pdf import meeting_pdf, plan_pdf
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Pupil
 from tandem.plans.forms import DoNoteForm, MeetingForm, PlanForm, ReviewForm, TargetForm, TargetProgressForm
-from tandem.plans.models import SupportPlan, Target
+from tandem.plans.models import ParentMeeting, SupportPlan, Target
 from tandem.plans.selectors import (
     compliance_view,
     meeting_detail,
@@ -98,23 +97,20 @@ def plan_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> Ht
             actor=actor, pupil_id=pupil.pk, fields=PlanFields(accountable_teacher_id=teacher_id, **data)
         )
 
-    def done(plan: SupportPlan) -> HttpResponse:
-        messages.success(request, "Plan saved. Now add its SMART targets.")
-        return redirect("plan_detail", plan.pk)
-
     return form_flow(
         request,
         form,
         save=save,
-        done=done,
-        context={
-            "pupil": pupil,
-            "heading": "Write a support plan",
-            "intro": "Assess, then plan: agree the support, its expected impact and a clear review date "
+        success="Plan saved. Now add its SMART targets.",
+        next_url=lambda plan: reverse("plan_detail", args=[plan.pk]),
+        page=FormPage(
+            pupil=pupil,
+            heading="Write a support plan",
+            intro="Assess, then plan: agree the support, its expected impact and a clear review date "
             "with the parents and the pupil (Code 6.45 to 6.48).",
-            "submit_label": "Save plan",
-            "cancel_url": reverse("pupil_timeline", args=[pupil.pk]),
-        },
+            submit_label="Save plan",
+            cancel_url=reverse("pupil_timeline", args=[pupil.pk]),
+        ),
     )
 
 
@@ -150,23 +146,20 @@ def target_new_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> H
             actor=actor, plan_id=plan.pk, fields=TargetFields(accountable_teacher_id=teacher_id, **data)
         )
 
-    def done(target: Target) -> HttpResponse:
-        messages.success(request, "Target added: it passed the SMART check.")
-        return redirect("plan_detail", plan.pk)
-
     return form_flow(
         request,
         form,
         save=save,
-        done=done,
-        context={
-            "pupil": plan.pupil,
-            "heading": "Add a SMART target",
-            "intro": f"Specific, measurable, achievable, realistic and time-bound. The plan is reviewed on "
+        success="Target added: it passed the SMART check.",
+        next_url=lambda target: reverse("plan_detail", args=[plan.pk]),
+        page=FormPage(
+            pupil=plan.pupil,
+            heading="Add a SMART target",
+            intro=f"Specific, measurable, achievable, realistic and time-bound. The plan is reviewed on "
             f"{plan.review_on:%d %B %Y}: set the deadline on or before that date.",
-            "submit_label": "Check and add target",
-            "cancel_url": reverse("plan_detail", args=[plan.pk]),
-        },
+            submit_label="Check and add target",
+            cancel_url=reverse("plan_detail", args=[plan.pk]),
+        ),
     )
 
 
@@ -176,22 +169,19 @@ def target_progress_view(request: HttpRequest, actor: Actor, target_id: uuid.UUI
     target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.ADD)
     form = TargetProgressForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
 
-    def done(_: object) -> HttpResponse:
-        messages.success(request, "Progress recorded.")
-        return redirect("plan_detail", target.plan_id)
-
     return form_flow(
         request,
         form,
         save=lambda: target_progress_record(actor=actor, target_id=target.pk, **form.cleaned_data),
-        done=done,
-        context={
-            "pupil": target.pupil,
-            "heading": "Record progress on a target",
-            "intro": f"Target: {target.skill}. Met when: {target.success_criterion}",
-            "submit_label": "Save progress",
-            "cancel_url": reverse("plan_detail", args=[target.plan_id]),
-        },
+        success="Progress recorded.",
+        next_url=lambda _: reverse("plan_detail", args=[target.plan_id]),
+        page=FormPage(
+            pupil=target.pupil,
+            heading="Record progress on a target",
+            intro=f"Target: {target.skill}. Met when: {target.success_criterion}",
+            submit_label="Save progress",
+            cancel_url=reverse("plan_detail", args=[target.plan_id]),
+        ),
     )
 
 
@@ -204,15 +194,15 @@ def plan_do_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> Http
         request,
         form,
         save=lambda: plan_do_record(actor=actor, plan_id=plan.pk, **form.cleaned_data),
-        done=lambda saved: redirect("plan_detail", saved.pk),
-        context={
-            "pupil": plan.pupil,
-            "heading": "Add to the Do record",
-            "intro": "What happened in class and in support: the teacher keeps daily responsibility "
+        next_url=lambda saved: reverse("plan_detail", args=[saved.pk]),
+        page=FormPage(
+            pupil=plan.pupil,
+            heading="Add to the Do record",
+            intro="What happened in class and in support: the teacher keeps daily responsibility "
             "(Code 6.52).",
-            "submit_label": "Add note",
-            "cancel_url": reverse("plan_detail", args=[plan.pk]),
-        },
+            submit_label="Add note",
+            cancel_url=reverse("plan_detail", args=[plan.pk]),
+        ),
     )
 
 
@@ -243,28 +233,28 @@ def plan_review_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> 
             ),
         )
 
-    def done(following: SupportPlan | None) -> HttpResponse:
-        if following is None:
-            messages.success(request, "Review saved. SEN support has ended.")
-            return redirect("pupil_timeline", plan.pupil_id)
-        messages.success(
-            request, f"Review saved. Cycle {following.cycle} is open: update it with the parents."
-        )
-        return redirect("plan_detail", following.pk)
-
     return form_flow(
         request,
         form,
         save=save,
-        done=done,
-        context={
-            "pupil": plan.pupil,
-            "heading": f"Review support plan cycle {plan.cycle}",
-            "intro": "Review the impact and quality of the support with the pupil and parents, and decide "
+        success=lambda following: (
+            "Review saved. SEN support has ended."
+            if following is None
+            else f"Review saved. Cycle {following.cycle} is open: update it with the parents."
+        ),
+        next_url=lambda following: (
+            reverse("pupil_timeline", args=[plan.pupil_id])
+            if following is None
+            else reverse("plan_detail", args=[following.pk])
+        ),
+        page=FormPage(
+            pupil=plan.pupil,
+            heading=f"Review support plan cycle {plan.cycle}",
+            intro="Review the impact and quality of the support with the pupil and parents, and decide "
             "the next step (Code 6.54 to 6.56).",
-            "submit_label": "Save review",
-            "cancel_url": reverse("plan_detail", args=[plan.pk]),
-        },
+            submit_label="Save review",
+            cancel_url=reverse("plan_detail", args=[plan.pk]),
+        ),
     )
 
 
@@ -284,28 +274,25 @@ def meeting_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) ->
         initial={"held_on": timezone.localdate(), "led_by": actor.user_id},
     )
 
-    def save() -> object:
+    def save() -> ParentMeeting:
         data = dict(form.cleaned_data)
         led_by = data.pop("led_by")
         return meeting_record(actor=actor, pupil_id=pupil.pk, fields=MeetingFields(led_by_id=led_by, **data))
-
-    def done(meeting: object) -> HttpResponse:
-        messages.success(request, "Meeting recorded. Print the record for the parents from its page.")
-        return redirect("meeting_detail", meeting.pk)  # type: ignore[attr-defined]
 
     return form_flow(
         request,
         form,
         save=save,
-        done=done,
-        context={
-            "pupil": pupil,
-            "heading": "Record a meeting with parents",
-            "intro": "Meet parents at least three times a year while their child is on SEN support; the "
+        success="Meeting recorded. Print the record for the parents from its page.",
+        next_url=lambda meeting: reverse("meeting_detail", args=[meeting.pk]),
+        page=FormPage(
+            pupil=pupil,
+            heading="Record a meeting with parents",
+            intro="Meet parents at least three times a year while their child is on SEN support; the "
             "record is shared with staff and given to the parents (Code 6.65 to 6.71).",
-            "submit_label": "Save meeting",
-            "cancel_url": reverse("pupil_timeline", args=[pupil.pk]),
-        },
+            submit_label="Save meeting",
+            cancel_url=reverse("pupil_timeline", args=[pupil.pk]),
+        ),
     )
 
 
@@ -352,22 +339,19 @@ def owner_change_page(
         pupil=pupil, label="New accountable teacher"
     )
 
-    def done(_: object) -> HttpResponse:
-        messages.success(request, "The accountable teacher has been changed.")
-        return redirect(back)
-
     return form_flow(
         request,
         form,
         save=lambda: change(form.cleaned_data["accountable_teacher"]),
-        done=done,
-        context={
-            "pupil": pupil,
-            "heading": "Choose a new accountable teacher",
-            "intro": f"Now: {current}. Choose a teacher who teaches {pupil.display_name} now.",
-            "submit_label": "Change accountable teacher",
-            "cancel_url": back,
-        },
+        success="The accountable teacher has been changed.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=pupil,
+            heading="Choose a new accountable teacher",
+            intro=f"Now: {current}. Choose a teacher who teaches {pupil.display_name} now.",
+            submit_label="Change accountable teacher",
+            cancel_url=back,
+        ),
     )
 
 

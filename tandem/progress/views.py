@@ -4,9 +4,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -15,7 +14,7 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
-from tandem.core.forms import form_flow
+from tandem.core.forms import FormPage, form_flow
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Subject
 from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm, ProgressSettingsForm
@@ -95,26 +94,22 @@ def first_response_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.U
             progress_result_id=data["flag"],
         )
 
-    def done(response: FirstResponse) -> HttpResponse:
-        messages.success(request, f"First response recorded. Review it on {response.review_on:%d %B %Y}.")
-        return redirect("first_response_detail", response.pk)
-
     return form_flow(
         request,
         form,
         save=save,
-        done=done,
-        context={
-            "pupil": pupil,
-            "heading": "Record a first response",
-            "intro": "The first response to less than expected progress is high-quality teaching aimed at "
+        success=lambda response: f"First response recorded. Review it on {response.review_on:%d %B %Y}.",
+        next_url=lambda response: reverse("first_response_detail", args=[response.pk]),
+        page=FormPage(
+            pupil=pupil,
+            heading="Record a first response",
+            intro="The first response to less than expected progress is high-quality teaching aimed at "
             "the pupil's weakness, by the class teacher (Code 6.19). Say what you will change and when you "
             "will check it has worked.",
-            "aside_template": "progress/_flag_reason.html" if flag else "",
-            "flag": flag,
-            "submit_label": "Save first response",
-            "cancel_url": reverse("pupil_detail", args=[pupil.pk]),
-        },
+            submit_label="Save first response",
+            cancel_url=reverse("pupil_detail", args=[pupil.pk]),
+            extra={"aside_template": "progress/_flag_reason.html" if flag else "", "flag": flag},
+        ),
     )
 
 
@@ -138,25 +133,23 @@ def first_response_review_view(request: HttpRequest, actor: Actor, response_id: 
     response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
     form = FirstResponseReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
 
-    def done(reviewed: FirstResponse) -> HttpResponse:
-        if reviewed.outcome == ResponseOutcome.REFER:
-            messages.success(request, "Referred: the SENCo will see this pupil on the compliance page.")
-        else:
-            messages.success(request, "Review recorded.")
-        return redirect("first_response_detail", reviewed.pk)
-
     return form_flow(
         request,
         form,
         save=lambda: first_response_review(actor=actor, response_id=response.pk, **form.cleaned_data),
-        done=done,
-        context={
-            "pupil": response.pupil,
-            "heading": "Review the first response",
-            "intro": f"Adjustments: {response.adjustments}",
-            "submit_label": "Save review",
-            "cancel_url": reverse("first_response_detail", args=[response.pk]),
-        },
+        success=lambda reviewed: (
+            "Referred: the SENCo will see this pupil on the compliance page."
+            if reviewed.outcome == ResponseOutcome.REFER
+            else "Review recorded."
+        ),
+        next_url=lambda reviewed: reverse("first_response_detail", args=[reviewed.pk]),
+        page=FormPage(
+            pupil=response.pupil,
+            heading="Review the first response",
+            intro=f"Adjustments: {response.adjustments}",
+            submit_label="Save review",
+            cancel_url=reverse("first_response_detail", args=[response.pk]),
+        ),
     )
 
 
@@ -177,15 +170,17 @@ def progress_settings_page_view(request: HttpRequest, actor: Actor) -> HttpRespo
         reasons={row.name: row.reason for row in effective.rows},
     )
 
-    def done(_: object) -> HttpResponse:
-        messages.success(request, "Settings saved. The next analysis uses them.")
-        return redirect("progress_settings")
-
     return form_flow(
         request,
         form,
         save=lambda: progress_settings_update(actor=actor, values=form.cleaned_data),
-        done=done,
-        context={"effective": effective, "can_manage": can_manage},
+        success="Settings saved. The next analysis uses them.",
+        next_url=lambda _: reverse("progress_settings"),
+        page=FormPage(
+            heading="Settings for less than expected progress",
+            submit_label="Save settings",
+            cancel_url=reverse("progress_list"),
+            extra={"effective": effective, "can_manage": can_manage},
+        ),
         template="progress/settings.html",
     )

@@ -155,10 +155,15 @@ class PassportView:
     read_by_me: bool
 
 
+def passport_current(*, pupil: Pupil) -> Passport | None:
+    """The newest version of a pupil's passport (the caller has already scoped the pupil)."""
+    return Passport.objects.filter(pupil=pupil).select_related("written_by").order_by("-version").first()
+
+
 def passport_view(*, actor: Actor, pupil_id: uuid.UUID) -> PassportView:
     """The current passport and who has read it: everyone who teaches or supports the pupil (Code 6.49)."""
     pupil = pupil_or_404(actor, pupil_id, Resource.PASSPORT)
-    passport = Passport.objects.filter(pupil=pupil).select_related("written_by").order_by("-version").first()
+    passport = passport_current(pupil=pupil)
     read_ids = set(PassportRead.objects.filter(passport=passport).values_list("user_id", flat=True))
     groups = current_enrolments().filter(pupil=pupil).values("group_id")
     adults = User.objects.filter(

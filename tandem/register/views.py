@@ -15,13 +15,14 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
-from tandem.core.forms import form_flow
+from tandem.core.forms import FormPage, form_flow
 from tandem.people.forms import PupilFilterForm
 from tandem.progress.selectors import responses_tried
 from tandem.register.forms import ConcernForm, ConcernNextStepForm, PassportForm, SenSupportForm
 from tandem.register.models import Concern, Passport, SenSupportDecision
 from tandem.register.selectors import (
     concern_detail,
+    passport_current,
     passport_view,
     register_list,
     register_summary,
@@ -64,23 +65,20 @@ def concern_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) ->
     pupil = pupil_or_404(actor, pupil_id, Resource.CONCERN, Action.ADD)
     form = ConcernForm(request.POST or None, initial={"raised_on": timezone.localdate()})
 
-    def done(concern: Concern) -> HttpResponse:
-        messages.success(request, "Concern recorded. The pupil's teachers and the SENCo can see it.")
-        return redirect("concern_detail", concern.pk)
-
     return form_flow(
         request,
         form,
         save=lambda: concern_raise(actor=actor, pupil_id=pupil.pk, **form.cleaned_data),
-        done=done,
-        context={
-            "pupil": pupil,
-            "heading": "Raise a concern",
-            "intro": "Anyone who works with the pupil can raise a concern. It is not the SEN register: "
+        success="Concern recorded. The pupil's teachers and the SENCo can see it.",
+        next_url=lambda concern: reverse("concern_detail", args=[concern.pk]),
+        page=FormPage(
+            pupil=pupil,
+            heading="Raise a concern",
+            intro="Anyone who works with the pupil can raise a concern. It is not the SEN register: "
             "it asks the pupil's teachers and the SENCo to look and decide what happens next.",
-            "submit_label": "Raise concern",
-            "cancel_url": reverse("pupil_detail", args=[pupil.pk]),
-        },
+            submit_label="Raise concern",
+            cancel_url=reverse("pupil_detail", args=[pupil.pk]),
+        ),
     )
 
 
@@ -109,14 +107,14 @@ def concern_next_step_view(request: HttpRequest, actor: Actor, concern_id: uuid.
         request,
         form,
         save=lambda: concern_next_step(actor=actor, concern_id=concern.pk, **form.cleaned_data),
-        done=lambda saved: redirect("concern_detail", saved.pk),
-        context={
-            "pupil": concern.pupil,
-            "heading": "Decide the next step",
-            "intro": "To change teaching first, record a first response from the concern page instead.",
-            "submit_label": "Save next step",
-            "cancel_url": reverse("concern_detail", args=[concern.pk]),
-        },
+        next_url=lambda saved: reverse("concern_detail", args=[saved.pk]),
+        page=FormPage(
+            pupil=concern.pupil,
+            heading="Decide the next step",
+            intro="To change teaching first, record a first response from the concern page instead.",
+            submit_label="Save next step",
+            cancel_url=reverse("concern_detail", args=[concern.pk]),
+        ),
     )
 
 
@@ -130,25 +128,24 @@ def sen_support_start_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UU
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("primary_need", "secondary_need")}
         return sen_support_start(actor=actor, pupil_id=pupil.pk, need_codes=form.need_codes(), **data)
 
-    def done(decision: SenSupportDecision) -> HttpResponse:
-        messages.success(request, "SEN support recorded. Next, write the support plan with the parents.")
-        return redirect("pupil_timeline", pupil.pk)
-
     return form_flow(
         request,
         form,
         save=save,
-        done=done,
-        context={
-            "pupil": pupil,
-            "heading": "Start SEN support",
-            "intro": "Record the decision, the evidence and the views of the pupil and parents. "
+        success="SEN support recorded. Next, write the support plan with the parents.",
+        next_url=lambda decision: reverse("pupil_timeline", args=[pupil.pk]),
+        page=FormPage(
+            pupil=pupil,
+            heading="Start SEN support",
+            intro="Record the decision, the evidence and the views of the pupil and parents. "
             "Parents must be told and given a short note (Code 6.38 to 6.43).",
-            "aside_template": "register/_responses_tried.html",
-            "responses_tried": responses_tried(pupil=pupil),
-            "submit_label": "Start SEN support",
-            "cancel_url": reverse("pupil_timeline", args=[pupil.pk]),
-        },
+            submit_label="Start SEN support",
+            cancel_url=reverse("pupil_timeline", args=[pupil.pk]),
+            extra={
+                "aside_template": "register/_responses_tried.html",
+                "responses_tried": responses_tried(pupil=pupil),
+            },
+        ),
     )
 
 
@@ -171,22 +168,22 @@ def passport_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID
 @allow(Resource.PASSPORT, Action.MANAGE)
 def passport_edit_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> HttpResponse:
     pupil = pupil_or_404(actor, pupil_id, Resource.PASSPORT, Action.MANAGE)
-    current = Passport.objects.filter(pupil=pupil).order_by("-version").first()
+    current = passport_current(pupil=pupil)
     initial = {f: getattr(current, f) for f in ("strengths", "needs", "what_helps")} if current else {}
     form = PassportForm(request.POST or None, initial=initial)
     return form_flow(
         request,
         form,
         save=lambda: passport_write(actor=actor, pupil_id=pupil.pk, **form.cleaned_data),
-        done=lambda saved: redirect("passport", pupil.pk),
-        context={
-            "pupil": pupil,
-            "heading": "Write the pupil passport",
-            "intro": "One page every adult who works with the pupil reads. Saving makes a new version, "
+        next_url=lambda saved: reverse("passport", args=[pupil.pk]),
+        page=FormPage(
+            pupil=pupil,
+            heading="Write the pupil passport",
+            intro="One page every adult who works with the pupil reads. Saving makes a new version, "
             "and everyone is asked to read it again.",
-            "submit_label": "Save passport",
-            "cancel_url": reverse("passport", args=[pupil.pk]),
-        },
+            submit_label="Save passport",
+            cancel_url=reverse("passport", args=[pupil.pk]),
+        ),
     )
 
 
