@@ -7,10 +7,14 @@ never the accountable person.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Protocol
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from tandem.access.scopes import current_enrolments
+from tandem.audit.services import AuditActor, audit_record
 from tandem.people.models import GroupStaff, GroupStaffRole, Membership, Pupil, Role, User
 
 
@@ -55,3 +59,34 @@ def require_accountable_teacher(*, pupil: Pupil, user_id: int | None, field: str
         raise ValidationError({field: problem})
     assert user is not None
     return user
+
+
+class OwnedRecord(Protocol):
+    """A first response, plan or target: a pupil's record with an accountable teacher."""
+
+    pk: Any
+    school_id: int
+    accountable_teacher: User
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def accountable_teacher_set(
+    *,
+    actor: AuditActor,
+    record: OwnedRecord,
+    teacher: User,
+    target_type: str,
+    also_changed: Sequence[str] = (),
+) -> None:
+    """Hand an open record to a new accountable teacher (already checked), with its audit event."""
+    record.accountable_teacher = teacher
+    record.save(update_fields=["accountable_teacher"])
+    audit_record(
+        actor=actor,
+        action=f"{target_type}.owner_change",
+        target_type=target_type,
+        target_id=record.pk,
+        school_id=record.school_id,
+        fields=["accountable_teacher", *also_changed],
+    )

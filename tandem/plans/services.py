@@ -22,7 +22,11 @@ from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.audit.services import audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
 from tandem.lib.smart import Complaint, TargetDraft, check_target
-from tandem.people.accountability import accountable_teachers, require_accountable_teacher
+from tandem.people.accountability import (
+    accountable_teacher_set,
+    accountable_teachers,
+    require_accountable_teacher,
+)
 from tandem.people.models import Membership, Pupil, Role
 from tandem.plans.models import NextStep, ParentMeeting, SupportPlan, Target, TargetOutcome, TargetProgress
 from tandem.progress.selectors import progress_snapshot
@@ -448,19 +452,15 @@ def plan_owner_change(*, actor: Actor, plan_id: uuid.UUID, teacher_id: int | Non
         teacher = require_accountable_teacher(
             pupil=plan.pupil, user_id=teacher_id, field="accountable_teacher"
         )
-        previous = plan.accountable_teacher_id
-        plan.accountable_teacher = teacher
-        plan.save(update_fields=["accountable_teacher"])
-        moved = plan.targets.filter(outcome="", accountable_teacher_id=previous).update(
+        moved = plan.targets.filter(outcome="", accountable_teacher_id=plan.accountable_teacher_id).update(
             accountable_teacher=teacher
         )
-        audit_record(
+        accountable_teacher_set(
             actor=actor,
-            action="support_plan.owner_change",
+            record=plan,
+            teacher=teacher,
             target_type="support_plan",
-            target_id=plan.pk,
-            school_id=plan.school_id,
-            fields=["accountable_teacher"] + (["targets.accountable_teacher"] if moved else []),
+            also_changed=["targets.accountable_teacher"] if moved else [],
         )
     return plan
 
@@ -471,14 +471,5 @@ def target_owner_change(*, actor: Actor, target_id: uuid.UUID, teacher_id: int |
         teacher = require_accountable_teacher(
             pupil=target.pupil, user_id=teacher_id, field="accountable_teacher"
         )
-        target.accountable_teacher = teacher
-        target.save(update_fields=["accountable_teacher"])
-        audit_record(
-            actor=actor,
-            action="target.owner_change",
-            target_type="target",
-            target_id=target.pk,
-            school_id=target.school_id,
-            fields=["accountable_teacher"],
-        )
+        accountable_teacher_set(actor=actor, record=target, teacher=teacher, target_type="target")
     return target

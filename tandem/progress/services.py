@@ -19,7 +19,7 @@ from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.assessment.models import Scale
 from tandem.audit.services import AuditActor, audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
-from tandem.people.accountability import require_accountable_teacher
+from tandem.people.accountability import accountable_teacher_set, require_accountable_teacher
 from tandem.progress.engine import CRITERIA, ENGINE_VERSION, ProgressTable, assess_progress
 from tandem.progress.extract import AssessmentColumns, assessment_columns
 from tandem.progress.models import (
@@ -333,16 +333,7 @@ def first_response_owner_change(
         teacher = require_accountable_teacher(
             pupil=response.pupil, user_id=teacher_id, field="accountable_teacher"
         )
-        response.accountable_teacher = teacher
-        response.save(update_fields=["accountable_teacher"])
-        audit_record(
-            actor=actor,
-            action="first_response.owner_change",
-            target_type="first_response",
-            target_id=response.pk,
-            school_id=response.school_id,
-            fields=["accountable_teacher"],
-        )
+        accountable_teacher_set(actor=actor, record=response, teacher=teacher, target_type="first_response")
     return response
 
 

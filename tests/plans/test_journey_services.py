@@ -22,10 +22,15 @@ from tandem.plans.services import (
     plan_do_record,
     plan_review,
     target_add,
+    target_owner_change,
     target_progress_record,
 )
 from tandem.progress.models import FirstResponse, ResponseOutcome
-from tandem.progress.services import first_response_create, first_response_review
+from tandem.progress.services import (
+    first_response_create,
+    first_response_owner_change,
+    first_response_review,
+)
 from tandem.register.models import Concern, ConcernStatus, Provision, SenNeed, SenStatusPeriod
 from tandem.register.services import (
     concern_next_step,
@@ -394,3 +399,21 @@ def test_it_keeps_a_teaching_assistant_from_deciding_a_concern(world):
     concern = f.make_concern(world.a.taught_pupil)
     with pytest.raises(Http404):
         concern_next_step(actor=actor_for(world.a.ta), concern_id=concern.pk, status="referred", note="")
+
+
+def test_it_hands_an_open_first_response_and_a_target_to_a_new_teacher(world):
+    pupil = world.a.taught_pupil
+    newcomer = f.make_user(email="newcomer@test.example", full_name="Newcomer")
+    f.make_membership(user=newcomer, role="teacher", school=world.a.school)
+    f.enrol(group=f.make_group(school=world.a.school, name="4N", teachers=[newcomer]), pupils=[pupil])
+    senco = actor_for(world.a.senco)
+    response = f.make_first_response(pupil)
+    target = f.make_target(plan=f.make_plan(pupil))
+    with pytest.raises(ValidationError, match="teaching assistant"):
+        first_response_owner_change(actor=senco, response_id=response.pk, teacher_id=world.a.ta.pk)
+    first_response_owner_change(actor=senco, response_id=response.pk, teacher_id=newcomer.pk)
+    target_owner_change(actor=senco, target_id=target.pk, teacher_id=newcomer.pk)
+    response.refresh_from_db()
+    target.refresh_from_db()
+    assert response.accountable_teacher_id == target.accountable_teacher_id == newcomer.pk
+    assert _events("first_response.owner_change") == 1 and _events("target.owner_change") == 1
