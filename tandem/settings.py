@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tandem.assessment",
     "tandem.progress",
     "tandem.plans",
+    "tandem.provision",
     "tandem.access",
     "tandem.dashboards",
     "tandem.demo",

@@ -8,6 +8,7 @@ from tandem.dashboards.views import home_view, switch_role_view
 from tandem.people import views as people
 from tandem.plans import views as plans
 from tandem.progress import views as progress
+from tandem.provision import views as provision
 from tandem.register import views as register
 from tandem.schools.views import trust_view
 
@@ -85,6 +86,29 @@ urlpatterns = [
     path("pupils/<uuid:pupil_id>/passport/", register.passport_detail_view, name="passport"),
     path("pupils/<uuid:pupil_id>/passport/edit/", register.passport_edit_view, name="passport_edit"),
     path("passports/<uuid:passport_id>/read/", register.passport_read_view, name="passport_read"),
+    # Interventions: catalogue, groups, placements, session logs.
+    path("interventions/", provision.intervention_list_view, name="intervention_list"),
+    path("interventions/new/", provision.intervention_new_view, name="intervention_new"),
+    path("interventions/rates/", provision.staff_rates_view, name="staff_rates"),
+    path(
+        "interventions/<uuid:intervention_id>/",
+        provision.intervention_detail_view,
+        name="intervention_detail",
+    ),
+    path(
+        "interventions/<uuid:intervention_id>/groups/new/",
+        provision.group_new_view,
+        name="intervention_group_new",
+    ),
+    path("intervention-groups/<uuid:igroup_id>/", provision.group_detail_view, name="intervention_group"),
+    path(
+        "intervention-groups/<uuid:igroup_id>/placements/new/",
+        provision.placement_new_view,
+        name="placement_new",
+    ),
+    path("intervention-groups/<uuid:igroup_id>/log/", provision.session_log_view, name="session_log"),
+    path("placements/<uuid:placement_id>/exit/", provision.placement_exit_view, name="placement_exit"),
+    path("session-logs/<uuid:log_id>/acknowledge/", provision.log_acknowledge_view, name="log_acknowledge"),
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),

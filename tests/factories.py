@@ -267,3 +267,78 @@ def make_passport(pupil: Pupil, **fields: object) -> object:
     return Passport.objects.create(
         pupil=pupil, school=pupil.school, version=version, written_by=_teacher_of(pupil), **values
     )
+
+
+# ---------------------------------------------------------------- interventions
+def make_intervention(school: School, **fields: object) -> object:
+    from tandem.provision.models import Intervention
+
+    values = {
+        "name": f"Reading catch-up {next(_serial)}",
+        "area": "cognition",
+        "description": "Daily phonics practice in a small group.",
+        "evidence_strength": 3,
+        "sessions_per_week": 3,
+        "minutes_per_session": 20,
+        "weeks": 10,
+        "group_size": 4,
+        "staff_type": "ta",
+        **fields,
+    }
+    return Intervention.objects.create(school=school, **values)
+
+
+def make_intervention_group(
+    *, deliverer: User, intervention: object | None = None, **fields: object
+) -> object:
+    from tandem.provision.models import InterventionGroup
+
+    school = Membership.objects.filter(user=deliverer, school__isnull=False).first().school  # type: ignore[union-attr]
+    values = {
+        "name": f"Group {next(_serial)}",
+        "weekdays": "0,1,2,3,4",
+        "starts_on": dt.date.today() - dt.timedelta(days=30),
+        **fields,
+    }
+    return InterventionGroup.objects.create(
+        school=school, intervention=intervention or make_intervention(school), deliverer=deliverer, **values
+    )
+
+
+def make_placement(*, group: object, pupil: Pupil, teacher: User | None = None, **fields: object) -> object:
+    from tandem.provision.models import Placement
+
+    values = {
+        "classroom_link": "Pre-teach the topic words on Monday and prompt the sound mat in writing.",
+        "starts_on": dt.date.today() - dt.timedelta(days=30),
+        "measure_kind": "standardised",
+        "entry_score": 85.0,
+        "entry_on": dt.date.today() - dt.timedelta(days=30),
+        **fields,
+    }
+    teacher = teacher or _teacher_of(pupil)
+    return Placement.objects.create(
+        group=group,
+        pupil=pupil,
+        school=pupil.school,
+        accountable_teacher=teacher,
+        created_by=teacher,
+        **values,
+    )
+
+
+def make_session_log(*, group: object, present: bool = True, **fields: object) -> object:
+    from tandem.provision.models import SessionAttendance, SessionLog
+
+    values = {"held_on": dt.date.today(), "covered": "Blending CVC words.", "rating": 3, **fields}
+    log = SessionLog.objects.create(
+        group=group,
+        school=group.school,  # type: ignore[attr-defined]
+        delivered_by=group.deliverer,  # type: ignore[attr-defined]
+        **values,
+    )
+    for placement in group.placements.all():  # type: ignore[attr-defined]
+        SessionAttendance.objects.create(
+            log=log, placement=placement, pupil=placement.pupil, school=placement.school, present=present
+        )
+    return log

@@ -28,6 +28,10 @@ class Resource(StrEnum):
     PASSPORT = "passport"  # the pupil's one-page profile and who has read it
     COMPLIANCE = "compliance"  # the SENCo's view of what the Code requires and what is overdue
     PROGRESS_SETTINGS = "progress_settings"  # the school's or trust's thresholds and tolerances for 6.17
+    INTERVENTION = "intervention"  # the catalogue: what each intervention is, its evidence, dosage and cost
+    INTERVENTION_GROUP = "intervention_group"  # running groups, their pupils and placements
+    SESSION_LOG = "session_log"  # what happened in each session, and the teacher's acknowledgement
+    PROVISION_MAP = "provision_map"  # the school's costed map of additional and different provision
 
 
 class Action(StrEnum):
@@ -69,6 +73,12 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TEACHER, R.PASSPORT, A.VIEW): S.OWN,
     (Role.TEACHER, R.PASSPORT, A.ADD): S.OWN,
     (Role.TEACHER, R.PASSPORT, A.MANAGE): S.OWN,
+    # Interventions: the teacher reads the logs about their pupils and acknowledges them (Code 6.52).
+    (Role.TEACHER, R.INTERVENTION, A.VIEW): S.SCHOOL,
+    (Role.TEACHER, R.INTERVENTION_GROUP, A.VIEW): S.OWN,
+    (Role.TEACHER, R.SESSION_LOG, A.VIEW): S.OWN,
+    (Role.TEACHER, R.SESSION_LOG, A.ADD): S.OWN,
+    (Role.TEACHER, R.SESSION_LOG, A.MANAGE): S.OWN,
     # A TA sees the pupils of the groups they support, so strategies reach them too.
     (Role.TEACHING_ASSISTANT, R.HOME, A.VIEW): S.SELF,
     (Role.TEACHING_ASSISTANT, R.PUPIL, A.VIEW): S.SUPPORTED,
@@ -85,6 +95,11 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TEACHING_ASSISTANT, R.PARENT_MEETING, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.PASSPORT, A.VIEW): S.SUPPORTED,
     (Role.TEACHING_ASSISTANT, R.PASSPORT, A.ADD): S.SUPPORTED,
+    # The TA runs their intervention groups and logs sessions; acknowledging is the teacher's.
+    (Role.TEACHING_ASSISTANT, R.INTERVENTION, A.VIEW): S.SCHOOL,
+    (Role.TEACHING_ASSISTANT, R.INTERVENTION_GROUP, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.SESSION_LOG, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.SESSION_LOG, A.ADD): S.SUPPORTED,
     # The SENCo keeps the whole register.
     (Role.SENCO, R.HOME, A.VIEW): S.SELF,
     (Role.SENCO, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -110,6 +125,13 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.COMPLIANCE, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.PROGRESS_SETTINGS, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.PROGRESS_SETTINGS, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.INTERVENTION, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.INTERVENTION, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.INTERVENTION_GROUP, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.INTERVENTION_GROUP, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.SESSION_LOG, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.SESSION_LOG, A.ADD): S.SCHOOL,
+    (Role.SENCO, R.PROVISION_MAP, A.VIEW): S.SCHOOL,
     # Heads answer for the whole school.
     (Role.HEAD, R.HOME, A.VIEW): S.SELF,
     (Role.HEAD, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -127,6 +149,10 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.COMPLIANCE, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROGRESS_SETTINGS, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROGRESS_SETTINGS, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.INTERVENTION, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.INTERVENTION_GROUP, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.SESSION_LOG, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.PROVISION_MAP, A.VIEW): S.SCHOOL,
     # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -148,6 +174,9 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TRUST_SEND_LEAD, R.PASSPORT, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.PROGRESS_SETTINGS, A.VIEW): S.TRUST,
     (Role.TRUST_SEND_LEAD, R.PROGRESS_SETTINGS, A.MANAGE): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.INTERVENTION, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.INTERVENTION_GROUP, A.VIEW): S.TRUST,
+    (Role.TRUST_SEND_LEAD, R.SESSION_LOG, A.VIEW): S.TRUST,
     # A trust admin sees figures, never a pupil.
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,

@@ -19,6 +19,7 @@ from tandem.access.policy import Action, Resource, Scope
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
 from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Pupil, TeachingGroup
+from tandem.provision.models import Intervention, InterventionGroup, Placement, SessionLog
 
 M = TypeVar("M", bound=Model)
 
@@ -57,8 +58,41 @@ def pupils_in_scope(
     if scope in _STAFF_ROLE_FOR_SCOPE:
         groups = _groups_staffed_by(actor, scope).values("group_id")
         enrolled = current_enrolments().filter(group_id__in=groups).values("pupil_id")
-        return pupils.filter(school_id=_school_of(actor), id__in=enrolled)
+        # ...and the pupils placed in the intervention groups they deliver (DESIGN 5: a TA's pupils).
+        placed = _open_placements().filter(group__deliverer_id=actor.user_id).values("pupil_id")
+        return pupils.filter(Q(id__in=enrolled) | Q(id__in=placed), school_id=_school_of(actor))
     return pupils.none()
+
+
+def _open_placements() -> QuerySet[Placement]:
+    today = timezone.localdate()
+    return Placement.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
+
+
+def intervention_groups_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[InterventionGroup]:
+    """Groups the actor may see: all at the school for the SENCo and head; the groups a TA delivers; for a
+    teacher, the groups they deliver and those with a pupil they are accountable for."""
+    scope = actor.scope(Resource.INTERVENTION_GROUP, action)
+    groups = InterventionGroup.objects.all()
+    if scope is Scope.SCHOOL:
+        return groups.filter(school_id=_school_of(actor))
+    if scope is Scope.TRUST:
+        return groups.filter(school__trust_id=_trust_of(actor))
+    delivered = Q(deliverer_id=actor.user_id)
+    if scope is Scope.SUPPORTED:
+        return groups.filter(delivered, school_id=_school_of(actor))
+    if scope is Scope.OWN:
+        mine = _open_placements().filter(accountable_teacher_id=actor.user_id).values("group_id")
+        return groups.filter(delivered | Q(id__in=mine), school_id=_school_of(actor))
+    return groups.none()
+
+
+def intervention_group_or_404(
+    actor: Actor, group_id: uuid.UUID | str, action: Action = Action.VIEW
+) -> InterventionGroup:
+    scoped = intervention_groups_in_scope(actor, action).select_related("intervention", "deliverer", "school")
+    name = f"{Resource.INTERVENTION_GROUP}.{action}"
+    return _one_or_404(actor, scoped, group_id, action=name, target_type="intervention_group")
 
 
 def groups_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[TeachingGroup]:
@@ -111,3 +145,41 @@ def pupil_record_or_404(
 ) -> M:
     scoped = pupil_records_in_scope(actor, model, resource, action).select_related("pupil", "school")
     return _one_or_404(actor, scoped, pk, action=f"{resource}.{action}", target_type=str(resource))
+
+
+def placement_or_404(actor: Actor, placement_id: uuid.UUID | str, action: Action = Action.VIEW) -> Placement:
+    groups = intervention_groups_in_scope(actor, action).values("pk")
+    scoped = Placement.objects.filter(group_id__in=groups).select_related("group", "pupil", "school")
+    name = f"{Resource.INTERVENTION_GROUP}.{action}"
+    return _one_or_404(actor, scoped, placement_id, action=name, target_type="placement")
+
+
+def session_log_or_404(actor: Actor, log_id: uuid.UUID | str, action: Action = Action.VIEW) -> SessionLog:
+    """A session log of a group the actor may see for this action (scope from the session-log policy row)."""
+    scope = actor.scope(Resource.SESSION_LOG, action)
+    groups = InterventionGroup.objects.none()
+    if scope is not Scope.NONE:
+        # The group scopes match the session-log ones row for row (own, supported, school, trust).
+        groups = intervention_groups_in_scope(actor, Action.VIEW)
+    scoped = SessionLog.objects.filter(group_id__in=groups.values("pk")).select_related("group")
+    return _one_or_404(
+        actor, scoped, log_id, action=f"{Resource.SESSION_LOG}.{action}", target_type="session_log"
+    )
+
+
+def interventions_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[Intervention]:
+    """The catalogue: the school's for school roles, every school's in the trust for trust roles."""
+    scope = actor.scope(Resource.INTERVENTION, action)
+    if scope is Scope.TRUST:
+        return Intervention.objects.filter(school__trust_id=_trust_of(actor))
+    if scope is Scope.NONE:
+        return Intervention.objects.none()
+    return Intervention.objects.filter(school_id=_school_of(actor))
+
+
+def intervention_or_404(
+    actor: Actor, intervention_id: uuid.UUID | str, action: Action = Action.VIEW
+) -> Intervention:
+    scoped = interventions_in_scope(actor, action)
+    name = f"{Resource.INTERVENTION}.{action}"
+    return _one_or_404(actor, scoped, intervention_id, action=name, target_type="intervention")

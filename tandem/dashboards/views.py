@@ -14,6 +14,7 @@ from tandem.audit.services import audit_record
 from tandem.people.models import Role
 from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
 from tandem.plans.selectors import to_do
+from tandem.provision.selectors import groups_today
 from tandem.register.selectors import ON_REGISTER, register_summary
 from tandem.schools.selectors import school_roll_by_year, staff_counts, trust_overview
 
@@ -36,6 +37,7 @@ def _home_context(actor: Actor) -> dict[str, Any]:
             "groups": teaching_group_list(actor=actor),
             "sen_pupils": sen_pupils,
             "to_do": to_do(actor=actor),
+            "groups_today": groups_today(actor=actor),
         }
     if role is Role.SENCO:
         return {"summary": register_summary(actor=actor)}

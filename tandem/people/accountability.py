@@ -28,6 +28,12 @@ def accountable_teachers(*, pupil: Pupil) -> QuerySet[User]:
     return User.objects.filter(pk__in=teaching, is_active=True).filter(pk__in=teachers).order_by("full_name")
 
 
+def school_teachers(*, school_id: int) -> QuerySet[User]:
+    """Everyone who holds the teacher role at the school, by name."""
+    ids = Membership.objects.filter(school_id=school_id, role=Role.TEACHER, is_active=True).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+
+
 def accountable_teacher_problem(*, pupil: Pupil, user: User | None) -> str | None:
     """Why this user cannot be accountable for the pupil, in words a SENCo can act on; None if they can."""
     if user is None:

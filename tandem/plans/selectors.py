@@ -29,6 +29,7 @@ from tandem.people.accountability import accountable_teachers
 from tandem.people.models import GroupStaff, GroupStaffRole, Membership, Pupil, Role
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse, ResponseOutcome
+from tandem.provision.selectors import LogToAcknowledge, logs_to_acknowledge
 from tandem.register.models import (
     Concern,
     ConcernStatus,
@@ -307,6 +308,7 @@ class ToDo:
     targets_ending: list[Target] = field(default_factory=list)
     passports_unread: list[Passport] = field(default_factory=list)
     concerns_waiting: list[Concern] = field(default_factory=list)
+    logs_to_acknowledge: list[LogToAcknowledge] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -318,6 +320,7 @@ class ToDo:
                 self.targets_ending,
                 self.passports_unread,
                 self.concerns_waiting,
+                self.logs_to_acknowledge,
             )
         )
 
@@ -368,6 +371,7 @@ def to_do(*, actor: Actor) -> ToDo:
             .select_related("pupil")
             .order_by("pupil__legal_surname")
         )
+    items.logs_to_acknowledge = logs_to_acknowledge(actor=actor)
     if actor.can(Resource.CONCERN, Action.MANAGE):
         items.concerns_waiting = list(
             pupil_records_in_scope(actor, Concern, Resource.CONCERN, Action.MANAGE)

@@ -24,7 +24,7 @@ PERSONA_ROLES = {
     "admin": "school_admin",
 }
 PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + ["trust_lead", "trust_admin"]
-POST_ONLY = {"switch_role", "staff_remove", "logout", "passport_read"}
+POST_ONLY = {"switch_role", "staff_remove", "logout", "passport_read", "log_acknowledge"}
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern, str]]:
@@ -92,6 +92,37 @@ def _records_for(maker: Callable[[Any], Any]) -> Callable[[World, str, Scope], t
     return build
 
 
+def _intervention_groups(world: World, persona: str) -> tuple[Any, Any, Any]:
+    """A group at the persona's school run by its TA, with the taught pupil placed (their teacher
+    accountable); one there run by the SENCo with only the untaught pupil; one at the other school."""
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+
+    def run_by_ta(school: Any) -> Any:
+        group = f.make_intervention_group(deliverer=school.ta)
+        f.make_placement(group=group, pupil=school.taught_pupil, teacher=school.teacher)
+        return group
+
+    elsewhere = f.make_intervention_group(deliverer=mine.senco)
+    f.make_placement(group=elsewhere, pupil=mine.untaught_pupil)
+    return run_by_ta(mine), elsewhere, run_by_ta(other)
+
+
+def _group_records(pick: Callable[[Any], Any]) -> Callable[[World, str, Scope], tuple[Any, list[Any], Any]]:
+    def build(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+        mine, elsewhere, other = _intervention_groups(world, persona)
+        out = [pick(other).pk]
+        if scope in (Scope.OWN, Scope.SUPPORTED):
+            out.append(pick(elsewhere).pk)
+        return pick(mine).pk, out, world.missing_id
+
+    return build
+
+
+def _intervention_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return f.make_intervention(mine.school).pk, [f.make_intervention(other.school).pk], world.missing_id
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -102,6 +133,10 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "target_id": _records_for(lambda pupil: f.make_target(plan=f.make_plan(pupil))),
     "meeting_id": _records_for(f.make_meeting),
     "passport_id": _records_for(f.make_passport),
+    "intervention_id": _intervention_ids,
+    "igroup_id": _group_records(lambda group: group),
+    "placement_id": _group_records(lambda group: group.placements.get()),
+    "log_id": _group_records(lambda group: f.make_session_log(group=group)),
 }
 
 

@@ -1,0 +1,1 @@
+"""Interventions and the provision map: catalogue, groups, placements, session logs, impact and cost."""

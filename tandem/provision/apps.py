@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProvisionConfig(AppConfig):
+    name = "tandem.provision"
+    verbose_name = "Interventions and provision"

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from tandem.core.forms import date_field, text_area
+from tandem.provision.models import EvidenceStrength, Layer, MeasureKind, Rating, StaffType
+from tandem.register.forms import AREAS
+
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+
+
+class InterventionForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=120)
+    area = forms.ChoiceField(label="Area of need", choices=AREAS)
+    description = text_area("What it is", help_text="What happens in a session, and what it aims to change.")
+    evidence_strength = forms.TypedChoiceField(
+        label="Strength of evidence",
+        coerce=int,
+        choices=EvidenceStrength.choices,
+        help_text="As the EEF Teaching and Learning Toolkit rates it (its 'padlocks'); "
+        "'No evidence found' if none is known.",
+    )
+    evidence_source = forms.URLField(label="Where the evidence is", required=False, assume_scheme="https")
+    sessions_per_week = forms.IntegerField(label="Sessions a week", min_value=1, max_value=10)
+    minutes_per_session = forms.IntegerField(label="Minutes a session", min_value=5, max_value=240)
+    weeks = forms.IntegerField(label="Weeks", min_value=1, max_value=52)
+    group_size = forms.IntegerField(label="Pupils in a group", min_value=1, max_value=30)
+    staff_type = forms.ChoiceField(label="Delivered by", choices=StaffType.choices)
+    layer = forms.ChoiceField(label="Layer of provision", choices=Layer.choices, initial=Layer.TARGETED)
+
+
+class StaffRateForm(forms.Form):
+    staff_type = forms.ChoiceField(label="Staff", choices=StaffType.choices)
+    hourly_rate = forms.DecimalField(
+        label="Cost of an hour (£)",
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        help_text="Pay plus on-costs. Every intervention's cost follows this, so costs keep up with pay.",
+    )
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label="Group name", max_length=120, help_text="e.g. 'Year 3 phonics, Tuesday'.")
+    deliverer = forms.IntegerField(label="Run by", widget=forms.Select)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days", coerce=int, choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    time_of_day = forms.CharField(
+        label="Time", max_length=40, required=False, help_text="e.g. '9:10 to 9:30'."
+    )
+    starts_on = date_field("Starts")
+
+    def __init__(self, *args: Any, deliverers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deliverer"].widget.choices = [("", "Choose who runs it"), *deliverers]
+
+
+class PlacementForm(forms.Form):
+    pupil = forms.UUIDField(label="Pupil", widget=forms.Select)
+    accountable_teacher = forms.IntegerField(
+        label="Accountable teacher",
+        widget=forms.Select,
+        help_text="The pupil's class or subject teacher: they stay responsible for the pupil's progress.",
+    )
+    classroom_link = text_area(
+        "Link to classroom teaching",
+        help_text="How the class teacher will reinforce this in lessons this week (Code 6.52).",
+    )
+    starts_on = date_field("Starts")
+    measure_kind = forms.ChoiceField(label="Measured by", choices=MeasureKind.choices)
+    entry_score = forms.FloatField(
+        label="Entry measure", help_text="For a reading or spelling age, in months."
+    )
+    entry_on = date_field("Date of the entry measure")
+
+    def __init__(
+        self, *args: Any, pupils: list[tuple[str, str]], teachers: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].widget.choices = [("", "Choose a pupil"), *pupils]
+        self.fields["accountable_teacher"].widget.choices = [("", "Choose a teacher"), *teachers]
+
+
+class ExitForm(forms.Form):
+    exit_score = forms.FloatField(label="Exit measure", help_text="On the same scale as the entry measure.")
+    exit_on = date_field("Date of the exit measure")
+
+
+class SessionLogForm(forms.Form):
+    """Built for a phone: everyone ticked present by default, three big choices for how it went."""
+
+    held_on = date_field("Date")
+    present = forms.TypedMultipleChoiceField(
+        label="Who came", coerce=str, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    covered = text_area("What you covered", rows=2)
+    rating = forms.TypedChoiceField(
+        label="How it went", coerce=int, choices=Rating.choices, widget=forms.RadioSelect
+    )
+    note = text_area("Note for the teacher", required=False, rows=2)
+
+    def __init__(self, *args: Any, pupils: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = pupils

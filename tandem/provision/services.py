@@ -1,0 +1,360 @@
+"""Writes for interventions: the catalogue, staff rates, groups, placements, session logs, acknowledgements.
+
+Each is one transaction with its audit event. A placement always names the pupil's accountable teacher (who
+teaches the pupil and is not the deliverer) and a specific link to classroom teaching (Code 6.52).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import intervention_group_or_404, intervention_groups_in_scope, pupil_or_404
+from tandem.audit.services import audit_record
+from tandem.core.validation import require_date, require_past_or_today, require_text
+from tandem.people.accountability import require_accountable_teacher
+from tandem.people.models import Membership, Role, User
+from tandem.provision.models import (
+    EvidenceStrength,
+    Intervention,
+    InterventionGroup,
+    Layer,
+    LogAcknowledgement,
+    MeasureKind,
+    Placement,
+    Rating,
+    SessionAttendance,
+    SessionLog,
+    StaffRate,
+    StaffType,
+)
+from tandem.register.models import BroadArea
+
+# A link to class teaching has to say what the teacher will do; these say nothing.
+_EMPTY_LINKS = re.compile(r"^(n/?a|none|tbc|tbd|as above|see (the )?plan|same as (the )?group|-+|\.+)$", re.I)
+MIN_LINK_WORDS = 6
+
+
+def _require_manager(actor: Actor) -> int:
+    if not actor.can(Resource.INTERVENTION, Action.MANAGE) or actor.school_id is None:
+        raise ValidationError("Only the SENCo manages the intervention catalogue and groups.")
+    return actor.school_id
+
+
+@dataclass(frozen=True)
+class InterventionFields:
+    name: str
+    area: str
+    description: str
+    evidence_strength: int
+    sessions_per_week: int
+    minutes_per_session: int
+    weeks: int
+    group_size: int
+    staff_type: str
+    layer: str = Layer.TARGETED
+    evidence_source: str = ""
+
+
+def intervention_create(*, actor: Actor, fields: InterventionFields) -> Intervention:
+    school_id = _require_manager(actor)
+    text = require_text(name=fields.name, description=fields.description)
+    if fields.area not in BroadArea.values:
+        raise ValidationError({"area": "Choose the area of need it addresses."})
+    if fields.evidence_strength not in EvidenceStrength.values:
+        raise ValidationError({"evidence_strength": "Choose the strength of its evidence."})
+    if fields.staff_type not in StaffType.values or fields.layer not in Layer.values:
+        raise ValidationError("Choose who delivers it and its layer of provision.")
+    for name in ("sessions_per_week", "minutes_per_session", "weeks", "group_size"):
+        if getattr(fields, name) < 1:
+            raise ValidationError({name: "This must be at least 1."})
+    if Intervention.objects.filter(school_id=school_id, name__iexact=text["name"]).exists():
+        raise ValidationError({"name": "The catalogue already has an intervention with this name."})
+    with transaction.atomic():
+        intervention = Intervention.objects.create(school_id=school_id, **{**asdict(fields), **text})
+        audit_record(
+            actor=actor,
+            action="intervention.create",
+            target_type="intervention",
+            target_id=intervention.pk,
+            fields=sorted(asdict(fields)),
+        )
+    return intervention
+
+
+def staff_rate_set(*, actor: Actor, staff_type: str, hourly_rate: Decimal) -> StaffRate:
+    """The cost of an hour of this kind of staff time; every intervention's cost follows it."""
+    school_id = _require_manager(actor)
+    if staff_type not in StaffType.values:
+        raise ValidationError({"staff_type": "Choose a kind of staff."})
+    if hourly_rate < 0 or hourly_rate > Decimal("500"):
+        raise ValidationError({"hourly_rate": "Enter an hourly cost between £0 and £500."})
+    with transaction.atomic():
+        rate, _ = StaffRate.objects.update_or_create(
+            school_id=school_id, staff_type=staff_type, defaults={"hourly_rate": hourly_rate}
+        )
+        audit_record(
+            actor=actor,
+            action="staff_rate.set",
+            target_type="staff_rate",
+            target_id=rate.pk,
+            fields=["hourly_rate"],
+        )
+    return rate
+
+
+def group_create(
+    *,
+    actor: Actor,
+    intervention_id: uuid.UUID,
+    name: str,
+    deliverer_id: int | None,
+    weekdays: Collection[int],
+    time_of_day: str,
+    starts_on: dt.date | None,
+) -> InterventionGroup:
+    school_id = _require_manager(actor)
+    intervention = Intervention.objects.filter(pk=intervention_id, school_id=school_id).first()
+    if intervention is None:
+        raise ValidationError("That intervention is not in this school's catalogue.")
+    text = require_text(name=name)
+    start = require_date(starts_on, "starts_on", "Enter the date the group starts.")
+    days = sorted({int(d) for d in weekdays})
+    if not days or any(d < 0 or d > 6 for d in days):
+        raise ValidationError({"weekdays": "Choose the days the group runs."})
+    deliverer = User.objects.filter(
+        pk=deliverer_id or 0,
+        memberships__school_id=school_id,
+        memberships__is_active=True,
+        memberships__role__in=[Role.TEACHING_ASSISTANT, Role.TEACHER, Role.SENCO],
+    ).first()
+    if deliverer is None:
+        raise ValidationError({"deliverer": "Choose a member of staff at this school to deliver it."})
+    with transaction.atomic():
+        group = InterventionGroup.objects.create(
+            school_id=school_id,
+            intervention=intervention,
+            name=text["name"],
+            deliverer=deliverer,
+            weekdays=",".join(str(d) for d in days),
+            time_of_day=time_of_day.strip(),
+            starts_on=start,
+        )
+        audit_record(
+            actor=actor,
+            action="intervention_group.create",
+            target_type="intervention_group",
+            target_id=group.pk,
+            fields=["intervention", "name", "deliverer", "weekdays", "starts_on"],
+        )
+    return group
+
+
+def classroom_link_problem(link: str) -> str | None:
+    """Why a link to classroom teaching is not specific enough; None if it will do."""
+    text = " ".join(link.split())
+    if not text:
+        return "Say how the class teacher will reinforce this in lessons: the Code asks for the link (6.52)."
+    if _EMPTY_LINKS.match(text) or len(text.split()) < MIN_LINK_WORDS:
+        return (
+            "Be specific: what will the class teacher do in lessons this week to build on the sessions? "
+            "For example: 'Pre-teach the week's topic words on Monday; prompt use of the sound mat.'"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class PlacementFields:
+    pupil_id: uuid.UUID
+    accountable_teacher_id: int | None
+    classroom_link: str
+    starts_on: dt.date | None
+    measure_kind: str
+    entry_score: float | None
+    entry_on: dt.date | None
+
+
+def placement_add(*, actor: Actor, group_id: uuid.UUID, fields: PlacementFields) -> Placement:
+    """Place a pupil in a group. Refused without an accountable teacher who teaches the pupil (and is not the
+    deliverer), or without a specific link to classroom teaching."""
+    group = intervention_group_or_404(actor, group_id, Action.MANAGE)
+    pupil = pupil_or_404(actor, fields.pupil_id, Resource.INTERVENTION_GROUP, Action.MANAGE)
+    teacher = require_accountable_teacher(
+        pupil=pupil, user_id=fields.accountable_teacher_id, field="accountable_teacher"
+    )
+    if teacher.pk == group.deliverer_id:
+        raise ValidationError(
+            {
+                "accountable_teacher": f"{teacher.full_name} delivers this group. The accountable teacher is "
+                "the pupil's class or subject teacher, who links the sessions back to lessons."
+            }
+        )
+    problem = classroom_link_problem(fields.classroom_link)
+    if problem:
+        raise ValidationError({"classroom_link": problem})
+    if fields.measure_kind not in MeasureKind.values:
+        raise ValidationError({"measure_kind": "Choose how progress is measured."})
+    if fields.entry_score is None:
+        raise ValidationError({"entry_score": "Enter the entry measure: impact cannot be shown without it."})
+    start = require_date(fields.starts_on, "starts_on", "Enter the date the pupil starts.")
+    entry_on = require_past_or_today(fields.entry_on, "entry_on")
+    try:
+        with transaction.atomic():
+            placement = Placement.objects.create(
+                group=group,
+                pupil=pupil,
+                school_id=pupil.school_id,
+                accountable_teacher=teacher,
+                classroom_link=" ".join(fields.classroom_link.split()),
+                starts_on=start,
+                measure_kind=fields.measure_kind,
+                entry_score=fields.entry_score,
+                entry_on=entry_on,
+                created_by_id=actor.user_id,
+            )
+            audit_record(
+                actor=actor,
+                action="placement.add",
+                target_type="placement",
+                target_id=placement.pk,
+                school_id=pupil.school_id,
+                fields=["pupil", "accountable_teacher", "classroom_link", "entry_score"],
+            )
+    except IntegrityError as error:
+        raise ValidationError("This pupil is already in the group.") from error
+    return placement
+
+
+def placement_exit(
+    *, actor: Actor, placement_id: uuid.UUID, exit_score: float | None, exit_on: dt.date | None
+) -> Placement:
+    """Record the exit measure and end the placement on that date."""
+    placement = (
+        Placement.objects.filter(
+            pk=placement_id, group__in=intervention_groups_in_scope(actor, Action.MANAGE)
+        )
+        .select_related("pupil")
+        .first()
+    )
+    if placement is None:
+        raise ValidationError("No such placement here.")
+    if exit_score is None:
+        raise ValidationError({"exit_score": "Enter the exit measure, on the same scale as the entry."})
+    day = require_past_or_today(exit_on, "exit_on")
+    if day < placement.entry_on:
+        raise ValidationError({"exit_on": "The exit measure cannot be before the entry measure."})
+    with transaction.atomic():
+        placement.exit_score, placement.exit_on, placement.ends_on = exit_score, day, day
+        placement.save(update_fields=["exit_score", "exit_on", "ends_on"])
+        audit_record(
+            actor=actor,
+            action="placement.exit",
+            target_type="placement",
+            target_id=placement.pk,
+            school_id=placement.school_id,
+            fields=["exit_score", "exit_on", "ends_on"],
+        )
+    return placement
+
+
+def session_log_record(
+    *,
+    actor: Actor,
+    group_id: uuid.UUID,
+    held_on: dt.date | None,
+    present: Collection[uuid.UUID],
+    covered: str,
+    rating: int | None,
+    note: str = "",
+) -> SessionLog:
+    """A session: who came, what was covered, how it went. Only the deliverer (or the SENCo) logs it."""
+    group = intervention_group_or_404(actor, group_id)
+    if not actor.can(Resource.SESSION_LOG, Action.ADD):
+        raise ValidationError("You cannot log sessions in this role.")
+    if group.deliverer_id != actor.user_id and actor.role != Role.SENCO:
+        raise ValidationError("Only the person who runs this group, or the SENCo, logs its sessions.")
+    day = require_past_or_today(held_on, "held_on")
+    text = require_text(covered=covered)
+    if rating not in Rating.values:
+        raise ValidationError({"rating": "Say how the session went."})
+    placements = list(
+        group.placements.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+    )
+    if not placements:
+        raise ValidationError("No pupils were in this group on that day.")
+    unknown = set(present) - {p.pk for p in placements}
+    if unknown:
+        raise ValidationError("Some of the pupils ticked are not in this group.")
+    try:
+        with transaction.atomic():
+            log = SessionLog.objects.create(
+                group=group,
+                school_id=group.school_id,
+                held_on=day,
+                delivered_by_id=actor.user_id,
+                covered=text["covered"],
+                rating=rating,
+                note=note.strip(),
+            )
+            SessionAttendance.objects.bulk_create(
+                SessionAttendance(
+                    log=log, placement=p, pupil_id=p.pupil_id, school_id=p.school_id, present=p.pk in present
+                )
+                for p in placements
+            )
+            audit_record(
+                actor=actor,
+                action="session_log.record",
+                target_type="session_log",
+                target_id=log.pk,
+                school_id=group.school_id,
+                fields=["attendance", "covered", "rating", "note"],
+            )
+    except IntegrityError as error:
+        raise ValidationError({"held_on": "This group's session on that day is already logged."}) from error
+    return log
+
+
+def log_acknowledge(*, actor: Actor, log_id: uuid.UUID) -> LogAcknowledgement:
+    """The accountable teacher confirms they have read a session log about their pupils."""
+    if not actor.can(Resource.SESSION_LOG, Action.MANAGE):
+        raise ValidationError(
+            "Only the pupils' accountable teacher can acknowledge a session log: it is how the sessions "
+            "reach the classroom (Code 6.52)."
+        )
+    log = SessionLog.objects.filter(
+        pk=log_id, attendance__placement__accountable_teacher_id=actor.user_id, school_id=actor.school_id or 0
+    ).first()
+    if log is None:
+        raise ValidationError("This session log is not about any pupil you are accountable for.")
+    with transaction.atomic():
+        ack, created = LogAcknowledgement.objects.get_or_create(log=log, teacher_id=actor.user_id)
+        if created:
+            audit_record(
+                actor=actor,
+                action="session_log.acknowledge",
+                target_type="session_log",
+                target_id=log.pk,
+                fields=["acknowledged_at"],
+            )
+    return ack
+
+
+def deliverers(*, school_id: int) -> list[User]:
+    """Staff who may run a group: teaching assistants, teachers and the SENCo."""
+    ids = Membership.objects.filter(
+        school_id=school_id,
+        is_active=True,
+        role__in=[Role.TEACHING_ASSISTANT, Role.TEACHER, Role.SENCO],
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name"))

@@ -1,0 +1,259 @@
+"""Pages for interventions: the catalogue, staff rates, groups, placements, session logs and their
+acknowledgement. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tandem.access.actor import Actor
+from tandem.access.decorators import allow
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import (
+    intervention_group_or_404,
+    placement_or_404,
+    pupils_in_scope,
+    session_log_or_404,
+)
+from tandem.core.forms import FormPage, form_flow
+from tandem.people.accountability import school_teachers
+from tandem.provision.forms import (
+    ExitForm,
+    GroupForm,
+    InterventionForm,
+    PlacementForm,
+    SessionLogForm,
+    StaffRateForm,
+)
+from tandem.provision.selectors import (
+    group_detail,
+    intervention_catalogue,
+    intervention_detail,
+    placements_on,
+    staff_rates,
+)
+from tandem.provision.services import (
+    InterventionFields,
+    PlacementFields,
+    deliverers,
+    group_create,
+    intervention_create,
+    log_acknowledge,
+    placement_add,
+    placement_exit,
+    session_log_record,
+    staff_rate_set,
+)
+
+
+@allow(Resource.INTERVENTION)
+def intervention_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(
+        request,
+        "provision/catalogue.html",
+        {
+            "rows": intervention_catalogue(actor=actor),
+            "rates": staff_rates(school_id=actor.school_id or 0),
+            "can_manage": actor.can(Resource.INTERVENTION, Action.MANAGE),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION, Action.MANAGE)
+def intervention_new_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = InterventionForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        save=lambda: intervention_create(actor=actor, fields=InterventionFields(**form.cleaned_data)),
+        success="Added to the catalogue. Next, start a group.",
+        next_url=lambda intervention: reverse("intervention_detail", args=[intervention.pk]),
+        page=FormPage(
+            heading="Add an intervention to the catalogue",
+            intro="Interventions should be evidence-based and delivered by trained staff (Code 6.50).",
+            submit_label="Add intervention",
+            cancel_url=reverse("intervention_list"),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION, Action.MANAGE)
+def staff_rates_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = StaffRateForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        save=lambda: staff_rate_set(actor=actor, **form.cleaned_data),
+        success="Rate saved. Costs now follow it.",
+        next_url=lambda _: reverse("intervention_list"),
+        page=FormPage(
+            heading="Staff hourly costs",
+            intro="Set what an hour of each kind of staff time costs, with on-costs.",
+            submit_label="Save rate",
+            cancel_url=reverse("intervention_list"),
+        ),
+    )
+
+
+@allow(Resource.INTERVENTION)
+def intervention_detail_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUID) -> HttpResponse:
+    detail = intervention_detail(actor=actor, intervention_id=intervention_id)
+    return render(
+        request,
+        "provision/intervention.html",
+        {"detail": detail, "can_manage": actor.can(Resource.INTERVENTION, Action.MANAGE)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION, Action.MANAGE)
+def group_new_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUID) -> HttpResponse:
+    intervention = intervention_detail(actor=actor, intervention_id=intervention_id).intervention
+    form = GroupForm(
+        request.POST or None,
+        deliverers=[(u.pk, u.full_name) for u in deliverers(school_id=intervention.school_id)],
+        initial={"starts_on": timezone.localdate(), "name": intervention.name},
+    )
+
+    def save() -> object:
+        data = dict(form.cleaned_data)
+        return group_create(
+            actor=actor, intervention_id=intervention.pk, deliverer_id=data.pop("deliverer"), **data
+        )
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Group started. Now place its pupils.",
+        next_url=lambda group: reverse("intervention_group", args=[group.pk]),  # type: ignore[attr-defined]
+        page=FormPage(
+            heading=f"Start a group: {intervention.name}",
+            submit_label="Start group",
+            cancel_url=reverse("intervention_detail", args=[intervention.pk]),
+        ),
+    )
+
+
+@allow(Resource.INTERVENTION_GROUP)
+def group_detail_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID) -> HttpResponse:
+    detail = group_detail(actor=actor, group_id=igroup_id)
+    return render(
+        request,
+        "provision/group.html",
+        {"detail": detail, "can_manage": actor.can(Resource.INTERVENTION_GROUP, Action.MANAGE)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION_GROUP, Action.MANAGE)
+def placement_new_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID) -> HttpResponse:
+    group = intervention_group_or_404(actor, igroup_id, Action.MANAGE)
+    pupils = pupils_in_scope(actor, Resource.INTERVENTION_GROUP, Action.MANAGE).order_by(
+        "year_group", "legal_surname", "legal_forename"
+    )
+    today = timezone.localdate()
+    form = PlacementForm(
+        request.POST or None,
+        pupils=[(str(p.pk), f"{p.display_name} (Year {p.year_group})") for p in pupils],
+        teachers=[(t.pk, t.full_name) for t in school_teachers(school_id=group.school_id)],
+        initial={"starts_on": today, "entry_on": today},
+    )
+
+    def save() -> object:
+        data = dict(form.cleaned_data)
+        fields = PlacementFields(
+            pupil_id=data.pop("pupil"), accountable_teacher_id=data.pop("accountable_teacher"), **data
+        )
+        return placement_add(actor=actor, group_id=group.pk, fields=fields)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Pupil placed. Their teacher will see the session logs.",
+        next_url=lambda _: reverse("intervention_group", args=[group.pk]),
+        page=FormPage(
+            heading=f"Place a pupil in {group.name}",
+            intro="Every placement names the pupil's accountable teacher and how the sessions link back to "
+            "lessons (Code 6.52).",
+            submit_label="Place pupil",
+            cancel_url=reverse("intervention_group", args=[group.pk]),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION_GROUP, Action.MANAGE)
+def placement_exit_view(request: HttpRequest, actor: Actor, placement_id: uuid.UUID) -> HttpResponse:
+    placement = placement_or_404(actor, placement_id, Action.MANAGE)
+    form = ExitForm(request.POST or None, initial={"exit_on": timezone.localdate()})
+    return form_flow(
+        request,
+        form,
+        save=lambda: placement_exit(actor=actor, placement_id=placement.pk, **form.cleaned_data),
+        success="Exit measure recorded; the placement has ended.",
+        next_url=lambda _: reverse("intervention_group", args=[placement.group_id]),
+        page=FormPage(
+            pupil=placement.pupil,
+            heading=f"Exit measure: {placement.pupil.display_name}",
+            intro=f"Entry: {placement.entry_score:g} ({placement.get_measure_kind_display()}) on "
+            f"{placement.entry_on:%d %B %Y}.",
+            submit_label="Record exit",
+            cancel_url=reverse("intervention_group", args=[placement.group_id]),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SESSION_LOG, Action.ADD)
+def session_log_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID) -> HttpResponse:
+    group = intervention_group_or_404(actor, igroup_id)
+    today = timezone.localdate()
+    expected = placements_on(group=group, day=today)
+    form = SessionLogForm(
+        request.POST or None,
+        pupils=[(str(p.pk), p.pupil.display_name) for p in expected],
+        initial={"held_on": today, "present": [str(p.pk) for p in expected]},
+    )
+
+    def save() -> object:
+        data = dict(form.cleaned_data)
+        present = {uuid.UUID(value) for value in data.pop("present")}
+        return session_log_record(actor=actor, group_id=group.pk, present=present, **data)
+
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Session logged. The pupils' teachers will see it.",
+        next_url=lambda _: reverse("home"),
+        page=FormPage(
+            heading=f"Log a session: {group.name}",
+            submit_label="Save session",
+            cancel_url=reverse("intervention_group", args=[group.pk]),
+        ),
+        template="provision/log_session.html",
+    )
+
+
+@require_POST
+@allow(Resource.SESSION_LOG, Action.MANAGE)
+def log_acknowledge_view(request: HttpRequest, actor: Actor, log_id: uuid.UUID) -> HttpResponse:
+    log = session_log_or_404(actor, log_id, Action.MANAGE)
+    try:
+        log_acknowledge(actor=actor, log_id=log.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Acknowledged. Thank you.")
+    return redirect("to_do")
