@@ -71,17 +71,31 @@ class PlacementForm(forms.Form):
     )
     starts_on = date_field("Starts")
     measure_kind = forms.ChoiceField(label="Measured by", choices=MeasureKind.choices)
+    subject_code = forms.ChoiceField(
+        label="Subject of the standardised score",
+        required=False,
+        help_text="For a standardised score: pupils with the same starting score in this subject, not "
+        "in the group, are the comparison.",
+    )
     entry_score = forms.FloatField(
         label="Entry measure", help_text="For a reading or spelling age, in months."
     )
     entry_on = date_field("Date of the entry measure")
 
     def __init__(
-        self, *args: Any, pupils: list[tuple[str, str]], teachers: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        pupils: list[tuple[str, str]],
+        teachers: list[tuple[int, str]],
+        subjects: list[tuple[str, str]],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pupil"].widget.choices = [("", "Choose a pupil"), *pupils]
         self.fields["accountable_teacher"].widget.choices = [("", "Choose a teacher"), *teachers]
+        subject = self.fields["subject_code"]
+        assert isinstance(subject, forms.ChoiceField)
+        subject.choices = [("", "Not a standardised score"), *subjects]
 
 
 class ExitForm(forms.Form):

@@ -8,7 +8,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from tandem.people.models import Pupil, User
+from tandem.people.models import Pupil, Subject, User
 from tandem.register.models import BroadArea
 from tandem.schools.models import School
 
@@ -143,6 +143,14 @@ class Placement(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     measure_kind = models.CharField(max_length=16, choices=MeasureKind.choices)
+    subject = models.ForeignKey(
+        Subject,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a standardised measure: the subject whose assessments give the comparison group.",
+    )
     entry_score = models.FloatField()
     entry_on = models.DateField()
     exit_score = models.FloatField(null=True, blank=True)

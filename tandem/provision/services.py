@@ -182,6 +182,7 @@ class PlacementFields:
     measure_kind: str
     entry_score: float | None
     entry_on: dt.date | None
+    subject_code: str = ""
 
 
 def placement_add(*, actor: Actor, group_id: uuid.UUID, fields: PlacementFields) -> Placement:
@@ -218,6 +219,7 @@ def placement_add(*, actor: Actor, group_id: uuid.UUID, fields: PlacementFields)
                 classroom_link=" ".join(fields.classroom_link.split()),
                 starts_on=start,
                 measure_kind=fields.measure_kind,
+                subject_id=fields.subject_code or None,
                 entry_score=fields.entry_score,
                 entry_on=entry_on,
                 created_by_id=actor.user_id,

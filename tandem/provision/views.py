@@ -24,6 +24,7 @@ from tandem.access.scopes import (
 )
 from tandem.core.forms import FormPage, form_flow
 from tandem.people.accountability import school_teachers
+from tandem.people.models import Subject
 from tandem.provision.forms import (
     ExitForm,
     GroupForm,
@@ -166,6 +167,7 @@ def placement_new_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID)
         request.POST or None,
         pupils=[(str(p.pk), f"{p.display_name} (Year {p.year_group})") for p in pupils],
         teachers=[(t.pk, t.full_name) for t in school_teachers(school_id=group.school_id)],
+        subjects=list(Subject.objects.order_by("name").values_list("code", "name")),
         initial={"starts_on": today, "entry_on": today},
     )
 
