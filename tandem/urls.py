@@ -109,6 +109,7 @@ urlpatterns = [
     path("intervention-groups/<uuid:igroup_id>/log/", provision.session_log_view, name="session_log"),
     path("placements/<uuid:placement_id>/exit/", provision.placement_exit_view, name="placement_exit"),
     path("session-logs/<uuid:log_id>/acknowledge/", provision.log_acknowledge_view, name="log_acknowledge"),
+    path("provision-map/", provision.provision_map_view, name="provision_map"),
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),

@@ -7,7 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,13 @@ from tandem.access.scopes import (
     session_log_or_404,
 )
 from tandem.core.forms import FormPage, form_flow
+from tandem.exchange.provision_map import (
+    TOTALS_KEYS,
+    format_money,
+    provision_map_csv,
+    provision_map_pdf,
+    provision_map_xlsx,
+)
 from tandem.people.accountability import school_teachers
 from tandem.people.models import Subject
 from tandem.provision.forms import (
@@ -33,6 +40,7 @@ from tandem.provision.forms import (
     SessionLogForm,
     StaffRateForm,
 )
+from tandem.provision.provision_map import provision_map
 from tandem.provision.selectors import (
     group_detail,
     intervention_catalogue,
@@ -259,3 +267,42 @@ def log_acknowledge_view(request: HttpRequest, actor: Actor, log_id: uuid.UUID) 
     else:
         messages.success(request, "Acknowledged. Thank you.")
     return redirect("to_do")
+
+
+EXPORTS = {
+    "csv": (provision_map_csv, "text/csv; charset=utf-8", "csv"),
+    "xlsx": (
+        provision_map_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    "pdf": (provision_map_pdf, "application/pdf", "pdf"),
+}
+
+
+@allow(Resource.PROVISION_MAP)
+def provision_map_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The map on screen, or as CSV, XLSX or PDF with ?format=."""
+    export = request.GET.get("format", "")
+    if export and export not in EXPORTS:
+        raise Http404()
+    pm, missing_rates = provision_map(actor=actor, export=export)
+    if export:
+        write, content_type, extension = EXPORTS[export]
+        response = HttpResponse(write(pm), content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="provision-map-{pm.generated_on}.{extension}"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(
+        request,
+        "provision/provision_map.html",
+        {
+            "pm": pm,
+            "missing_rates": missing_rates,
+            "totals": [(key, pm.totals_by(key)) for key in TOTALS_KEYS],
+            "total_cost": format_money(pm.total_cost),
+            "cost_per_pupil": format_money(pm.cost_per_pupil),
+        },
+    )

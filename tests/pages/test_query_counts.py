@@ -69,6 +69,7 @@ def _school_with(n: int):
         ),
     )
     today = dt.date.today()
+    igroup = f.make_intervention_group(deliverer=people["teaching_assistant"])
     for i, p in enumerate(pupils):
         if i % 3:
             continue
@@ -78,6 +79,8 @@ def _school_with(n: int):
         plan = f.make_plan(p, review_on=today + dt.timedelta(days=5))
         f.make_target(plan=plan, due_on=today + dt.timedelta(days=5))
         f.make_passport(p)
+        f.make_placement(group=igroup, pupil=p, teacher=people["teacher"])
+    f.make_session_log(group=igroup)  # one log, about every placed pupil, waiting for the teacher
     return people, group
 
 
@@ -106,6 +109,8 @@ PAGES = [
     ("senco", "to_do"),
     ("senco", "compliance"),
     ("head", "compliance"),
+    ("senco", "provision_map"),
+    ("senco", "intervention_list"),
 ]
 
 

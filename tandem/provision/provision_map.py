@@ -1,0 +1,86 @@
+"""The school's provision map: every current placement with who delivers it, how often and what it costs.
+
+A read (selector) over the access scopes; the exports themselves are pure (`tandem.exchange.provision_map`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Resource
+from tandem.access.scopes import current_enrolments, pupils_in_scope
+from tandem.audit.services import audit_record
+from tandem.exchange.provision_map import ProvisionMap, ProvisionRow
+from tandem.lib.dates import academic_year_label, academic_year_start
+from tandem.people.models import GroupKind, year_group_label
+from tandem.provision.models import Placement, StaffType
+from tandem.provision.selectors import place_cost, staff_rates
+from tandem.register.models import BroadArea
+from tandem.schools.models import School
+
+
+def provision_map(*, actor: Actor, export: str = "") -> tuple[ProvisionMap, list[str]]:
+    """Placements running at any time this school year, and the staff types with no hourly cost set.
+
+    `export` names the file format when the map leaves Tandem, so the audit trail shows who took a copy.
+    """
+    today = timezone.localdate()
+    year_start = academic_year_start(today)
+    school = School.objects.get(pk=actor.school_id or 0)
+    visible = pupils_in_scope(actor, Resource.PROVISION_MAP).values("pk")
+    placements = (
+        Placement.objects.filter(pupil_id__in=visible, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=year_start))
+        .select_related("pupil", "group__intervention", "group__deliverer")
+        .order_by("pupil__year_group", "pupil__legal_surname", "pupil__legal_forename", "starts_on")
+    )
+    classes = dict(
+        current_enrolments()
+        .filter(pupil_id__in=visible, group__kind=GroupKind.CLASS)
+        .values_list("pupil_id", "group__name")
+    )
+    rates = staff_rates(school_id=school.pk)
+    missing_rates: set[str] = set()
+    rows = []
+    for p in placements:
+        intervention = p.group.intervention
+        cost = place_cost(intervention, rates)
+        if cost is None:
+            missing_rates.add(StaffType(intervention.staff_type).label)
+        rows.append(
+            ProvisionRow(
+                year_group=year_group_label(p.pupil.year_group),
+                class_name=classes.get(p.pupil_id, ""),
+                pupil=p.pupil.display_name,
+                area=BroadArea(intervention.area).label,
+                layer=intervention.get_layer_display(),
+                intervention=intervention.name,
+                delivered_by=p.group.deliverer.full_name,
+                staff_type=intervention.get_staff_type_display(),
+                sessions_per_week=intervention.sessions_per_week,
+                minutes_per_session=intervention.minutes_per_session,
+                weeks=intervention.weeks,
+                group_size=intervention.group_size,
+                cost=cost if cost is not None else Decimal("0"),
+                starts_on=p.starts_on,
+                ends_on=p.ends_on,
+            )
+        )
+    audit_record(
+        actor=actor,
+        action="provision_map.export" if export else "provision_map.view",
+        target_type="school",
+        target_id=school.pk,
+        fields=[export] if export else [],
+    )
+    result = ProvisionMap(
+        school_name=school.name,
+        academic_year=academic_year_label(today),
+        generated_on=today,
+        rows=tuple(rows),
+    )
+    return result, sorted(missing_rates)
