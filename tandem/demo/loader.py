@@ -126,6 +126,7 @@ def load_demo(
         rows, trust_id = _write(data, say)
         say("Writing the graduated approach: concerns, first responses, plans, meetings and passports...")
         rows.update(write_graduated_approach(trust_id=trust_id, as_of=as_of, seed=seed))
+        _refresh_statistics()
         audit_record(actor=None, action="demo.load", target_type="trust", target_id=trust_id)
         say("Committing...")
     finished = time.perf_counter()
@@ -148,6 +149,14 @@ def load_demo(
         write_seconds=finished - generated,
         summary=data.summary(),
     )
+
+
+def _refresh_statistics() -> None:
+    """Let PostgreSQL's planner see the rows just loaded. Autovacuum cannot analyse them before the commit,
+    and with empty-table statistics it picks nested loops that make the first pages take minutes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 @contextlib.contextmanager
