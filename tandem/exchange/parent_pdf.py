@@ -183,7 +183,7 @@ def plan_pdf(plan: ParentPlan) -> bytes:
     name = _clean(plan.pupil_name) or "Your child"
     first = first_name(plan.pupil_name)
     review = date_in_words(plan.review_on)
-    doc = _Document(
+    doc = _ParentDocument(
         title=f"Support plan for {name}",
         footer=f"Support plan for {name}",
         school=plan.school_name,
@@ -266,7 +266,7 @@ def meeting_pdf(record: ParentMeetingRecord) -> bytes:
     name = _clean(record.pupil_name) or "Your child"
     first = first_name(record.pupil_name)
     held_on = date_in_words(record.held_on)
-    doc = _Document(
+    doc = _ParentDocument(
         title=f"Meeting notes for {name}, {held_on}",
         footer=f"Meeting notes for {name}",
         school=record.school_name,
@@ -332,14 +332,26 @@ def _ordinal_plan(cycle: int) -> str:
     return f"support plan number {cycle}; it carries on from the last one"
 
 
-class _Document(FPDF):
-    """An A4 page layout shared by both documents: title, headings, paragraphs, page footer."""
+class Document(FPDF):
+    """An A4 page layout shared by Tandem's PDFs: the bundled font, metadata, title, headings, page footer."""
 
-    def __init__(self, *, title: str, footer: str, school: str, made_on: datetime.date) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+    def __init__(
+        self,
+        *,
+        title: str,
+        footer: str,
+        school: str,
+        made_on: datetime.date,
+        orientation: str = "portrait",
+        margin: float = _MARGIN,
+        footer_size: int = 9,
+    ) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self._footer_text = footer
-        self.set_margins(_MARGIN, _MARGIN, _MARGIN)
-        self.set_auto_page_break(auto=True, margin=_MARGIN + 5)
+        self._margin = margin
+        self._footer_size = footer_size
+        self.set_margins(margin, margin, margin)
+        self.set_auto_page_break(auto=True, margin=margin + 5)
         self.add_font(_FONT, "", str(_FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(_FONT, "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_title(_clean(title))
@@ -354,14 +366,19 @@ class _Document(FPDF):
         self._body()
 
     def footer(self) -> None:
-        self.set_y(-(_MARGIN - 2))
-        self.set_font(_FONT, "", 9)
+        self.set_y(-(self._margin - 2))
+        self.set_font(_FONT, "", self._footer_size)
         self.set_text_color(*_QUIET_INK)
-        self.cell(0, 5, f"{self._footer_text} · page {self.page_no()} of {{nb}}", align="C")
+        height = round(self._footer_size / 1.8)
+        self.cell(0, height, f"{self._footer_text} · page {self.page_no()} of {{nb}}", align="C")
 
     def _body(self, style: str = "") -> None:
         self.set_font(_FONT, style, _BODY_SIZE)
         self.set_text_color(*_INK)
+
+
+class _ParentDocument(Document):
+    """The parent documents' layout: a title block, headings, paragraphs and labelled lines."""
 
     def _write_block(self, text: str, height: float = _LINE) -> None:
         self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

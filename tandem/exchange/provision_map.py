@@ -27,10 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
-from fpdf.prefs import ViewerPreferences
 from fpdf.table import Table
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -40,11 +38,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tandem.exchange.parent_pdf import (
     _FONT,
-    _FONT_DIR,
     _HEADING_INK,
     _INK,
     _MONTHS,
     _QUIET_INK,
+    Document,
     _clean,
     date_in_words,
 )
@@ -431,32 +429,19 @@ def _delivered_by(row: ProvisionRow) -> str:
     return name or role
 
 
-class _MapDocument(FPDF):
+class _MapDocument(Document):
     """Landscape A4 with the parent PDFs' font and colours, a smaller type size and wide tables."""
 
     def __init__(self, *, title: str, footer: str, school: str, made_on: datetime.date) -> None:
-        super().__init__(orientation="landscape", unit="mm", format="A4")
-        self._footer_text = footer
-        self.set_margins(_MARGIN, _MARGIN, _MARGIN)
-        self.set_auto_page_break(auto=True, margin=_MARGIN + 4)
-        self.add_font(_FONT, "", str(_FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(_FONT, "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_title(title)
-        self.set_lang("en-GB")
-        self.set_author(school)
-        self.set_creator("Tandem")
-        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
-        # The map's own date, not the clock: the same map always gives the same bytes.
-        self.set_creation_date(datetime.datetime.combine(made_on, datetime.time(), tzinfo=datetime.UTC))
-        self.alias_nb_pages()
-        self.add_page()
-        self._body()
-
-    def footer(self) -> None:
-        self.set_y(-(_MARGIN - 2))
-        self.set_font(_FONT, "", 8)
-        self.set_text_color(*_QUIET_INK)
-        self.cell(0, 4, f"{self._footer_text} · page {self.page_no()} of {{nb}}", align="C")
+        super().__init__(
+            title=title,
+            footer=footer,
+            school=school,
+            made_on=made_on,
+            orientation="landscape",
+            margin=_MARGIN,
+            footer_size=8,
+        )
 
     def _body(self, style: str = "", size: float = _BODY_SIZE) -> None:
         self.set_font(_FONT, style, size)
