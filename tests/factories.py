@@ -342,3 +342,30 @@ def make_session_log(*, group: object, present: bool = True, **fields: object) -
             log=log, placement=placement, pupil=placement.pupil, school=placement.school, present=present
         )
     return log
+
+
+# ---------------------------------------------------------------- assessments
+def make_assessment(
+    *,
+    pupil: Pupil,
+    window: object,
+    assessed_on: dt.date,
+    points: float,
+    subject: str = "reading",
+    scale: str = "standardised",
+) -> object:
+    """One result for the pupil, on the standardised scale unless told otherwise."""
+    from tandem.assessment.models import Assessment
+
+    return Assessment.objects.create(
+        school=pupil.school,
+        pupil=pupil,
+        subject_id=subject,
+        window=window,
+        scale_id=scale,
+        assessed_on=assessed_on,
+        year_group=pupil.year_group,
+        result=f"{points:g}",
+        points=points,
+        source="manual",
+    )

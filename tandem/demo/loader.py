@@ -26,6 +26,7 @@ from tandem.audit.services import audit_record
 from tandem.demo import generator
 from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
 from tandem.demo.graduated import write_graduated_approach
+from tandem.demo.interventions import write_interventions
 from tandem.people.models import (
     Enrolment,
     GroupStaff,
@@ -126,6 +127,8 @@ def load_demo(
         rows, trust_id = _write(data, say)
         say("Writing the graduated approach: concerns, first responses, plans, meetings and passports...")
         rows.update(write_graduated_approach(trust_id=trust_id, as_of=as_of, seed=seed))
+        say("Writing interventions: staff rates, the catalogue, groups, placements and session logs...")
+        rows.update(write_interventions(trust_id=trust_id, as_of=as_of, seed=seed))
         _refresh_statistics()
         audit_record(actor=None, action="demo.load", target_type="trust", target_id=trust_id)
         say("Committing...")

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -29,6 +30,9 @@ from tandem.provision.models import (
     SessionLog,
     StaffRate,
 )
+
+if TYPE_CHECKING:
+    from tandem.provision.impact import InterventionImpact
 
 
 def open_placements(on: dt.date | None = None) -> Q:
@@ -227,14 +231,23 @@ class InterventionDetail:
     intervention: Intervention
     groups: list[InterventionGroup]
     cost_per_pupil: Decimal | None
+    impact: InterventionImpact | None = None
+    impact_template: str = ""
 
 
 def intervention_detail(*, actor: Actor, intervention_id: uuid.UUID) -> InterventionDetail:
+    # The impact module reads this one's cost helpers, so it is imported here, not at the top.
+    from tandem.provision.impact import intervention_impact
+
     intervention = intervention_or_404(actor, intervention_id)
     groups = list(
         intervention_groups_in_scope(actor).filter(intervention=intervention).select_related("deliverer")
     )
     rates = staff_rates(school_id=intervention.school_id)
     return InterventionDetail(
-        intervention=intervention, groups=groups, cost_per_pupil=place_cost(intervention, rates)
+        intervention=intervention,
+        groups=groups,
+        cost_per_pupil=place_cost(intervention, rates),
+        impact=intervention_impact(actor=actor, intervention=intervention, rates=rates),
+        impact_template="provision/_impact.html",
     )
