@@ -18,6 +18,7 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import (
     intervention_group_or_404,
+    intervention_or_404,
     placement_or_404,
     pupils_in_scope,
     session_log_or_404,
@@ -126,7 +127,7 @@ def intervention_detail_view(request: HttpRequest, actor: Actor, intervention_id
 @require_http_methods(["GET", "POST"])
 @allow(Resource.INTERVENTION, Action.MANAGE)
 def group_new_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUID) -> HttpResponse:
-    intervention = intervention_detail(actor=actor, intervention_id=intervention_id).intervention
+    intervention = intervention_or_404(actor, intervention_id, Action.MANAGE)
     form = GroupForm(
         request.POST or None,
         deliverers=[(u.pk, u.full_name) for u in deliverers(school_id=intervention.school_id)],
