@@ -243,26 +243,31 @@ def test_the_text_banks_name_no_pupil():
 
 
 def _snapshot() -> tuple[dict[str, int], list[tuple[Any, ...]]]:
-    """Load the small demo, note what the interventions writer wrote, and roll it all back."""
+    """Load the small demo, note what the interventions writer wrote, and roll it all back.
+
+    Rows are described by names, emails and UPNs, not ids: PostgreSQL does not roll sequences back."""
     with transaction.atomic():
         report = load_demo(**SMALL)  # type: ignore[arg-type]
         content = sorted(
             [
-                *((i.school_id, i.name, i.evidence_strength, i.weeks) for i in Intervention.objects.all()),
                 *(
-                    (g.intervention.name, g.name, g.weekdays, g.starts_on, g.ends_on, g.deliverer_id)
-                    for g in InterventionGroup.objects.select_related("intervention")
+                    (i.school.name, i.name, i.evidence_strength, i.weeks)
+                    for i in Intervention.objects.select_related("school")
+                ),
+                *(
+                    (g.intervention.name, g.name, g.weekdays, g.starts_on, g.ends_on, g.deliverer.email)
+                    for g in InterventionGroup.objects.select_related("intervention", "deliverer")
                 ),
                 *(
                     (
-                        p.pupil_id,
+                        p.pupil.upn,
                         p.group.name,
-                        p.accountable_teacher_id,
+                        p.accountable_teacher.email,
                         p.entry_score,
                         p.exit_score,
                         p.exit_on,
                     )
-                    for p in Placement.objects.select_related("group")
+                    for p in Placement.objects.select_related("group", "pupil", "accountable_teacher")
                 ),
                 *(
                     (log.group.name, log.held_on, log.rating, log.covered)
