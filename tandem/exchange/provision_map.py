@@ -8,9 +8,9 @@ totals in each file are exactly the sum of the costs printed above them. `Decima
 
 Spreadsheet safety: a cell that begins with "=", "+", "-", "@", a tab or a carriage return
 can run as a formula when a spreadsheet opens the file. In the CSV such text gets a leading
-apostrophe (the same rule as `tandem.progress.files`, which we do not import because it would
-load the progress engine). In the XLSX it is stored as a text cell with Excel's "quote prefix"
-set, so it is shown as typed and never evaluated, even after someone edits the cell.
+apostrophe (`tandem.lib.spreadsheet`, shared with `tandem.progress.files`). In the XLSX it is
+stored as a text cell with Excel's "quote prefix" set, so it is shown as typed and never
+evaluated, even after someone edits the cell.
 
 Text is tidied as in the parent PDFs (composed Unicode, no control characters, trimmed), and
 the PDF uses the same bundled DejaVu Sans, so names such as Łukasz or Nguyễn print in full.
@@ -46,10 +46,10 @@ from tandem.exchange.parent_pdf import (
     _clean,
     date_in_words,
 )
+from tandem.lib.spreadsheet import FORMULA_STARTS, escape_formula
 
 PENNY = Decimal("0.01")
 # Spreadsheets run a cell that starts with one of these as a formula (as in tandem.progress.files).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOTALS_KEYS = ("layer", "area", "year_group")
 NOT_RECORDED = "Not recorded"
 
@@ -146,11 +146,6 @@ def format_money(amount: Decimal) -> str:
     pence = to_pence(amount)
     sign = "-" if pence < 0 else ""
     return f"{sign}£{abs(pence):,.2f}"
-
-
-def escape_formula(text: str) -> str:
-    """Text a spreadsheet cannot run: a leading apostrophe if it starts like a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _pupil_key(row: ProvisionRow) -> tuple[str, str, str]:

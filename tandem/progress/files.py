@@ -15,12 +15,12 @@ from typing import IO
 
 import numpy as np
 
+from tandem.lib.spreadsheet import escape_formula
 from tandem.progress.engine import COLUMNS, NORM_MODELS, ProgressTable
 
 REQUIRED = ("pupil", "subject", "window", "score", "year_group")
 OPTIONAL = ("date", "school")
 # Spreadsheets run a cell that starts with one of these as a formula: never hand one back unescaped.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class MarksFileError(ValueError):
@@ -107,8 +107,7 @@ def _cell(value: object) -> str:
         return "" if np.isnan(value) else f"{float(value):.4g}"
     if isinstance(value, int | np.integer | np.bool_):
         return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return escape_formula(str(value))
 
 
 def output_columns(table: ProgressTable) -> list[str]:
