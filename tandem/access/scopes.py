@@ -35,9 +35,15 @@ def _trust_of(actor: Actor) -> int:
     return actor.trust_id or 0
 
 
+def running_on(day: dt.date, prefix: str = "") -> Q:
+    """A dated row (starts_on, ends_on or open) that runs on `day`; `prefix` reaches it across a relation."""
+    return Q(**{f"{prefix}starts_on__lte": day}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day})
+    )
+
+
 def current_enrolments(*, on: dt.date | None = None) -> QuerySet[Enrolment]:
-    day = on or timezone.localdate()
-    return Enrolment.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+    return Enrolment.objects.filter(running_on(on or timezone.localdate()))
 
 
 def _groups_staffed_by(actor: Actor, scope: Scope) -> QuerySet[GroupStaff]:
@@ -65,8 +71,7 @@ def pupils_in_scope(
 
 
 def _open_placements() -> QuerySet[Placement]:
-    today = timezone.localdate()
-    return Placement.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
+    return Placement.objects.filter(running_on(timezone.localdate()))
 
 
 def intervention_groups_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[InterventionGroup]:

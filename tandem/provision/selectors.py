@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from tandem.access.actor import Actor
@@ -19,6 +19,7 @@ from tandem.access.scopes import (
     intervention_or_404,
     interventions_in_scope,
     pupils_in_scope,
+    running_on,
 )
 from tandem.audit.services import audit_record
 from tandem.provision.models import (
@@ -35,15 +36,6 @@ if TYPE_CHECKING:
     from tandem.provision.impact import InterventionImpact
 
 
-def open_placements(on: dt.date | None = None) -> Q:
-    day = on or timezone.localdate()
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
-def _running(day: dt.date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
 @dataclass
 class GroupToday:
     group: InterventionGroup
@@ -56,14 +48,10 @@ def groups_today(*, actor: Actor) -> list[GroupToday]:
     today = timezone.localdate()
     groups = (
         intervention_groups_in_scope(actor)
-        .filter(_running(today), deliverer_id=actor.user_id)
+        .filter(running_on(today), deliverer_id=actor.user_id)
         .select_related("intervention")
         .annotate(
-            pupils=Count(
-                "placements",
-                filter=Q(placements__starts_on__lte=today)
-                & (Q(placements__ends_on__isnull=True) | Q(placements__ends_on__gte=today)),
-            ),
+            pupils=Count("placements", filter=running_on(today, "placements__")),
             logged=Exists(SessionLog.objects.filter(group_id=OuterRef("pk"), held_on=today)),
         )
         .order_by("time_of_day", "name")
@@ -140,7 +128,7 @@ def group_detail(*, actor: Actor, group_id: uuid.UUID) -> GroupDetail:
 def placements_on(*, group: InterventionGroup, day: dt.date) -> list[Placement]:
     """The pupils expected at a session on `day` (for the log form)."""
     return list(
-        group.placements.filter(open_placements(day)).select_related("pupil").order_by("pupil__legal_surname")
+        group.placements.filter(running_on(day)).select_related("pupil").order_by("pupil__legal_surname")
     )
 
 
@@ -202,8 +190,10 @@ def intervention_catalogue(*, actor: Actor) -> list[CatalogueRow]:
     interventions: QuerySet[Intervention] = (
         interventions_in_scope(actor)
         .annotate(
-            running=Count("groups", filter=_running_groups(today), distinct=True),
-            placed=Count("groups__placements", filter=_open_placements_in_groups(today), distinct=True),
+            running=Count("groups", filter=running_on(today, "groups__"), distinct=True),
+            placed=Count(
+                "groups__placements", filter=running_on(today, "groups__placements__"), distinct=True
+            ),
         )
         .order_by("name")
     )
@@ -214,16 +204,6 @@ def intervention_catalogue(*, actor: Actor) -> list[CatalogueRow]:
         CatalogueRow(i, i.running, i.placed, place_cost(i, rates.get(i.school_id, {})))  # type: ignore[attr-defined]
         for i in interventions
     ]
-
-
-def _running_groups(day: dt.date) -> Q:
-    return Q(groups__starts_on__lte=day) & (Q(groups__ends_on__isnull=True) | Q(groups__ends_on__gte=day))
-
-
-def _open_placements_in_groups(day: dt.date) -> Q:
-    return Q(groups__placements__starts_on__lte=day) & (
-        Q(groups__placements__ends_on__isnull=True) | Q(groups__placements__ends_on__gte=day)
-    )
 
 
 @dataclass

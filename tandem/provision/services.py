@@ -15,11 +15,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
-from tandem.access.scopes import intervention_group_or_404, intervention_groups_in_scope, pupil_or_404
+from tandem.access.scopes import (
+    intervention_group_or_404,
+    intervention_groups_in_scope,
+    pupil_or_404,
+    running_on,
+)
 from tandem.audit.services import audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
 from tandem.people.accountability import require_accountable_teacher
@@ -289,9 +293,7 @@ def session_log_record(
     text = require_text(covered=covered)
     if rating not in Rating.values:
         raise ValidationError({"rating": "Say how the session went."})
-    placements = list(
-        group.placements.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
-    )
+    placements = list(group.placements.filter(running_on(day)))
     if not placements:
         raise ValidationError("No pupils were in this group on that day.")
     unknown = set(present) - {p.pk for p in placements}
