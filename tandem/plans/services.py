@@ -281,7 +281,7 @@ def plan_review(*, actor: Actor, plan_id: uuid.UUID, fields: ReviewFields) -> Su
             _plan_dates(day, next_review)
         for target in targets:
             target.outcome = fields.target_outcomes[str(target.pk)]
-            target.save(update_fields=["outcome"])
+        Target.objects.bulk_update(targets, ["outcome"])
         plan.reviewed_on = day
         plan.reviewed_by_id = actor.user_id
         plan.review_summary = text["summary"]
