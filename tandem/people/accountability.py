@@ -28,10 +28,14 @@ def accountable_teachers(*, pupil: Pupil) -> QuerySet[User]:
     return User.objects.filter(pk__in=teaching, is_active=True).filter(pk__in=teachers).order_by("full_name")
 
 
-def school_teachers(*, school_id: int) -> QuerySet[User]:
-    """Everyone who holds the teacher role at the school, by name."""
-    ids = Membership.objects.filter(school_id=school_id, role=Role.TEACHER, is_active=True).values("user_id")
+def school_staff(*, school_id: int, roles: Sequence[str]) -> QuerySet[User]:
+    """Active staff holding any of these roles at the school, by name."""
+    ids = Membership.objects.filter(school_id=school_id, role__in=roles, is_active=True).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+
+
+def school_teachers(*, school_id: int) -> QuerySet[User]:
+    return school_staff(school_id=school_id, roles=[Role.TEACHER])
 
 
 def accountable_teacher_problem(*, pupil: Pupil, user: User | None) -> str | None:

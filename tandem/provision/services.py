@@ -26,8 +26,8 @@ from tandem.access.scopes import (
 )
 from tandem.audit.services import audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
-from tandem.people.accountability import require_accountable_teacher
-from tandem.people.models import Membership, Role, User
+from tandem.people.accountability import require_accountable_teacher, school_staff
+from tandem.people.models import Role
 from tandem.provision.models import (
     EvidenceStrength,
     Intervention,
@@ -47,6 +47,8 @@ from tandem.register.models import BroadArea
 # A link to class teaching has to say what the teacher will do; these say nothing.
 _EMPTY_LINKS = re.compile(r"^(n/?a|none|tbc|tbd|as above|see (the )?plan|same as (the )?group|-+|\.+)$", re.I)
 MIN_LINK_WORDS = 6
+# Who may run a group: teaching assistants, teachers and the SENCo (specialists hold one of these roles).
+DELIVERER_ROLES = (Role.TEACHING_ASSISTANT, Role.TEACHER, Role.SENCO)
 
 
 def _require_manager(actor: Actor) -> int:
@@ -136,12 +138,7 @@ def group_create(
     days = sorted({int(d) for d in weekdays})
     if not days or any(d < 0 or d > 6 for d in days):
         raise ValidationError({"weekdays": "Choose the days the group runs."})
-    deliverer = User.objects.filter(
-        pk=deliverer_id or 0,
-        memberships__school_id=school_id,
-        memberships__is_active=True,
-        memberships__role__in=[Role.TEACHING_ASSISTANT, Role.TEACHER, Role.SENCO],
-    ).first()
+    deliverer = school_staff(school_id=school_id, roles=DELIVERER_ROLES).filter(pk=deliverer_id or 0).first()
     if deliverer is None:
         raise ValidationError({"deliverer": "Choose a member of staff at this school to deliver it."})
     with transaction.atomic():
@@ -352,13 +349,3 @@ def log_acknowledge(*, actor: Actor, log_id: uuid.UUID) -> LogAcknowledgement:
                 fields=["acknowledged_at"],
             )
     return ack
-
-
-def deliverers(*, school_id: int) -> list[User]:
-    """Staff who may run a group: teaching assistants, teachers and the SENCo."""
-    ids = Membership.objects.filter(
-        school_id=school_id,
-        is_active=True,
-        role__in=[Role.TEACHING_ASSISTANT, Role.TEACHER, Role.SENCO],
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name"))

@@ -31,7 +31,7 @@ from tandem.exchange.provision_map import (
     provision_map_pdf,
     provision_map_xlsx,
 )
-from tandem.people.accountability import school_teachers
+from tandem.people.accountability import school_staff, school_teachers
 from tandem.people.models import Subject
 from tandem.provision.forms import (
     ExitForm,
@@ -50,9 +50,9 @@ from tandem.provision.selectors import (
     staff_rates,
 )
 from tandem.provision.services import (
+    DELIVERER_ROLES,
     InterventionFields,
     PlacementFields,
-    deliverers,
     group_create,
     intervention_create,
     log_acknowledge,
@@ -130,7 +130,9 @@ def group_new_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUI
     intervention = intervention_or_404(actor, intervention_id, Action.MANAGE)
     form = GroupForm(
         request.POST or None,
-        deliverers=[(u.pk, u.full_name) for u in deliverers(school_id=intervention.school_id)],
+        deliverers=[
+            (u.pk, u.full_name) for u in school_staff(school_id=intervention.school_id, roles=DELIVERER_ROLES)
+        ],
         initial={"starts_on": timezone.localdate(), "name": intervention.name},
     )
 
