@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tandem.progress",
     "tandem.plans",
     "tandem.provision",
+    "tandem.exchange",
     "tandem.access",
     "tandem.dashboards",
     "tandem.demo",

@@ -5,6 +5,7 @@ from django.urls import path
 
 from tandem.core.views import EmailAuthenticationForm, health_view
 from tandem.dashboards.views import home_view, switch_role_view
+from tandem.exchange import views as exchange
 from tandem.people import views as people
 from tandem.plans import views as plans
 from tandem.progress import views as progress
@@ -110,6 +111,12 @@ urlpatterns = [
     path("placements/<uuid:placement_id>/exit/", provision.placement_exit_view, name="placement_exit"),
     path("session-logs/<uuid:log_id>/acknowledge/", provision.log_acknowledge_view, name="log_acknowledge"),
     path("provision-map/", provision.provision_map_view, name="provision_map"),
+    # Imports from the MIS: upload, preview, choose columns, apply.
+    path("imports/", exchange.import_list_view, name="import_list"),
+    path("imports/<uuid:import_id>/", exchange.import_detail_view, name="import_detail"),
+    path("imports/<uuid:import_id>/columns/", exchange.import_columns_view, name="import_columns"),
+    path("imports/<uuid:import_id>/apply/", exchange.import_apply_view, name="import_apply"),
+    path("imports/<uuid:import_id>/discard/", exchange.import_discard_view, name="import_discard"),
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),

@@ -369,3 +369,25 @@ def make_assessment(
         points=points,
         source="manual",
     )
+
+
+def make_import(school: School, *, kind: str = "pupils") -> object:
+    """A previewed import of a one-pupil roll, uploaded by nobody in particular."""
+    import hashlib
+
+    from tandem.exchange.models import ImportRecord
+
+    PUPIL_NAMES.add("Importa")
+    content = (
+        "UPN,Surname,Forename,DOB,Sex,Year\n"
+        f"{valid_upn(next(_serial) % 1000, la='822', estab='0001')},Importa,Ada,14/03/2016,F,4\n"
+    ).encode()
+    return ImportRecord.objects.create(
+        school=school,
+        kind=kind,
+        file_format="csv",
+        file_name="roll.csv",
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_size=len(content),
+        content=content,
+    )

@@ -23,5 +23,6 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "compliance": current.can(Resource.COMPLIANCE),
             "interventions": current.can(Resource.INTERVENTION) and current.school_id is not None,
             "provision_map": current.can(Resource.PROVISION_MAP),
+            "imports": current.can(Resource.IMPORT),
         },
     }

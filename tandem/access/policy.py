@@ -32,6 +32,8 @@ class Resource(StrEnum):
     INTERVENTION_GROUP = "intervention_group"  # running groups, their pupils and placements
     SESSION_LOG = "session_log"  # what happened in each session, and the teacher's acknowledgement
     PROVISION_MAP = "provision_map"  # the school's costed map of additional and different provision
+    IMPORT = "import"  # files from the MIS (CSV, Excel, CTF), their previews and import records
+    TRANSFER = "transfer"  # Common Transfer Files for pupils who leave, and data downloads of the roll
 
 
 class Action(StrEnum):
@@ -132,6 +134,10 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.SESSION_LOG, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.SESSION_LOG, A.ADD): S.SCHOOL,
     (Role.SENCO, R.PROVISION_MAP, A.VIEW): S.SCHOOL,
+    # The SENCo imports SEN status and needs (and the SEN history in a CTF) as well as the rest.
+    (Role.SENCO, R.IMPORT, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.IMPORT, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.TRANSFER, A.VIEW): S.SCHOOL,
     # Heads answer for the whole school.
     (Role.HEAD, R.HOME, A.VIEW): S.SELF,
     (Role.HEAD, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -153,12 +159,18 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.INTERVENTION_GROUP, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.SESSION_LOG, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROVISION_MAP, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.IMPORT, A.VIEW): S.SCHOOL,
     # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.STAFF, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.STAFF, A.MANAGE): S.SCHOOL,
+    # ...and brings the roll and the marks in from the MIS, and sends CTFs when pupils leave
+    # (without SEN history, which only the SENCo reads).
+    (Role.SCHOOL_ADMIN, R.IMPORT, A.VIEW): S.SCHOOL,
+    (Role.SCHOOL_ADMIN, R.IMPORT, A.MANAGE): S.SCHOOL,
+    (Role.SCHOOL_ADMIN, R.TRANSFER, A.VIEW): S.SCHOOL,
     # A trust SEND lead works with pupils across the trust's schools.
     (Role.TRUST_SEND_LEAD, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_SEND_LEAD, R.PUPIL, A.VIEW): S.TRUST,

@@ -18,6 +18,7 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource, Scope
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
+from tandem.exchange.models import ImportRecord
 from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Pupil, TeachingGroup
 from tandem.provision.models import Intervention, InterventionGroup, Placement, SessionLog
 
@@ -188,3 +189,15 @@ def intervention_or_404(
     scoped = interventions_in_scope(actor, action)
     name = f"{Resource.INTERVENTION}.{action}"
     return _one_or_404(actor, scoped, intervention_id, action=name, target_type="intervention")
+
+
+def imports_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[ImportRecord]:
+    """The school's import records, for the roles that run or oversee imports."""
+    if actor.scope(Resource.IMPORT, action) is not Scope.SCHOOL:
+        return ImportRecord.objects.none()
+    return ImportRecord.objects.filter(school_id=_school_of(actor))
+
+
+def import_or_404(actor: Actor, import_id: uuid.UUID | str, action: Action = Action.VIEW) -> ImportRecord:
+    scoped = imports_in_scope(actor, action).select_related("uploaded_by", "applied_by")
+    return _one_or_404(actor, scoped, import_id, action=f"{Resource.IMPORT}.{action}", target_type="import")

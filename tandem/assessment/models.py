@@ -77,3 +77,37 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.result} ({self.assessed_on})"
+
+
+class StageAssessment(models.Model):
+    """A statutory result as a Common Transfer File gives it (stage, subject, method, component, result),
+    stored verbatim: valid combinations live in the DfE's yearly component files, not in Tandem."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="stage_assessments")
+    stage = models.CharField(max_length=16)
+    locale = models.CharField(max_length=8, blank=True)
+    year = models.CharField(max_length=8, blank=True)
+    subject = models.CharField(max_length=16, blank=True)
+    method = models.CharField(max_length=16, blank=True)
+    component = models.CharField(max_length=32, blank=True)
+    result_status = models.CharField(max_length=8, blank=True)
+    result_qualifier = models.CharField(max_length=16, blank=True)
+    result = models.CharField(max_length=32, blank=True)
+    result_date = models.DateField(null=True, blank=True)
+    raw_result_date = models.CharField(max_length=32, blank=True)
+    # The KeyStage block it was filed under, when that differs from its own stage.
+    filed_under = models.CharField(max_length=16, blank=True)
+    source = models.CharField(max_length=64, blank=True, help_text="Import id.")
+
+    class Meta:
+        ordering = ["stage", "year", "subject", "component"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "stage", "year", "subject", "method", "component", "result_qualifier"],
+                name="stageassessment_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.subject} {self.component}"

@@ -24,7 +24,16 @@ PERSONA_ROLES = {
     "admin": "school_admin",
 }
 PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + ["trust_lead", "trust_admin"]
-POST_ONLY = {"switch_role", "staff_remove", "logout", "passport_read", "log_acknowledge"}
+POST_ONLY = {
+    "switch_role",
+    "staff_remove",
+    "logout",
+    "passport_read",
+    "log_acknowledge",
+    "import_columns",
+    "import_apply",
+    "import_discard",
+}
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern, str]]:
@@ -123,6 +132,11 @@ def _intervention_ids(world: World, persona: str, scope: Scope) -> tuple[Any, li
     return f.make_intervention(mine.school).pk, [f.make_intervention(other.school).pk], world.missing_id
 
 
+def _import_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return f.make_import(mine.school).pk, [f.make_import(other.school).pk], world.missing_id
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -137,6 +151,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "igroup_id": _group_records(lambda group: group),
     "placement_id": _group_records(lambda group: group.placements.get()),
     "log_id": _group_records(lambda group: f.make_session_log(group=group)),
+    "import_id": _import_ids,
 }
 
 

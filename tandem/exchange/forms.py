@@ -1,0 +1,81 @@
+"""Forms for the import pages: the upload, and the choice of a column for each field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from tandem.exchange.fields import FIELDS, KIND_LABELS, ImportKind
+from tandem.exchange.tabular import DEFAULT_LIMITS
+
+MAX_UPLOAD_MB = DEFAULT_LIMITS.max_bytes // (1024 * 1024)
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file contains",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the file contains."},
+    )
+    file = forms.FileField(
+        label="File",
+        help_text=f"CSV or Excel (.xlsx) as your MIS exports it, or a Common Transfer File (.xml); "
+        f"up to {MAX_UPLOAD_MB} MB. Nothing changes until you have checked the preview and applied it.",
+        error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."},
+    )
+    default_scale = forms.ChoiceField(
+        label="Scale of the results",
+        required=False,
+        help_text="For assessment results: the scale used when the file has no Scale column.",
+    )
+
+    def __init__(
+        self, *args: Any, kinds: list[tuple[str, str]], scales: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["default_scale"].choices = scales  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > DEFAULT_LIMITS.max_bytes:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; the most Tandem takes is "
+                f"{MAX_UPLOAD_MB} MB. Split it, or export fewer columns."
+            )
+        return upload
+
+
+def kind_choices(*, can_import_sen: bool) -> list[tuple[str, str]]:
+    choices = [(k.value, label) for k, label in KIND_LABELS.items()]
+    if not can_import_sen:
+        choices = [c for c in choices if c[0] != ImportKind.SEN]
+    return [*choices, ("ctf", "Common Transfer File (CTF) from another school")]
+
+
+class ColumnsForm(forms.Form):
+    """One select per field, listing the file's headers."""
+
+    def __init__(
+        self, *args: Any, kind: ImportKind, headers: tuple[str, ...], chosen: dict[str, int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        options = [("", "(not in this file)"), *((h, h) for h in headers if h)]
+        for spec in FIELDS[kind]:
+            initial = headers[chosen[spec.key]] if spec.key in chosen else ""
+            self.fields[spec.key] = forms.ChoiceField(
+                label=spec.label,
+                choices=options,
+                required=False,
+                initial=initial,
+                help_text=("Required. " if spec.required else "") + spec.help,
+            )
+
+
+class ApplyForm(forms.Form):
+    skip_errors = forms.BooleanField(
+        label="Leave out the rows with errors and import the rest",
+        required=False,
+        help_text="The rows left out are listed on the import record, to fix and import later.",
+    )

@@ -1,0 +1,93 @@
+"""Imports: each uploaded file, what its preview found, and what applying it did.
+
+An import is previewed first and applied in one transaction (all or nothing). The record outlives the file:
+once applied, failed or discarded the upload itself is deleted, and the record keeps who, when, the counts,
+the skipped rows (line numbers and messages, never values) and the file's fingerprint, so the same file
+uploaded again is recognised.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from tandem.people.models import User
+from tandem.schools.models import School
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel workbook"
+    CTF = "ctf", "Common Transfer File"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Checked, waiting to be applied"
+    APPLYING = "applying", "Applying"
+    APPLIED = "applied", "Applied"
+    FAILED = "failed", "Failed: nothing was changed"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ImportRecord(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    file_format = models.CharField(max_length=8, choices=ImportFormat.choices)
+    file_name = models.CharField(max_length=120)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    file_size = models.IntegerField()
+    # The upload, kept only until it is applied or discarded.
+    content = models.BinaryField(null=True, blank=True)
+    # Field key -> header chosen for it, and the options the user picked (e.g. the default scale).
+    columns = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.IntegerField(default=0)
+    rows_with_errors = models.IntegerField(default=0)
+    rows_with_warnings = models.IntegerField(default=0)
+    created = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+    # [{"line": 14, "messages": ["..."]}] for rows left out when applying, by the user's choice.
+    skipped = models.JSONField(default=list, blank=True)
+    skip_errors = models.BooleanField(default=False)
+    failure = models.TextField(blank=True, help_text="Why applying failed, in plain English.")
+    progress_done = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="import_status_valid"),
+            models.CheckConstraint(
+                condition=Q(file_format__in=ImportFormat.values), name="import_format_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "kind", "uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.status})"
+
+
+class SavedColumns(models.Model):
+    """The columns a school chose for a kind of import, remembered for the next file with those headers."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    headers_key = models.CharField(max_length=64, help_text="Fingerprint of the file's normalised headers.")
+    columns = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind", "headers_key"], name="savedcolumns_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Saved columns for {self.kind}"

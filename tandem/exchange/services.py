@@ -1,0 +1,323 @@
+"""Writes for imports: upload (checked, nothing applied), choose columns, apply (one transaction), discard.
+
+An upload that cannot be read at all is refused and leaves nothing behind. Applying re-plans the file
+against the records as they are at that moment, inside the transaction, and writes in batches; any database
+error rolls everything back and the import record says so, so a retry starts afresh and writes each row once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.audit.services import audit_record
+from tandem.exchange.ctf import CtfFile, CtfRejected, parse_ctf
+from tandem.exchange.fields import FIELDS, ColumnMatch, ImportKind, match_columns, normalise_header
+from tandem.exchange.importers import Plan, plan_assessments, plan_ctf, plan_pupils, plan_sen
+from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, SavedColumns
+from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
+from tandem.schools.models import AcademicYear, School
+
+logger = logging.getLogger("tandem.exchange")
+
+CTF_KIND = "ctf"
+KINDS = (*(k.value for k in ImportKind), CTF_KIND)
+# Rows written per statement: small enough to report progress, large enough to keep the query count low.
+BATCH_SIZE = 500
+DEFAULT_SCALE = "standardised"
+
+Progress = Callable[[int, int], None]
+
+
+def _require_importer(actor: Actor, kind: str) -> int:
+    if actor.school_id is None or not actor.can(Resource.IMPORT, Action.MANAGE):
+        raise ValidationError("Only the school admin or the SENCo imports files.")
+    if kind == ImportKind.SEN and not actor.can(Resource.SEN_RECORD, Action.MANAGE):
+        raise ValidationError("Only the SENCo imports SEN status and needs.")
+    if kind not in KINDS:
+        raise ValidationError({"kind": "Choose what the file contains."})
+    return actor.school_id
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    table: Table | None = None
+    ctf: CtfFile | None = None
+
+
+def load_upload(kind: str, file_name: str, data: bytes) -> Loaded:
+    """Read the upload into rows (or a CTF); a file that cannot be read raises ValidationError."""
+    try:
+        if kind == CTF_KIND:
+            return Loaded(ctf=parse_ctf(data))
+        if _looks_like_xml(data):
+            raise ValidationError(
+                "This file is XML, not CSV or Excel. If it is a Common Transfer File, choose that kind."
+            )
+        table = read_table(data, filename=file_name)
+    except (FileRejected, CtfRejected) as exc:
+        raise ValidationError(str(exc)) from exc
+    if not table.headers or not any(table.headers):
+        raise ValidationError("The file has no header row naming its columns.")
+    if not table.rows:
+        raise ValidationError("The file has a header row but no rows of data.")
+    return Loaded(table=table)
+
+
+def headers_key(headers: tuple[str, ...] | list[str]) -> str:
+    names = sorted(normalise_header(h) for h in headers)
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+def import_upload(
+    *, actor: Actor, kind: str, file_name: str, data: bytes, default_scale: str = DEFAULT_SCALE
+) -> ImportRecord:
+    """Check an uploaded file and keep it for its preview. Nothing in the school's records changes."""
+    school_id = _require_importer(actor, kind)
+    name = safe_filename(file_name)
+    loaded = load_upload(kind, name, data)
+    columns: dict[str, str] = {}
+    if loaded.table is not None:
+        saved = SavedColumns.objects.filter(
+            school_id=school_id, kind=kind, headers_key=headers_key(loaded.table.headers)
+        ).first()
+        columns = dict(saved.columns) if saved else {}
+        file_format = loaded.table.file_format
+    else:
+        file_format = ImportFormat.CTF
+    with transaction.atomic():
+        record = ImportRecord.objects.create(
+            school_id=school_id,
+            kind=kind,
+            file_format=file_format,
+            file_name=name,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_size=len(data),
+            content=data,
+            columns=columns,
+            options={"default_scale": default_scale},
+            uploaded_by_id=actor.user_id,
+            rows_total=len(loaded.table.rows)
+            if loaded.table
+            else len(loaded.ctf.pupils if loaded.ctf else ()),
+        )
+        audit_record(
+            actor=actor, action="import.upload", target_type="import", target_id=record.pk, fields=[kind]
+        )
+    return record
+
+
+def plan_for_record(
+    record: ImportRecord, actor: Actor, loaded: Loaded, progress: Callable[[int], None] | None = None
+) -> tuple[Plan | None, ColumnMatch | None]:
+    school = School.objects.get(pk=record.school_id)
+    today = timezone.localdate()
+    source = f"import:{record.pk}"[:64]
+    if loaded.ctf is not None:
+        with_sen = actor.can(Resource.SEN_RECORD, Action.MANAGE)
+        return plan_ctf(loaded.ctf, school=school, today=today, with_sen=with_sen, source=source), None
+    assert loaded.table is not None
+    kind = ImportKind(record.kind)
+    match = match_columns(loaded.table.headers, kind, record.columns or None)
+    if not match.ok:
+        return None, match
+    if kind is ImportKind.PUPILS:
+        return plan_pupils(loaded.table, match.columns, school=school, today=today), match
+    if kind is ImportKind.SEN:
+        return plan_sen(loaded.table, match.columns, school=school, today=today), match
+    return (
+        plan_assessments(
+            loaded.table,
+            match.columns,
+            school=school,
+            today=today,
+            default_scale=record.options.get("default_scale", DEFAULT_SCALE),
+            source=source,
+            progress=progress,
+        ),
+        match,
+    )
+
+
+def import_set_columns(*, actor: Actor, record: ImportRecord, columns: dict[str, str]) -> ImportRecord:
+    """Choose which column feeds each field; remembered for the school's next file with these headers."""
+    school_id = _require_importer(actor, record.kind)
+    if record.status != ImportStatus.PREVIEWED or record.kind == CTF_KIND:
+        raise ValidationError("This import can no longer be changed.")
+    loaded = load_upload(record.kind, record.file_name, bytes(record.content or b""))
+    assert loaded.table is not None
+    known = {spec.key for spec in FIELDS[ImportKind(record.kind)]}
+    headers = {normalise_header(h) for h in loaded.table.headers}
+    cleaned = {key: value for key, value in columns.items() if key in known}
+    for key, header in cleaned.items():
+        if header and normalise_header(header) not in headers:
+            raise ValidationError({key: "Choose one of the file's columns."})
+    with transaction.atomic():
+        record.columns = cleaned
+        record.save(update_fields=["columns"])
+        SavedColumns.objects.update_or_create(
+            school_id=school_id,
+            kind=record.kind,
+            headers_key=headers_key(loaded.table.headers),
+            defaults={"columns": cleaned},
+        )
+        audit_record(
+            actor=actor,
+            action="import.columns",
+            target_type="import",
+            target_id=record.pk,
+            fields=sorted(cleaned),
+        )
+    return record
+
+
+def _save_windows(plan: Plan) -> None:
+    for window in plan.windows:
+        if window.academic_year.pk is None:
+            start_year = window.academic_year.start_year
+            window.academic_year = AcademicYear.objects.get_or_create(start_year=start_year)[0]
+        window.save()
+
+
+def _write(plan: Plan, progress: Progress | None) -> None:
+    total = plan.write_count()
+    done = 0
+    _save_windows(plan)
+    for model, rows, fields in plan.updates:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            model.objects.bulk_update(batch, fields)  # type: ignore[attr-defined]
+            done += len(batch)
+            if progress:
+                progress(done, total)
+    for model, rows in plan.creates:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+            done += len(batch)
+            if progress:
+                progress(done, total)
+
+
+class ImportFailed(Exception):
+    """Applying failed and nothing was changed; the import record says why."""
+
+
+def import_apply(
+    *, actor: Actor, record_id: uuid.UUID, skip_errors: bool = False, progress: Progress | None = None
+) -> ImportRecord:
+    """Apply a previewed import in one transaction: every row or none.
+
+    Rows with errors block the apply unless `skip_errors` is chosen; then they are listed in the record.
+    """
+    school_id = _require_importer_for_record(actor, record_id)
+    record = ImportRecord.objects.get(pk=record_id, school_id=school_id)
+    if record.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or not record.content:
+        raise ValidationError("This import has already been applied or discarded.")
+    loaded = load_upload(record.kind, record.file_name, bytes(record.content))
+    try:
+        with transaction.atomic():
+            locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
+            if locked.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
+                raise ValidationError("This import has already been applied.")
+            plan, match = plan_for_record(record, actor, loaded)
+            if plan is None:
+                problems = " ".join(p.message for p in (match.problems if match else ()))
+                raise ValidationError(f"Choose the columns first. {problems}".strip())
+            if plan.blocking and not skip_errors:
+                raise ValidationError(
+                    f"{len(plan.error_lines)} rows have errors. Correct the file, or choose to leave those "
+                    "rows out."
+                )
+            _write(plan, progress)
+            skipped = _skipped_rows(plan) if skip_errors else []
+            ImportRecord.objects.filter(pk=record.pk).update(
+                status=ImportStatus.APPLIED,
+                applied_by_id=actor.user_id,
+                applied_at=timezone.now(),
+                rows_total=plan.rows_total,
+                rows_with_errors=len(plan.error_lines),
+                rows_with_warnings=len(plan.warning_lines - plan.error_lines),
+                created=plan.created,
+                updated=plan.updated,
+                unchanged=plan.unchanged,
+                skipped=skipped,
+                skip_errors=skip_errors,
+                failure="",
+                content=None,
+                progress_done=plan.rows_total,
+            )
+            audit_record(
+                actor=actor,
+                action="import.apply",
+                target_type="import",
+                target_id=record.pk,
+                fields=[record.kind],
+            )
+    except DatabaseError as exc:
+        # The transaction is gone: say so on the record, in a new one, and keep the file for a retry.
+        logger.warning("import %s failed: %s", record.pk, type(exc).__name__)
+        with transaction.atomic():
+            ImportRecord.objects.filter(pk=record.pk).update(
+                status=ImportStatus.FAILED,
+                failure=(
+                    "The database refused a write part-way through, so nothing was changed. "
+                    "Try applying again; if it fails again, ask your IT lead to check the server."
+                ),
+            )
+            audit_record(
+                actor=actor,
+                action="import.apply",
+                target_type="import",
+                target_id=record.pk,
+                outcome="denied",
+                fields=[record.kind],
+            )
+        raise ImportFailed(str(record.pk)) from exc
+    record.refresh_from_db()
+    return record
+
+
+def _skipped_rows(plan: Plan) -> list[dict[str, object]]:
+    by_line: dict[int, list[str]] = {}
+    for issue in plan.issues:
+        if issue.is_error:
+            by_line.setdefault(issue.line, []).append(f"{issue.field}: {issue.message}")
+    return [{"line": line, "messages": messages} for line, messages in sorted(by_line.items())]
+
+
+def _require_importer_for_record(actor: Actor, record_id: uuid.UUID) -> int:
+    kind = ImportRecord.objects.filter(pk=record_id, school_id=actor.school_id or 0).values_list(
+        "kind", flat=True
+    )
+    found = kind.first()
+    if found is None:
+        raise ImportRecord.DoesNotExist()
+    return _require_importer(actor, found)
+
+
+def import_discard(*, actor: Actor, record_id: uuid.UUID) -> ImportRecord:
+    school_id = _require_importer_for_record(actor, record_id)
+    with transaction.atomic():
+        record = ImportRecord.objects.select_for_update().get(pk=record_id, school_id=school_id)
+        if record.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
+            raise ValidationError("Only an import that has not been applied can be discarded.")
+        record.status = ImportStatus.DISCARDED
+        record.content = None
+        record.save(update_fields=["status", "content"])
+        audit_record(actor=actor, action="import.discard", target_type="import", target_id=record.pk)
+    return record
