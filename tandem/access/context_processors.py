@@ -24,5 +24,6 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "interventions": current.can(Resource.INTERVENTION) and current.school_id is not None,
             "provision_map": current.can(Resource.PROVISION_MAP),
             "imports": current.can(Resource.IMPORT),
+            "downloads": current.can(Resource.PUPIL) and current.school_id is not None,
         },
     }

@@ -79,3 +79,29 @@ class ApplyForm(forms.Form):
         required=False,
         help_text="The rows left out are listed on the import record, to fix and import later.",
     )
+
+
+class TransferForm(forms.Form):
+    """Which pupils go into a Common Transfer File, and where it is going."""
+
+    year_group = forms.TypedChoiceField(label="Year group", coerce=int, required=False, empty_value=None)
+    group = forms.ChoiceField(label="Or a class or set", required=False)
+    dest_urn = forms.CharField(
+        label="URN of the school they are going to",
+        required=False,
+        max_length=8,
+        help_text="Leave empty if it is not known yet.",
+    )
+
+    def __init__(
+        self, *args: Any, years: list[tuple[int, str]], groups: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year_group"].choices = [("", "Choose a year group"), *years]  # type: ignore[attr-defined]
+        self.fields["group"].choices = [("", "Choose a class or set"), *groups]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("year_group") is None and not cleaned.get("group"):
+            raise forms.ValidationError("Choose a year group or a class.")
+        return cleaned

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from tandem.access.actor import Actor
-from tandem.access.scopes import imports_in_scope
+from tandem.access.policy import Resource
+from tandem.access.scopes import imports_in_scope, pupils_in_scope
 from tandem.audit.services import audit_record
 from tandem.exchange.fields import ColumnMatch, ImportKind
 from tandem.exchange.importers import Plan
@@ -55,4 +56,10 @@ def import_preview(*, actor: Actor, record: ImportRecord) -> Preview:
         headers=loaded.table.headers if loaded.table else (),
         file_notices=notices + tuple(plan.notices if plan else ()),
         same_file_before=before,
+    )
+
+
+def school_year_groups(*, actor: Actor) -> list[int]:
+    return sorted(
+        set(pupils_in_scope(actor, Resource.TRANSFER).values_list("year_group", flat=True).distinct())
     )

@@ -10,17 +10,28 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
-from tandem.access.scopes import import_or_404
+from tandem.access.scopes import groups_in_scope, import_or_404
 from tandem.assessment.models import Scale
-from tandem.core.forms import add_service_errors
+from tandem.core.forms import FormPage, add_service_errors, render_form
+from tandem.exchange.ctf import CtfSchool
+from tandem.exchange.exports import (
+    ctf_export,
+    ctf_file_name,
+    ctf_pupils,
+    flags_table,
+    marks_table,
+    register_table,
+    roll_table,
+)
 from tandem.exchange.fields import FIELDS, ImportKind
-from tandem.exchange.forms import ApplyForm, ColumnsForm, UploadForm, kind_choices
-from tandem.exchange.selectors import import_preview, import_records
+from tandem.exchange.forms import ApplyForm, ColumnsForm, TransferForm, UploadForm, kind_choices
+from tandem.exchange.selectors import import_preview, import_records, school_year_groups
 from tandem.exchange.services import (
     CTF_KIND,
     DEFAULT_SCALE,
@@ -30,6 +41,8 @@ from tandem.exchange.services import (
     import_set_columns,
     import_upload,
 )
+from tandem.exchange.tables import DataTable, table_csv, table_xlsx
+from tandem.people.models import year_group_label
 
 
 def _upload_form(request: HttpRequest, actor: Actor) -> UploadForm:
@@ -163,3 +176,98 @@ def import_discard_view(request: HttpRequest, actor: Actor, import_id: uuid.UUID
     else:
         messages.success(request, "Discarded: the file is deleted and nothing was imported.")
     return redirect(reverse("import_list"))
+
+
+# ------------------------------------------------------------------------------------------ downloads
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(request: HttpRequest, table: DataTable, name: str) -> HttpResponse:
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(table_xlsx(table), content_type=XLSX_TYPE)
+        extension = "xlsx"
+    else:
+        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+        extension = "csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate()}.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@allow(Resource.PUPIL)
+def export_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(
+        request,
+        "exchange/exports.html",
+        {
+            "can_register": actor.can(Resource.SEN_RECORD),
+            "can_progress": actor.can(Resource.PROGRESS),
+            "can_transfer": actor.can(Resource.TRANSFER),
+        },
+    )
+
+
+@allow(Resource.PUPIL)
+def export_roll_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return _download(request, roll_table(actor=actor), "pupils")
+
+
+@allow(Resource.SEN_RECORD)
+def export_register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return _download(request, register_table(actor=actor), "sen-register")
+
+
+@allow(Resource.PROGRESS)
+def export_marks_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return _download(request, marks_table(actor=actor), "marks")
+
+
+@allow(Resource.PROGRESS)
+def export_flags_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return _download(request, flags_table(actor=actor), "less-than-expected-progress")
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.TRANSFER)
+def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    groups = [(str(pk), name) for pk, name in groups_in_scope(actor).values_list("pk", "name")]
+    years = [(y, year_group_label(y)) for y in school_year_groups(actor=actor)]
+    form = TransferForm(request.POST or None, years=years, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        pupils = ctf_pupils(
+            actor=actor,
+            year_group=form.cleaned_data["year_group"],
+            group_id=form.cleaned_data["group"] or None,
+        )
+        if not pupils:
+            form.add_error(None, "No pupils are in that year group or class.")
+        else:
+            urn = form.cleaned_data["dest_urn"].strip()
+            dest = CtfSchool(lea="XXX", estab="XXXX", urn=urn) if urn else None
+            data, notes = ctf_export(actor=actor, pupils=pupils, dest=dest)
+            response = HttpResponse(data, content_type="application/xml")
+            school = pupils[0].school
+            name = ctf_file_name(school, timezone.localdate())
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "private, no-store"
+            if notes:
+                response["X-Tandem-Notes"] = " ".join(notes)
+            return response
+    intro = (
+        "A Common Transfer File carries pupils' details, SEN history and statutory results to their next "
+        "school. Tandem writes a partial file, as DfE services do; the receiving school's MIS imports it."
+    )
+    if not actor.can(Resource.SEN_RECORD):
+        intro += " SEN history is left out: only the SENCo or the head can send it."
+    return render_form(
+        request,
+        "form_page.html",
+        form,
+        FormPage(
+            heading="Send a Common Transfer File",
+            intro=intro,
+            submit_label="Download the CTF",
+            cancel_url=reverse("export_list"),
+        ).context(),
+    )

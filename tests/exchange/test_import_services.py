@@ -471,8 +471,8 @@ def _fail_on_insert_number(n: int) -> None:
     """A real database refusal: a trigger that aborts the n-th pupil insert."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(  # noqa: S608 (n is an int from the test)
-                f"""
+            cursor.execute(
+                f"""  # noqa: S608 (n is an int from the test)
                 CREATE OR REPLACE FUNCTION tandem_test_fail() RETURNS trigger AS $$
                 BEGIN
                   IF (SELECT count(*) FROM people_pupil WHERE legal_surname LIKE 'Fault%%') >= {n - 1} THEN
@@ -485,8 +485,8 @@ def _fail_on_insert_number(n: int) -> None:
                 """
             )
         else:
-            cursor.execute(  # noqa: S608 (n is an int from the test)
-                f"""
+            cursor.execute(
+                f"""  # noqa: S608 (n is an int from the test)
                 CREATE TRIGGER tandem_test_fail BEFORE INSERT ON people_pupil
                 WHEN (SELECT count(*) FROM people_pupil WHERE legal_surname LIKE 'Fault%') >= {n - 1}
                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END;

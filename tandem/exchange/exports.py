@@ -1,0 +1,321 @@
+"""Downloads: the roll, the SEN register, marks and progress flags as tables, and Common Transfer Files.
+
+Reads only, each through the access scopes, and each leaves an audit event (a download of pupils' data is a
+view of it). The roll, register and marks tables use the column names the importer recognises, so a file
+exported from one Tandem school imports into another unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+
+from django.utils import timezone
+
+from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource, Scope
+from tandem.access.scopes import pupils_in_scope
+from tandem.assessment.models import Assessment, StageAssessment
+from tandem.audit.services import audit_record
+from tandem.exchange.ctf import (
+    CURRENT_CTF_VERSION,
+    CtfNeed,
+    CtfPupil,
+    CtfSchool,
+    CtfSenPeriod,
+    CtfStageAssessment,
+    write_ctf,
+)
+from tandem.exchange.tables import Cell, DataTable
+from tandem.people.models import Pupil, year_group_label
+from tandem.progress.selectors import flagged_list
+from tandem.register.models import SenNeed, SenStatusPeriod
+from tandem.schools.models import School
+
+ROLL_HEADERS = (
+    "UPN",
+    "Adno",
+    "Legal Surname",
+    "Legal Forename",
+    "Preferred Forename",
+    "DOB",
+    "Sex",
+    "Year",
+    "Pupil Premium",
+    "EAL",
+    "Looked After",
+)
+REGISTER_HEADERS = (
+    "UPN",
+    "Adno",
+    "Legal Surname",
+    "Legal Forename",
+    "Year",
+    "SEN Status",
+    "Start Date",
+    "Primary Need",
+    "Secondary Need",
+)
+MARKS_HEADERS = ("UPN", "Adno", "Legal Surname", "Legal Forename", "Subject", "Date", "Result", "Scale")
+FLAG_HEADERS = (
+    "UPN",
+    "Legal Surname",
+    "Legal Forename",
+    "Year",
+    "Subject",
+    "Window",
+    "Growth percentile",
+    "Peers from the same baseline",
+    "Own previous rate",
+    "Gap not closing",
+    "Gap widening",
+    "Why",
+)
+CURRENT_PROVISIONS = ("N", "K", "E")
+
+
+def _year(value: int) -> str:
+    return "R" if value == 0 else f"N{value + 3}" if value < 0 else str(value)
+
+
+def _yes(value: bool) -> str:
+    return "Y" if value else "N"
+
+
+def _audit(actor: Actor, what: str, fields: Sequence[str]) -> None:
+    audit_record(
+        actor=actor,
+        action=f"export.{what}",
+        target_type="school" if actor.school_id else "trust",
+        target_id=actor.school_id or actor.trust_id or "",
+        fields=fields,
+    )
+
+
+def roll_table(*, actor: Actor) -> DataTable:
+    pupils = pupils_in_scope(actor, Resource.PUPIL).order_by(
+        "year_group", "legal_surname", "legal_forename", "id"
+    )
+    _audit(actor, "roll", ROLL_HEADERS)
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for p in pupils.iterator(chunk_size=2000):
+            yield (
+                p.upn,
+                p.mis_id,
+                p.legal_surname,
+                p.legal_forename,
+                p.preferred_forename,
+                p.date_of_birth,
+                p.sex,
+                _year(p.year_group),
+                _yes(p.pupil_premium),
+                _yes(p.eal),
+                _yes(p.looked_after),
+            )
+
+    return DataTable("Pupils", ROLL_HEADERS, rows())
+
+
+def register_table(*, actor: Actor) -> DataTable:
+    """Every pupil in scope with a current SEN status other than none, and their ranked needs."""
+    pupils = pupils_in_scope(actor, Resource.SEN_RECORD)
+    periods = (
+        SenStatusPeriod.objects.filter(pupil__in=pupils, ends_on__isnull=True, provision__in=("K", "E"))
+        .select_related("pupil")
+        .order_by("pupil__year_group", "pupil__legal_surname", "pupil__legal_forename", "pupil_id")
+    )
+    needs: dict[object, dict[int, str]] = {}
+    for pupil_id, rank, code in SenNeed.objects.filter(pupil__in=pupils, ends_on__isnull=True).values_list(
+        "pupil_id", "rank", "need_type_id"
+    ):
+        needs.setdefault(pupil_id, {})[rank] = code
+    _audit(actor, "register", REGISTER_HEADERS)
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for period in periods:
+            p = period.pupil
+            ranked = needs.get(p.pk, {})
+            yield (
+                p.upn,
+                p.mis_id,
+                p.legal_surname,
+                p.legal_forename,
+                _year(p.year_group),
+                period.provision,
+                period.starts_on,
+                ranked.get(1, ""),
+                ranked.get(2, ""),
+            )
+
+    return DataTable("SEN register", REGISTER_HEADERS, rows())
+
+
+def marks_table(*, actor: Actor) -> DataTable:
+    pupils = pupils_in_scope(actor, Resource.PROGRESS)
+    results = (
+        Assessment.objects.filter(pupil__in=pupils)
+        .select_related("pupil")
+        .order_by("pupil__year_group", "pupil__legal_surname", "pupil_id", "subject_id", "assessed_on")
+    )
+    _audit(actor, "marks", MARKS_HEADERS)
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for a in results.iterator(chunk_size=5000):
+            p = a.pupil
+            yield (
+                p.upn,
+                p.mis_id,
+                p.legal_surname,
+                p.legal_forename,
+                a.subject_id,
+                a.assessed_on,
+                a.result,
+                a.scale_id,
+            )
+
+    return DataTable("Marks", MARKS_HEADERS, rows())
+
+
+def flags_table(*, actor: Actor) -> DataTable:
+    """The newest run's flags for the pupils in scope (less than expected progress, Code 6.17)."""
+    _, results = flagged_list(actor=actor)
+    _audit(actor, "flags", FLAG_HEADERS)
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for r in results:
+            p = r.pupil
+            reasons = r.reasons if isinstance(r.reasons, dict) else {}
+            yield (
+                p.upn,
+                p.legal_surname,
+                p.legal_forename,
+                year_group_label(p.year_group),
+                r.subject.name,
+                str(r.window),
+                r.percentile,
+                r.get_peers_display(),
+                r.get_own_rate_display(),
+                r.get_not_closing_display(),
+                r.get_widening_display(),
+                " ".join(str(text) for text in reasons.values()),
+            )
+
+    return DataTable("Less than expected progress", FLAG_HEADERS, rows())
+
+
+# ------------------------------------------------------------------------------------------ CTF
+
+
+def ctf_pupils(*, actor: Actor, year_group: int | None = None, group_id: str | None = None) -> list[Pupil]:
+    pupils = pupils_in_scope(actor, Resource.TRANSFER)
+    if year_group is not None:
+        pupils = pupils.filter(year_group=year_group)
+    if group_id is not None:
+        pupils = pupils.filter(enrolments__group_id=uuid.UUID(group_id), enrolments__ends_on__isnull=True)
+    return list(pupils.distinct().order_by("legal_surname", "legal_forename", "id"))
+
+
+def ctf_export(
+    *,
+    actor: Actor,
+    pupils: Sequence[Pupil],
+    dest: CtfSchool | None = None,
+    version: int = CURRENT_CTF_VERSION,
+) -> tuple[bytes, list[str]]:
+    """A partial CTF for these pupils, and notes on what it leaves out.
+
+    SEN history goes in only for someone who may read it at the school (the SENCo, the head); legacy codes
+    (statements, School Action, BESD) stay out, as the CTF rules say, and are counted in the notes.
+    """
+    school = School.objects.get(pk=actor.school_id or 0)
+    with_sen = actor.scope(Resource.SEN_RECORD, Action.VIEW) is Scope.SCHOOL
+    ids = [p.pk for p in pupils]
+    periods: dict[object, list[SenStatusPeriod]] = {}
+    needs: dict[object, list[SenNeed]] = {}
+    notes: list[str] = []
+    legacy = 0
+    if with_sen:
+        for period in SenStatusPeriod.objects.filter(pupil_id__in=ids).order_by("starts_on"):
+            if period.provision in CURRENT_PROVISIONS:
+                periods.setdefault(period.pupil_id, []).append(period)
+            else:
+                legacy += 1
+        for need in SenNeed.objects.filter(pupil_id__in=ids, need_type__is_current=True).order_by("rank"):
+            needs.setdefault(need.pupil_id, []).append(need)
+        legacy += SenNeed.objects.filter(pupil_id__in=ids, need_type__is_current=False).count()
+    else:
+        notes.append("SEN history is not included: only the SENCo or the head can send it.")
+    if legacy:
+        notes.append(
+            f"{legacy} SEN records use codes from before 2014 and are not included, as the CTF rules say."
+        )
+    stage: dict[object, list[StageAssessment]] = {}
+    for row in StageAssessment.objects.filter(pupil_id__in=ids):
+        stage.setdefault(row.pupil_id, []).append(row)
+    items = [
+        CtfPupil(
+            upn=p.upn,
+            surname=p.legal_surname,
+            forename=p.legal_forename,
+            dob=p.date_of_birth,
+            sex=p.sex,
+            nc_year=_year(p.year_group),
+            preferred_forename=p.preferred_forename,
+            has_sen_history=with_sen,
+            sen_periods=tuple(
+                CtfSenPeriod(provision=s.provision, starts_on=s.starts_on, ends_on=s.ends_on)
+                for s in periods.get(p.pk, [])
+            ),
+            needs=tuple(
+                CtfNeed(need_type=n.need_type_id, rank=n.rank, starts_on=n.starts_on, ends_on=n.ends_on)
+                for n in needs.get(p.pk, [])
+            ),
+            has_assessments=p.pk in stage,
+            assessments=tuple(
+                CtfStageAssessment(
+                    stage=s.stage,
+                    locale=s.locale,
+                    year=s.year,
+                    subject=s.subject,
+                    method=s.method,
+                    component=s.component,
+                    result_status=s.result_status,
+                    result_qualifier=s.result_qualifier,
+                    result=s.result,
+                    result_date=s.result_date,
+                )
+                for s in stage.get(p.pk, [])
+            ),
+        )
+        for p in pupils
+        if p.upn
+    ]
+    if len(items) < len(pupils):
+        notes.append(f"{len(pupils) - len(items)} pupils have no UPN and are not included.")
+    now = timezone.localtime()
+    source = CtfSchool(
+        # Tandem does not hold the school's LA and establishment numbers yet: placeholders, as DfE's own
+        # services write when they are unknown.
+        lea="XXX",
+        estab="XXXX",
+        urn=school.urn,
+        name=school.name,
+        academic_year=str(now.year if now.month >= 8 else now.year - 1),
+    )
+    data = write_ctf(
+        version=version, source=source, dest=dest, pupils=items, generated_at=now.replace(tzinfo=None)
+    )
+    audit_record(
+        actor=actor,
+        action="export.ctf",
+        target_type="school",
+        target_id=school.pk,
+        fields=["pupils", "stage_assessments", *(["sen_history"] if with_sen else [])],
+    )
+    return data, notes
+
+
+def ctf_file_name(school: School, when: dt.date) -> str:
+    return f"XXXXXXX_CTF_{school.urn}_{when:%Y%m%d}.xml"
