@@ -25,13 +25,6 @@ class ImportKind(StrEnum):
     ASSESSMENTS = "assessments"
 
 
-KIND_LABELS = {
-    ImportKind.PUPILS: "Pupils (the roll)",
-    ImportKind.SEN: "SEN status and needs",
-    ImportKind.ASSESSMENTS: "Assessment results (marks)",
-}
-
-
 @dataclass(frozen=True)
 class FieldSpec:
     key: str

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from tandem.exchange.fields import FIELDS, KIND_LABELS, ImportKind
+from tandem.exchange.fields import FIELDS, ImportKind
+from tandem.exchange.models import KIND_NAMES
 from tandem.exchange.tabular import DEFAULT_LIMITS
 
 MAX_UPLOAD_MB = DEFAULT_LIMITS.max_bytes // (1024 * 1024)
@@ -48,10 +49,7 @@ class UploadForm(forms.Form):
 
 
 def kind_choices(*, can_import_sen: bool) -> list[tuple[str, str]]:
-    choices = [(k.value, label) for k, label in KIND_LABELS.items()]
-    if not can_import_sen:
-        choices = [c for c in choices if c[0] != ImportKind.SEN]
-    return [*choices, ("ctf", "Common Transfer File (CTF) from another school")]
+    return [(kind, label) for kind, label in KIND_NAMES.items() if can_import_sen or kind != ImportKind.SEN]
 
 
 class ColumnsForm(forms.Form):

@@ -16,6 +16,14 @@ from django.db.models import Q
 from tandem.people.models import User
 from tandem.schools.models import School
 
+# What each kind of file holds, in words for the import pages.
+KIND_NAMES = {
+    "pupils": "Pupils (the roll)",
+    "sen": "SEN status and needs",
+    "assessments": "Assessment results (marks)",
+    "ctf": "Common Transfer File (CTF) from another school",
+}
+
 
 class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
@@ -73,6 +81,10 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_NAMES.get(self.kind, self.kind)
 
 
 class SavedColumns(models.Model):

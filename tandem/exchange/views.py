@@ -105,14 +105,13 @@ def _detail(
         columns_form = ColumnsForm(
             kind=ImportKind(kind), headers=preview.headers, chosen=preview.match.columns
         )
-    labels = dict(kind_choices(can_import_sen=True))
     return render(
         request,
         "exchange/import_detail.html",
         {
             "preview": preview,
             "record": preview.record,
-            "kind_label": labels.get(kind, kind),
+            "kind_label": preview.record.kind_label,
             "plan": preview.plan,
             "issues": preview.plan.listed_issues() if preview.plan else [],
             "columns_form": columns_form,

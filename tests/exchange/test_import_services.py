@@ -472,7 +472,7 @@ def _fail_on_insert_number(n: int) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"""  # noqa: S608 (n is an int from the test)
+                f"""
                 CREATE OR REPLACE FUNCTION tandem_test_fail() RETURNS trigger AS $$
                 BEGIN
                   IF (SELECT count(*) FROM people_pupil WHERE legal_surname LIKE 'Fault%%') >= {n - 1} THEN
@@ -482,15 +482,15 @@ def _fail_on_insert_number(n: int) -> None:
                 END $$ LANGUAGE plpgsql;
                 CREATE TRIGGER tandem_test_fail BEFORE INSERT ON people_pupil
                   FOR EACH ROW EXECUTE FUNCTION tandem_test_fail();
-                """
+                """  # noqa: S608 (n is an int from the test)
             )
         else:
             cursor.execute(
-                f"""  # noqa: S608 (n is an int from the test)
+                f"""
                 CREATE TRIGGER tandem_test_fail BEFORE INSERT ON people_pupil
                 WHEN (SELECT count(*) FROM people_pupil WHERE legal_surname LIKE 'Fault%') >= {n - 1}
                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END;
-                """
+                """  # noqa: S608 (n is an int from the test)
             )
 
 
