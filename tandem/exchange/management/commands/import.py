@@ -104,7 +104,8 @@ class Command(BaseCommand):
             import_discard(actor=actor, record_id=record.pk)
             self.stdout.write("Dry run: nothing was changed.")
             return
-        bar = ProgressBar(sys.stderr, "Writing")
+        # The wrapped stream itself: the bar writes its own line endings.
+        bar = ProgressBar(getattr(self.stderr, "_out", sys.stderr), "Writing")
         try:
             applied = import_apply(
                 actor=actor, record_id=record.pk, skip_errors=options["skip_errors"], progress=bar
