@@ -1,4 +1,4 @@
-"""`tandem import FILE --school URN --kind ...`: the preview printed, --dry-run changes nothing, then apply."""
+"""`tandem import FILE --school URN --kind ...`: the preview printed, a dry run changes nothing, then apply."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_it_explains_an_unknown_school_a_missing_file_and_an_unreadable_one(worl
         call_command("import", str(tmp_path / "x.csv"), "--school", world.a.school.urn, "--kind", "pupils")
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(CommandError, match="The file is empty."):
+    with pytest.raises(CommandError, match=r"The file is empty\."):
         call_command("import", str(empty), "--school", world.a.school.urn, "--kind", "pupils")
     assert not ImportRecord.objects.exists()
 
