@@ -21,6 +21,8 @@ from tandem.lib.upn import UNKNOWN_MARKERS, check_upn
 
 class ImportKind(StrEnum):
     PUPILS = "pupils"
+    STAFF = "staff"
+    GROUPS = "groups"
     SEN = "sen"
     ASSESSMENTS = "assessments"
 
@@ -76,6 +78,49 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
         FieldSpec("eal", "English as an additional language", ("eal", "english as an additional language")),
         FieldSpec("looked_after", "Looked after", ("looked after", "lac", "cla", "in care", "incare")),
     ),
+    ImportKind.STAFF: (
+        FieldSpec("email", "Email", ("email", "email address", "work email", "school email"), required=True),
+        FieldSpec("full_name", "Full name", ("full name", "name", "staff name", "display name")),
+        FieldSpec("forename", "Forename", ("forename", "first name", "legal forename", "preferred forename")),
+        FieldSpec("surname", "Surname", ("surname", "last name", "legal surname")),
+        FieldSpec(
+            "role",
+            "Role",
+            ("role", "staff role", "job title", "post", "position"),
+            required=True,
+            help="Teacher, teaching assistant, SENCo, head or school admin",
+        ),
+    ),
+    ImportKind.GROUPS: (
+        FieldSpec(
+            "group",
+            "Class or set",
+            ("class", "group", "class name", "group name", "teaching group", "set", "reg group", "form"),
+            required=True,
+        ),
+        FieldSpec(
+            "subject",
+            "Subject",
+            ("subject", "subject name", "subject code"),
+            help="Empty for a class taught every subject (primary)",
+        ),
+        FieldSpec(
+            "group_year", "Year group of the class", ("class year", "group year", "year group", "year")
+        ),
+        FieldSpec(
+            "teacher",
+            "Teacher's email",
+            ("teacher", "teacher email", "class teacher", "main teacher", "teacher email address"),
+        ),
+        FieldSpec(
+            "support",
+            "Teaching assistant's email",
+            ("teaching assistant", "ta", "ta email", "support", "lsa"),
+        ),
+        _UPN,
+        _MIS_ID,
+        FieldSpec("starts_on", "Joined on", ("start date", "joined", "joined on", "from", "enrolled on")),
+    ),
     ImportKind.SEN: (
         _UPN,
         _MIS_ID,
@@ -123,8 +168,9 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
     ),
 }
 
-# Pupils are matched by UPN, then MIS id: every kind but the roll itself needs one of the two.
+# Pupils are matched by UPN, then MIS id: these kinds need one of the two.
 IDENTITY_KEYS = ("upn", "mis_id")
+PUPIL_KINDS = frozenset({ImportKind.GROUPS, ImportKind.SEN, ImportKind.ASSESSMENTS})
 
 
 def normalise_header(text: str) -> str:
@@ -198,6 +244,14 @@ def match_columns(
                 )
             )
         taken[index] = key
+    if (
+        kind is ImportKind.STAFF
+        and "full_name" not in columns
+        and not {"forename", "surname"} <= columns.keys()
+    ):
+        problems.append(
+            ColumnProblem("No column gives the person's name: choose Full name, or Forename and Surname.")
+        )
     # One "Name" column written "Surname, Forename" stands in for both names on the roll.
     needs_names = kind is ImportKind.PUPILS and not {"surname", "forename"} <= columns.keys()
     if needs_names and "name" in positions and "surname" not in chosen and "forename" not in chosen:
@@ -208,7 +262,7 @@ def match_columns(
             if spec.key in ("surname", "forename") and "full_name" in columns:
                 continue
             problems.append(ColumnProblem(f"No column gives {spec.label}: choose one below."))
-    if kind is not ImportKind.PUPILS and not set(IDENTITY_KEYS) & columns.keys():
+    if kind in PUPIL_KINDS and not set(IDENTITY_KEYS) & columns.keys():
         problems.append(ColumnProblem("No column gives the UPN or the MIS id, so pupils cannot be matched."))
     unused = tuple(h for i, h in enumerate(headers) if i not in taken and h)
     return ColumnMatch(columns=columns, unused=unused, problems=tuple(problems))
@@ -434,3 +488,51 @@ def parse_need(raw: str, *, label: str, current_codes: Mapping[str, str]) -> Cel
     return Cell(
         error=f"{label} '{text}' is not a census type-of-need code ({', '.join(sorted(current_codes))})."
     )
+
+
+_ROLES = {
+    "teacher": ("teacher", "class teacher", "subject teacher", "form tutor", "classroom teacher"),
+    "teaching_assistant": (
+        "teaching assistant",
+        "ta",
+        "hlta",
+        "learning support assistant",
+        "lsa",
+        "learning support",
+        "support staff",
+    ),
+    "senco": ("senco", "sendco", "sen coordinator", "sen co ordinator", "inclusion lead"),
+    "head": ("head", "headteacher", "head teacher", "deputy head", "assistant head", "senior leader", "slt"),
+    "school_admin": (
+        "school admin",
+        "admin",
+        "data manager",
+        "office manager",
+        "business manager",
+        "it lead",
+    ),
+}
+_ROLE_WORDS = {word: role for role, words in _ROLES.items() for word in words}
+
+
+def parse_role(raw: str) -> Cell:
+    """A school role from the words MIS staff lists use ("Class Teacher", "HLTA", "Headteacher")."""
+    role = _ROLE_WORDS.get(normalise_header(raw))
+    if role is None:
+        return Cell(
+            error=f"Role '{raw.strip()}' is not one Tandem knows: teacher, teaching assistant, SENCo, head "
+            "or school admin."
+        )
+    return Cell(value=role)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(raw: str, *, label: str = "Email") -> Cell:
+    text = raw.strip().lower()
+    if not text:
+        return Cell(value="")
+    if not _EMAIL.match(text) or len(text) > 254:
+        return Cell(error=f"{label} '{raw.strip()[:60]}' is not an email address.")
+    return Cell(value=text)

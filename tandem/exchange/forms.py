@@ -48,8 +48,9 @@ class UploadForm(forms.Form):
         return upload
 
 
-def kind_choices(*, can_import_sen: bool) -> list[tuple[str, str]]:
-    return [(kind, label) for kind, label in KIND_NAMES.items() if can_import_sen or kind != ImportKind.SEN]
+def kind_choices(*, can_import_sen: bool, can_import_staff: bool) -> list[tuple[str, str]]:
+    refused = {ImportKind.SEN: can_import_sen, ImportKind.STAFF: can_import_staff}
+    return [(kind, label) for kind, label in KIND_NAMES.items() if refused.get(kind, True)]  # type: ignore[call-overload]
 
 
 class ColumnsForm(forms.Form):

@@ -19,6 +19,8 @@ from tandem.schools.models import School
 # What each kind of file holds, in words for the import pages.
 KIND_NAMES = {
     "pupils": "Pupils (the roll)",
+    "staff": "Staff and their roles",
+    "groups": "Classes and sets, their teachers and pupils",
     "sen": "SEN status and needs",
     "assessments": "Assessment results (marks)",
     "ctf": "Common Transfer File (CTF) from another school",

@@ -22,7 +22,15 @@ from tandem.access.policy import Action, Resource
 from tandem.audit.services import audit_record
 from tandem.exchange.ctf import CtfFile, CtfRejected, parse_ctf
 from tandem.exchange.fields import FIELDS, ColumnMatch, ImportKind, match_columns, normalise_header
-from tandem.exchange.importers import Plan, plan_assessments, plan_ctf, plan_pupils, plan_sen
+from tandem.exchange.importers import (
+    Plan,
+    plan_assessments,
+    plan_ctf,
+    plan_groups,
+    plan_pupils,
+    plan_sen,
+    plan_staff,
+)
 from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, SavedColumns
 from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
 from tandem.schools.models import AcademicYear, School
@@ -43,6 +51,8 @@ def _require_importer(actor: Actor, kind: str) -> int:
         raise ValidationError("Only the school admin or the SENCo imports files.")
     if kind == ImportKind.SEN and not actor.can(Resource.SEN_RECORD, Action.MANAGE):
         raise ValidationError("Only the SENCo imports SEN status and needs.")
+    if kind == ImportKind.STAFF and not actor.can(Resource.STAFF, Action.MANAGE):
+        raise ValidationError("Only the school admin imports staff and their roles.")
     if kind not in KINDS:
         raise ValidationError({"kind": "Choose what the file contains."})
     return actor.school_id
@@ -137,6 +147,10 @@ def plan_for_record(
         return None, match
     if kind is ImportKind.PUPILS:
         return plan_pupils(loaded.table, match.columns, school=school, today=today), match
+    if kind is ImportKind.STAFF:
+        return plan_staff(loaded.table, match.columns, school=school), match
+    if kind is ImportKind.GROUPS:
+        return plan_groups(loaded.table, match.columns, school=school, today=today), match
     if kind is ImportKind.SEN:
         return plan_sen(loaded.table, match.columns, school=school, today=today), match
     return (
@@ -186,6 +200,9 @@ def import_set_columns(*, actor: Actor, record: ImportRecord, columns: dict[str,
 
 
 def _save_windows(plan: Plan) -> None:
+    for year in plan.academic_years:
+        saved = AcademicYear.objects.get_or_create(start_year=year.start_year)[0]
+        year.pk = saved.pk
     for window in plan.windows:
         if window.academic_year.pk is None:
             start_year = window.academic_year.start_year

@@ -50,7 +50,10 @@ def _upload_form(request: HttpRequest, actor: Actor) -> UploadForm:
     return UploadForm(
         request.POST or None,
         request.FILES or None,
-        kinds=kind_choices(can_import_sen=actor.can(Resource.SEN_RECORD, Action.MANAGE)),
+        kinds=kind_choices(
+            can_import_sen=actor.can(Resource.SEN_RECORD, Action.MANAGE),
+            can_import_staff=actor.can(Resource.STAFF, Action.MANAGE),
+        ),
         scales=scales,
         initial={"default_scale": DEFAULT_SCALE},
     )
