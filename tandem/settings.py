@@ -222,3 +222,6 @@ LOGGING = {
 
 # The demo's shared password, printed by `make run`; never used outside the demo.
 TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
+
+# Imports with at least this many rows are applied on a background thread, with progress on the page.
+TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", "5000"))

@@ -10,6 +10,7 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Resource
 from tandem.access.scopes import imports_in_scope, pupils_in_scope
 from tandem.audit.services import audit_record
+from tandem.exchange.background import interrupted
 from tandem.exchange.fields import ColumnMatch, ImportKind
 from tandem.exchange.importers import Plan
 from tandem.exchange.models import ImportRecord, ImportStatus
@@ -35,7 +36,7 @@ def import_preview(*, actor: Actor, record: ImportRecord) -> Preview:
     data = bytes(record.content or b"")
     loaded = load_upload(record.kind, record.file_name, data) if data else Loaded()
     plan, match = (None, None)
-    if record.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED) and data:
+    if data and (record.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or interrupted(record)):
         plan, match = plan_for_record(record, actor, loaded)
     if record.kind in (ImportKind.SEN, CTF_KIND):
         # The preview shows SEN codes against pupils: a view of SEN data leaves a trail.

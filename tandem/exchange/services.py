@@ -235,21 +235,30 @@ class ImportFailed(Exception):
 
 
 def import_apply(
-    *, actor: Actor, record_id: uuid.UUID, skip_errors: bool = False, progress: Progress | None = None
+    *,
+    actor: Actor,
+    record_id: uuid.UUID,
+    skip_errors: bool = False,
+    progress: Progress | None = None,
+    background: bool = False,
 ) -> ImportRecord:
     """Apply a previewed import in one transaction: every row or none.
 
     Rows with errors block the apply unless `skip_errors` is chosen; then they are listed in the record.
+    `background` is for the runner in `background.py`, which marks the record "applying" first.
     """
     school_id = _require_importer_for_record(actor, record_id)
     record = ImportRecord.objects.get(pk=record_id, school_id=school_id)
-    if record.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or not record.content:
+    open_statuses = [ImportStatus.PREVIEWED, ImportStatus.FAILED]
+    if background:
+        open_statuses.append(ImportStatus.APPLYING)
+    if record.status not in open_statuses or not record.content:
         raise ValidationError("This import has already been applied or discarded.")
     loaded = load_upload(record.kind, record.file_name, bytes(record.content))
     try:
         with transaction.atomic():
             locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
-            if locked.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
+            if locked.status not in open_statuses:
                 raise ValidationError("This import has already been applied.")
             plan, match = plan_for_record(record, actor, loaded)
             if plan is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import groups_in_scope, import_or_404
 from tandem.assessment.models import Scale
 from tandem.core.forms import FormPage, add_service_errors, render_form
+from tandem.exchange.background import import_apply_in_background, import_progress, interrupted
 from tandem.exchange.ctf import CtfSchool
 from tandem.exchange.exports import (
     ctf_export,
@@ -121,6 +123,8 @@ def _detail(
             "apply_form": apply_form or ApplyForm(),
             "can_manage": actor.can(Resource.IMPORT, Action.MANAGE),
             "fields": FIELDS.get(ImportKind(kind)) if kind != CTF_KIND else (),
+            "progress": import_progress(preview.record.pk),
+            "interrupted": interrupted(preview.record),
         },
         status=status,
     )
@@ -148,10 +152,17 @@ def import_apply_view(request: HttpRequest, actor: Actor, import_id: uuid.UUID) 
     record = import_or_404(actor, import_id, Action.MANAGE)
     form = ApplyForm(request.POST)
     form.is_valid()
+    skip_errors = form.cleaned_data.get("skip_errors", False)
+    if record.rows_total >= settings.TANDEM_IMPORT_BACKGROUND_ROWS or interrupted(record):
+        try:
+            import_apply_in_background(actor=actor, record_id=record.pk, skip_errors=skip_errors)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Applying. This page shows how far it has got; you can leave it.")
+        return redirect("import_detail", record.pk)
     try:
-        applied = import_apply(
-            actor=actor, record_id=record.pk, skip_errors=form.cleaned_data.get("skip_errors", False)
-        )
+        applied = import_apply(actor=actor, record_id=record.pk, skip_errors=skip_errors)
     except ValidationError as error:
         add_service_errors(form, error)
         return _detail(request, actor, record, apply_form=form, status=400)
