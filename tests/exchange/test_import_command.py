@@ -1,4 +1,4 @@
-"""`tandem import FILE --school URN --kind ...`: the preview printed, a dry run changes nothing, then apply."""
+"""`tandem import FILE --school URN --kind ...`: the preview printed, a dry run writes nothing, then apply."""
 
 from __future__ import annotations
 
