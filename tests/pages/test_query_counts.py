@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.assessment.models import Assessment
 from tandem.people.models import Enrolment, Pupil
 from tandem.register.models import SenNeed, SenStatusPeriod
 from tests import factories as f
@@ -81,6 +82,22 @@ def _school_with(n: int):
         f.make_passport(p)
         f.make_placement(group=igroup, pupil=p, teacher=people["teacher"])
     f.make_session_log(group=igroup)  # one log, about every placed pupil, waiting for the teacher
+    for _ in range(max(1, n // 25)):
+        f.make_import(school)
+    Assessment.objects.bulk_create(
+        Assessment(
+            school=school,
+            pupil=p,
+            subject_id="reading",
+            window=window,
+            scale_id="standardised",
+            assessed_on=dt.date(2026, 6, 10),
+            year_group=4,
+            result="100",
+            points=100,
+        )
+        for p in pupils
+    )
     return people, group
 
 
@@ -111,6 +128,15 @@ PAGES = [
     ("head", "compliance"),
     ("senco", "provision_map"),
     ("senco", "intervention_list"),
+    ("school_admin", "import_list"),
+    ("senco", "export_list"),
+    ("senco", "export_roll"),
+    ("teacher", "export_roll"),
+    ("senco", "export_register"),
+    ("senco", "export_marks"),
+    ("senco", "export_flags"),
+    ("senco", "export_roll?format=xlsx"),
+    ("senco", "transfer"),
 ]
 
 
