@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse
 from openpyxl import Workbook
 
 from tandem.access.actor import actor_for
@@ -153,11 +154,15 @@ def test_it_keeps_formula_looking_names_as_text_with_a_warning(world):
     assert Pupil.objects.get(upn=_upn(1)).legal_surname == "=HYPERLINK(1)"
 
 
-def test_it_keeps_html_in_names_as_text_with_a_warning(world):
+def test_it_keeps_html_in_names_as_text_with_a_warning_and_never_renders_it(world, client):
     record = _upload(world.a.admin, HEADER + _pupil_row(1, surname="<b>Bold</b>"))
     assert any("'<' or '>'" in m for m in _messages(world.a.admin, record))
     import_apply(actor=actor_for(world.a.admin), record_id=record.pk)
-    assert Pupil.objects.get(upn=_upn(1)).legal_surname == "<b>Bold</b>"
+    pupil = Pupil.objects.get(upn=_upn(1))
+    assert pupil.legal_surname == "<b>Bold</b>"
+    client.force_login(world.a.admin)
+    page = client.get(reverse("pupil_detail", args=[pupil.pk])).content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in page and "<b>Bold</b>" not in page
 
 
 def test_it_reads_an_excel_date_serial_with_a_warning(world):
@@ -228,7 +233,8 @@ def test_it_refuses_an_oversized_cell_without_quoting_it(world):
 
 
 def test_it_refuses_bytes_that_are_not_text_in_any_encoding_excel_uses(world):
-    assert_file_refused(world.a.admin, (HEADER + _pupil_row(1)).encode() + b"\x81\x8d\x90", "")
+    data = (HEADER + _pupil_row(1)).encode() + b"\x81\x8d\x90"
+    assert_file_refused(world.a.admin, data, "line 3 has a byte (0x81) that is not a character")
 
 
 def _workbook(rows: list[list[object]]) -> bytes:
@@ -268,11 +274,11 @@ def test_it_refuses_an_xml_entity_attack_in_a_ctf(world):
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
         "<CTfile><Header><CTFversion>&lol2;</CTFversion></Header></CTfile>"
     )
-    assert_file_refused(world.a.senco, bomb, "", kind="ctf", name="bomb.xml")
+    assert_file_refused(world.a.senco, bomb, "refuses for safety", kind="ctf", name="bomb.xml")
 
 
 def test_it_refuses_a_csv_uploaded_as_a_ctf(world):
-    assert_file_refused(world.a.senco, HEADER + _pupil_row(1), "", kind="ctf", name="roll.xml")
+    assert_file_refused(world.a.senco, HEADER + _pupil_row(1), "it is not XML", kind="ctf", name="roll.xml")
 
 
 # ------------------------------------------------------------------------------- rows refused
