@@ -125,6 +125,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # A large import holds the write lock for some seconds: other writers wait rather than fail.
+            "timeout": 30,
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0

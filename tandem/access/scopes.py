@@ -195,7 +195,11 @@ def imports_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[Imp
     """The school's import records, for the roles that run or oversee imports."""
     if actor.scope(Resource.IMPORT, action) is not Scope.SCHOOL:
         return ImportRecord.objects.none()
-    return ImportRecord.objects.filter(school_id=_school_of(actor))
+    records = ImportRecord.objects.filter(school_id=_school_of(actor))
+    if actor.scope(Resource.SEN_RECORD) is not Scope.SCHOOL:
+        # A SEN file's preview lists pupils' SEN codes: not for a school admin.
+        records = records.exclude(kind="sen")
+    return records
 
 
 def import_or_404(actor: Actor, import_id: uuid.UUID | str, action: Action = Action.VIEW) -> ImportRecord:

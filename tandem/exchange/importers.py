@@ -140,7 +140,12 @@ class _PupilIndex:
 
     def find(self, upn: str, mis_id: str) -> Pupil | None:
         if upn:
-            return self.by_upn.get(upn)
+            found = self.by_upn.get(upn)
+            if found is None and mis_id:
+                # A pupil on record without a UPN yet is the same pupil when the MIS id matches.
+                candidate = self.by_mis.get(mis_id)
+                found = candidate if candidate is not None and not candidate.upn else None
+            return found
         return self.by_mis.get(mis_id) if mis_id else None
 
 
@@ -610,6 +615,8 @@ def plan_ctf(ctf: CtfFile, *, school: School, today: dt.date, with_sen: bool, so
     """Pupils, SEN history and statutory results from a Common Transfer File, matched by UPN."""
     plan = Plan(rows_total=len(ctf.pupils))
     for issue in ctf.issues:
+        if not with_sen and _about_sen(issue.field, issue.message):
+            continue  # SEN history is left out for this reader, and so is what was wrong with it
         plan.add(issue.pupil or 0, issue.field, issue.message, error=False)
     index = _PupilIndex(school)
     known_needs = set(NeedType.objects.values_list("code", flat=True))
@@ -768,6 +775,13 @@ def plan_ctf(ctf: CtfFile, *, school: School, today: dt.date, with_sen: bool, so
         if rows:
             plan.creates.append((model, rows))
     return plan
+
+
+_SEN_DATE_FIELDS = frozenset({"StartDate", "EndDate", "NeedStartDate", "NeedEndDate"})
+
+
+def _about_sen(field: str, message: str) -> bool:
+    return field.startswith("SEN") or field in _SEN_DATE_FIELDS or "SEN" in message
 
 
 def _stage_key(row: StageAssessment) -> tuple[str, ...]:

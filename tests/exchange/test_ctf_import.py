@@ -141,3 +141,14 @@ def test_it_refuses_an_admissions_file(world):
             file_name="in.xml",
             data=b"<?xml version='1.0'?><ATfile><Header/></ATfile>",
         )
+
+
+def test_it_shows_the_school_admin_nothing_of_the_sen_history_it_leaves_out(world):
+    odd = SEN.replace("<SENtype>SLCN</SENtype>", "<SENtype>DYSX</SENtype>")
+    record = import_upload(
+        actor=actor_for(world.a.admin), kind="ctf", file_name="in.xml", data=_ctf(_pupil(sen=odd))
+    )
+    issues = import_preview(actor=actor_for(world.a.admin), record=record).plan.issues
+    assert not [i for i in issues if "DYSX" in i.message or "SEN" in i.field]
+    senco_issues = import_preview(actor=actor_for(world.a.senco), record=record).plan.issues
+    assert any("DYSX" in i.message for i in senco_issues)

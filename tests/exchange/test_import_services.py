@@ -522,3 +522,21 @@ def test_it_writes_nothing_when_the_database_fails_mid_apply_and_a_retry_writes_
     assert applied.status == ImportStatus.APPLIED and applied.created == 2000
     assert Pupil.objects.filter(legal_surname__startswith="Fault").count() == 2000
     assert Pupil.objects.filter(legal_surname__startswith="Fault").values("upn").distinct().count() == 2000
+
+
+def test_it_keeps_sen_imports_out_of_the_school_admins_sight(world, client):
+    record = _upload(world.a.senco, SEN_HEADER + f"{world.a.taught_pupil.upn},E,,ASD,\n", kind="sen")
+    client.force_login(world.a.admin)
+    assert client.get(reverse("import_detail", args=[record.pk])).status_code == 404
+    assert record.file_name not in client.get(reverse("import_list")).content.decode()
+    client.force_login(world.a.head)
+    assert client.get(reverse("import_detail", args=[record.pk])).status_code == 200
+
+
+def test_it_gives_a_upn_to_a_pupil_on_record_without_one_matched_by_mis_id(world):
+    pupil = f.make_pupil(school=world.a.school, forename="Ada", surname="Okafor", upn="", mis_id="00001")
+    record = _upload(world.a.admin, HEADER + _pupil_row(1))
+    applied = import_apply(actor=actor_for(world.a.admin), record_id=record.pk)
+    assert (applied.created, applied.updated) == (0, 1)
+    pupil.refresh_from_db()
+    assert pupil.upn == _upn(1)
