@@ -137,6 +137,14 @@ class _PupilIndex:
         self.pupils = list(Pupil.objects.filter(school=school))
         self.by_upn = {p.upn: p for p in self.pupils if p.upn}
         self.by_mis = {p.mis_id: p for p in self.pupils if p.mis_id}
+        # A results file names each pupil many times: check each UPN once.
+        self._upn_checks: dict[str, Cell] = {}
+
+    def check_upn(self, raw: str) -> Cell:
+        cell = self._upn_checks.get(raw)
+        if cell is None:
+            cell = self._upn_checks[raw] = parse_upn(raw)
+        return cell
 
     def find(self, upn: str, mis_id: str) -> Pupil | None:
         if upn:
@@ -151,7 +159,7 @@ class _PupilIndex:
 
 def _identify(plan: Plan, line: int, values: dict[str, str], index: _PupilIndex) -> Pupil | None:
     """The pupil a SEN or results row is about, or an error that names only what the row itself says."""
-    upn = plan.take(line, "UPN", parse_upn(values.get("upn", "")))
+    upn = plan.take(line, "UPN", index.check_upn(values.get("upn", "")))
     mis_id = plan.take(line, "MIS id", parse_mis_id(values.get("mis_id", "")))
     if line in plan.error_lines:
         return None
@@ -505,7 +513,9 @@ def plan_assessments(
     default_scale: str,
     source: str,
     progress: Callable[[int], None] | None = None,
+    build: bool = True,
 ) -> Plan:
+    """`build=False` (a preview) counts what would be added without building the rows to write."""
     plan = Plan(rows_total=len(table.rows))
     _row_length_issues(table, plan)
     index = _PupilIndex(school)
@@ -513,11 +523,12 @@ def plan_assessments(
     scales = {s.code: s for s in Scale.objects.all()}
     scale_names = _lookup((s.code, s.name) for s in scales.values())
     windows = _Windows(school)
+    # Plain tuples, not model instances: a school has hundreds of thousands of results, few of them change.
     existing = {
-        (a.pupil_id, a.subject_id, a.window_id, a.scale_id): a
-        for a in Assessment.objects.filter(school=school).only(
-            "id", "pupil_id", "subject_id", "window_id", "scale_id", "result", "assessed_on", "points"
-        )
+        (pupil_id, subject_id, window_id, scale_id): (pk, result, assessed_on)
+        for pk, pupil_id, subject_id, window_id, scale_id, result, assessed_on in Assessment.objects.filter(
+            school=school
+        ).values_list("pk", "pupil_id", "subject_id", "window_id", "scale_id", "result", "assessed_on")
     }
     this_year = academic_year_start(today).year
     seen: dict[tuple[Any, ...], int] = {}
@@ -572,28 +583,29 @@ def plan_assessments(
         year_group = pupil.year_group - (this_year - start_year)
         current = existing.get((pupil.pk, subject, window.pk, scale.code)) if window.pk else None
         if current is None:
-            new.append(
-                Assessment(
-                    school=school,
-                    pupil=pupil,
-                    subject_id=subject,
-                    window=window,
-                    scale_id=scale.code,
-                    assessed_on=day,
-                    year_group=year_group,
-                    result=result,
-                    points=points,
-                    source=source,
-                )
-            )
             plan.created += 1
-        elif (current.result, current.assessed_on) == (result, day):
+            if build:
+                new.append(
+                    Assessment(
+                        school_id=school.pk,
+                        pupil_id=pupil.pk,
+                        subject_id=subject,
+                        window=window,
+                        scale_id=scale.code,
+                        assessed_on=day,
+                        year_group=year_group,
+                        result=result,
+                        points=points,
+                        source=source,
+                    )
+                )
+        elif current[1:] == (result, day):
             plan.unchanged += 1
         else:
-            current.result, current.points, current.assessed_on = result, points, day
-            current.source = source
-            changed.append(current)
             plan.updated += 1
+            changed.append(
+                Assessment(pk=current[0], result=result, points=points, assessed_on=day, source=source)
+            )
     plan.windows = windows.new
     if changed:
         plan.updates.append((Assessment, changed, ("result", "points", "assessed_on", "source")))

@@ -37,7 +37,7 @@ def import_preview(*, actor: Actor, record: ImportRecord) -> Preview:
     loaded = load_upload(record.kind, record.file_name, data) if data else Loaded()
     plan, match = (None, None)
     if data and (record.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or interrupted(record)):
-        plan, match = plan_for_record(record, actor, loaded)
+        plan, match = plan_for_record(record, actor, loaded, for_preview=True)
     if record.kind in (ImportKind.SEN, CTF_KIND):
         # The preview shows SEN codes against pupils: a view of SEN data leaves a trail.
         audit_record(actor=actor, action="import.view", target_type="import", target_id=record.pk)

@@ -132,7 +132,11 @@ def import_upload(
 
 
 def plan_for_record(
-    record: ImportRecord, actor: Actor, loaded: Loaded, progress: Callable[[int], None] | None = None
+    record: ImportRecord,
+    actor: Actor,
+    loaded: Loaded,
+    progress: Callable[[int], None] | None = None,
+    for_preview: bool = False,
 ) -> tuple[Plan | None, ColumnMatch | None]:
     school = School.objects.get(pk=record.school_id)
     today = timezone.localdate()
@@ -162,6 +166,7 @@ def plan_for_record(
             default_scale=record.options.get("default_scale", DEFAULT_SCALE),
             source=source,
             progress=progress,
+            build=not for_preview,
         ),
         match,
     )
