@@ -49,9 +49,10 @@ from tandem.people.models import year_group_label
 
 def _upload_form(request: HttpRequest, actor: Actor) -> UploadForm:
     scales = [(code, name) for code, name in Scale.objects.values_list("code", "name")]
+    posted = request.method == "POST"
     return UploadForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         kinds=kind_choices(
             can_import_sen=actor.can(Resource.SEN_RECORD, Action.MANAGE),
             can_import_staff=actor.can(Resource.STAFF, Action.MANAGE),
@@ -246,7 +247,7 @@ def export_flags_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     groups = [(str(pk), name) for pk, name in groups_in_scope(actor).values_list("pk", "name")]
     years = [(y, year_group_label(y)) for y in school_year_groups(actor=actor)]
-    form = TransferForm(request.POST or None, years=years, groups=groups)
+    form = TransferForm(request.POST if request.method == "POST" else None, years=years, groups=groups)
     if request.method == "POST" and form.is_valid():
         pupils = ctf_pupils(
             actor=actor,

@@ -540,3 +540,13 @@ def test_it_gives_a_upn_to_a_pupil_on_record_without_one_matched_by_mis_id(world
     assert (applied.created, applied.updated) == (0, 1)
     pupil.refresh_from_db()
     assert pupil.upn == _upn(1)
+
+
+def test_it_asks_for_a_file_and_its_kind_on_an_empty_upload(world, client):
+    client.force_login(world.a.admin)
+    response = client.post(reverse("import_list"), {})
+    assert response.status_code == 400
+    assert (
+        b"Choose what the file contains." in response.content
+        and b"Choose a file to upload." in response.content
+    )
