@@ -38,7 +38,7 @@ import importlib
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -54,8 +54,10 @@ __all__ = [
     "CRITERIA",
     "ENGINE_VERSION",
     "GAP_REFERENCES",
+    "LABEL_COLUMNS",
     "NORM_MODELS",
     "Coded",
+    "Columns",
     "NormModelSummary",
     "ProgressTable",
     "assess_progress",
@@ -113,6 +115,59 @@ class NormModelSummary:
         }
 
 
+#: Output columns held as codes into their labels (`Columns.coded`) and decoded only when read.
+LABEL_COLUMNS = ("pupil", "subject", "window", "school")
+
+
+class Columns(MutableMapping[str, NDArray[Any]]):
+    """The output columns by name, in the order they were added.
+
+    The label columns (`LABEL_COLUMNS`) are held as integer codes into their sorted labels and decoded to
+    an array of labels the first time one is read (then kept). At national scale each decoded column is an
+    18M-element array that most callers never read (they need a few rows, or the codes), and building four
+    of them was a sixth of the engine's time.
+    """
+
+    def __init__(self, arrays: Mapping[str, NDArray[Any]], coded: Mapping[str, Coded] | None = None) -> None:
+        self._coded: dict[str, Coded] = dict(coded or {})
+        self._arrays: dict[str, NDArray[Any]] = dict(arrays)
+        self._names: list[str] = [*self._coded, *(name for name in arrays if name not in self._coded)]
+
+    def coded(self, name: str) -> Coded:
+        """A label column (`LABEL_COLUMNS`) as codes and labels, without decoding it."""
+        return self._coded[name]
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        values = self._arrays.get(name)
+        if values is None:
+            coded = self._coded[name]
+            values = np.asarray(coded.labels)[np.asarray(coded.codes)]
+            self._arrays[name] = values
+        return values
+
+    def __setitem__(self, name: str, values: NDArray[Any]) -> None:
+        if name not in self._arrays and name not in self._coded:
+            self._names.append(name)
+        self._coded.pop(name, None)
+        self._arrays[name] = values
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._arrays and name not in self._coded:
+            raise KeyError(name)
+        self._arrays.pop(name, None)
+        self._coded.pop(name, None)
+        self._names.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._arrays or name in self._coded
+
+
 @dataclass
 class ProgressTable:
     """The engine's output: equal-length numpy columns, one row per pupil, subject and window.
@@ -121,7 +176,7 @@ class ProgressTable:
     See `COLUMNS` for what each column means.
     """
 
-    columns: dict[str, NDArray[Any]]
+    columns: Columns
     models: list[NormModelSummary]
     settings: ProgressSettings
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
@@ -145,7 +200,7 @@ class ProgressTable:
     def to_pandas(self) -> Any:
         """A pandas DataFrame of the columns (pandas is a development dependency, imported here only)."""
         pd = importlib.import_module("pandas")
-        frame = pd.DataFrame(self.columns, copy=False)
+        frame = pd.DataFrame(dict(self.columns), copy=False)
         frame["norm_model"] = pd.Categorical.from_codes(self.columns["norm_model"], categories=NORM_MODELS)
         return frame
 
@@ -476,7 +531,7 @@ class _Clock:
 
 @dataclass
 class _Output:
-    columns: dict[str, NDArray[Any]]
+    columns: Columns
     models: list[NormModelSummary]
 
 
@@ -630,13 +685,14 @@ def _compute(
     is_latest = np.ones(m, dtype=bool)
     is_latest[:-1] = rows.position[1:] == 0
 
-    columns: dict[str, NDArray[Any]] = {
-        "pupil": rows.pupil_labels[rows.pupil],
-        "subject": rows.subject_labels.astype(object)[rows.subject],
-        "window": rows.window_labels[rows.window],
+    coded = {
+        "pupil": Coded(rows.pupil, rows.pupil_labels),
+        "subject": Coded(rows.subject, rows.subject_labels.astype(object)),
+        "window": Coded(rows.window, rows.window_labels),
     }
     if rows.school is not None and rows.school_labels is not None:
-        columns["school"] = rows.school_labels[rows.school]
+        coded["school"] = Coded(rows.school, rows.school_labels)
+    columns: dict[str, NDArray[Any]] = {}
     columns.update(
         {
             "year_group": rows.year_group,
@@ -673,7 +729,7 @@ def _compute(
         }
     )
     clock.lap("output")
-    return _Output(columns=columns, models=norm.models)
+    return _Output(columns=Columns(columns, coded), models=norm.models)
 
 
 def _criteria_chunk(
