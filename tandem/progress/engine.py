@@ -259,58 +259,95 @@ def _get(source: Any, name: str) -> Any:
     return getattr(source, name, None)
 
 
-def _dense_ints(values: IntArray) -> tuple[IntArray, NDArray[Any]]:
-    """Factorise integers in O(n) through a lookup table when their range is small, else by sorting."""
+@dataclass(frozen=True)
+class _Encoder:
+    """One label column's sorted labels, and its codes for any rows: `table[source[rows] - lo]`, or
+    `source[rows]` when `table` is None (codes computed up front). Code -1 marks a missing value.
+
+    Codes are looked up per chunk of rows rather than stored: a stored code column is another 18M-row
+    array to write and read back at national scale.
+    """
+
+    labels: NDArray[Any]
+    source: NDArray[Any]
+    table: NDArray[np.int32] | None = None
+    lo: int = 0
+    may_miss: bool = False
+
+    def codes(self, rows: slice | IntArray) -> NDArray[np.signedinteger[Any]]:
+        raw = self.source[rows]
+        if self.table is None:
+            out: NDArray[np.signedinteger[Any]] = raw
+            return out
+        shifted = raw.astype(np.int64) if raw.dtype != np.int64 else raw
+        return self.table[shifted - self.lo]
+
+
+def _lookup_table(present: BoolArray) -> NDArray[np.int32]:
+    """Code of each slot of a presence table: rank among present slots (-1 where absent)."""
+    table = np.cumsum(present, dtype=np.int32) - 1
+    table[~present] = -1
+    return table
+
+
+def _int_encoder(values: NDArray[Any], workers: int) -> _Encoder:
+    """Integers: codes through a lookup table over their range when it is small, else by sorting."""
     lo, hi = int(values.min()), int(values.max())
     if hi - lo <= max(4 * values.size, 1 << 20):
-        shifted = values - lo
         present = np.zeros(hi - lo + 1, dtype=bool)
-        present[shifted] = True
-        code_of = np.cumsum(present) - 1
-        return code_of[shifted], np.flatnonzero(present) + lo
+
+        def mark(span: tuple[int, int]) -> None:
+            present[values[span[0] : span[1]].astype(np.int64) - lo] = True
+
+        for _ in _map(mark, _spans(values.size, _CHUNK_ROWS), workers):
+            pass
+        table = _lookup_table(present)
+        return _Encoder(labels=np.flatnonzero(present) + lo, source=values, table=table, lo=lo)
     labels, codes = np.unique(values, return_inverse=True)
-    return codes.astype(np.int64).ravel(), labels
+    return _Encoder(labels=labels.astype(np.int64), source=codes.astype(np.int64).ravel())
 
 
-def _factorize(values: Any) -> tuple[IntArray, NDArray[Any], BoolArray | None]:
-    """(codes, sorted labels, valid rows or None if all are). Codes follow the labels' sort order, whatever
-    the order the values arrive in."""
+def _encoder(values: Any, workers: int) -> _Encoder:
+    """Sorted labels and codes of a label column; codes follow the labels' sort order, whatever the order
+    the values arrive in."""
     if isinstance(values, Coded) or (hasattr(values, "codes") and hasattr(values, "categories")):
-        raw = np.asarray(values.codes).astype(np.int64)
+        raw = np.asarray(values.codes)
         labels = np.asarray(values.labels if isinstance(values, Coded) else values.categories)
     elif hasattr(values, "cat"):  # a pandas categorical Series
-        raw = values.cat.codes.to_numpy().astype(np.int64)
+        raw = values.cat.codes.to_numpy()
         labels = values.cat.categories.to_numpy()
     else:
         arr = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
         if arr.dtype.kind in "iub":
             if arr.size == 0:
-                return np.zeros(0, np.int64), arr[:0], None
-            codes, labels = _dense_ints(arr.astype(np.int64, copy=False))
-            return codes, labels, None
+                return _Encoder(labels=arr[:0], source=np.zeros(0, np.int64))
+            return _int_encoder(arr, workers)
         if arr.dtype == object:
             valid = np.fromiter((v is not None and v == v for v in arr), dtype=bool, count=arr.size)
             if not valid.all():
                 labels, inverse = np.unique(arr[valid], return_inverse=True)
                 codes = np.full(arr.size, -1, dtype=np.int64)
                 codes[valid] = inverse.ravel()
-                return codes, labels, valid
+                return _Encoder(labels=labels, source=codes, may_miss=True)
         labels, inverse = np.unique(arr, return_inverse=True)
-        return inverse.astype(np.int64).ravel(), labels, None
+        return _Encoder(labels=labels, source=inverse.astype(np.int64).ravel())
+    # Codes into given labels: a table from each code (negative: missing) to the rank of its label.
     order = np.argsort(labels, kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    valid_codes = raw >= 0
-    if valid_codes.all():
-        return rank[raw], labels[order], None
-    return np.where(valid_codes, rank[np.maximum(raw, 0)], -1), labels[order], valid_codes
+    lo = min(int(raw.min()), 0) if raw.size else 0
+    table = np.full(order.size - lo, -1, dtype=np.int32)
+    table[order - lo] = np.arange(order.size, dtype=np.int32)
+    return _Encoder(labels=labels[order], source=raw, table=table, lo=lo, may_miss=lo < 0)
+
+
+def _spans(n: int, size: int) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n)) for a in range(0, n, size)] or [(0, 0)]
 
 
 @dataclass
 class _Rows:
     """The input in canonical (pupil, subject, window) order, one row per cell, in compact dtypes."""
 
-    pupil: NDArray[np.int64]
+    pupil: NDArray[np.int32]
     subject: NDArray[np.int16]
     window: NDArray[np.int16]
     points: FloatArray
@@ -323,64 +360,112 @@ class _Rows:
     position: NDArray[np.int16]  # index of the row within its pupil-subject run: windows so far - 1
 
 
-def _prepare(columns: Any) -> _Rows:
+def _counting_sort_fits(n_cells: int, n: int) -> bool:
+    """Whether to order n rows by counting (a scatter into a grid of n_cells cells) rather than sorting."""
+    return n_cells <= max(4 * n, 1 << 24)
+
+
+def _prepare(columns: Any, workers: int = 1) -> _Rows:
     need = ("pupil", "subject", "window", "points", "year_group")
     found = {name: _get(columns, name) for name in (*need, "school", "date")}
     missing = [name for name in need if found[name] is None]
     if missing:
         raise ValueError(f"missing column(s): {', '.join(missing)}")
     points = np.asarray(found["points"], dtype=np.float64)
-    pupil, pupil_labels, ok_p = _factorize(found["pupil"])
-    subject, subject_labels, ok_s = _factorize(found["subject"])
-    window, window_labels, ok_w = _factorize(found["window"])
     year_group = np.asarray(found["year_group"])
-    school = school_labels = ok_sc = None
-    if found["school"] is not None:
-        school, school_labels, ok_sc = _factorize(found["school"])
-    date_key = None
-    if found["date"] is not None:
-        date_key = np.asarray(found["date"]).astype("datetime64[D]", copy=False).view(np.int64)
-    valid = np.isfinite(points)
-    for ok in (ok_p, ok_s, ok_w, ok_sc):
-        if ok is not None:
-            valid &= ok
-    if not valid.all():
-        keep = np.flatnonzero(valid)
-        points, pupil, subject = points[keep], pupil[keep], subject[keep]
-        window, year_group = window[keep], year_group[keep]
-        school = school[keep] if school is not None else None
-        date_key = date_key[keep] if date_key is not None else None
-
-    n_p, n_s, n_w = len(pupil_labels), len(subject_labels), len(window_labels)
+    pupil = _encoder(found["pupil"], workers)
+    subject = _encoder(found["subject"], workers)
+    window = _encoder(found["window"], workers)
+    school = _encoder(found["school"], workers) if found["school"] is not None else None
+    n = points.size
+    n_p, n_s, n_w = len(pupil.labels), len(subject.labels), len(window.labels)
     if n_w >= 1 << 15 or n_s >= 1 << 15:
         raise ValueError("too many distinct windows or subjects for one run")
-    cell = pupil * (n_s * n_w)
-    cell += subject * n_w
-    cell += window
-    del pupil
-    src, cells = _canonical_rows(cell, n_cells=n_p * n_s * n_w, date_key=date_key, points=points)
-    del cell
-    m = src.size
-    run = cells // n_w
-    starts = np.empty(m, dtype=bool)
-    starts[:1] = True
-    starts[1:] = run[1:] != run[:-1]
-    index = np.arange(m, dtype=np.int64)
-    position = index - np.maximum.accumulate(np.where(starts, index, 0))
-    del index, starts
-    return _Rows(
-        pupil=run // n_s,
-        subject=(run % n_s).astype(np.int16),
-        window=(cells % n_w).astype(np.int16),
-        points=points[src],
-        year_group=year_group[src].astype(np.int16),
-        school=school[src].astype(np.int32) if school is not None else None,
-        pupil_labels=pupil_labels,
-        subject_labels=subject_labels,
-        window_labels=window_labels,
-        school_labels=school_labels,
-        position=position.astype(np.int16),
+    n_cells = n_p * n_s * n_w
+    cell_type: type[np.signedinteger[Any]] = np.int32 if n_cells < np.iinfo(np.int32).max else np.int64
+    encoders = [e for e in (pupil, subject, window, school) if e is not None and e.may_miss]
+
+    def cells_of(a: int, b: int) -> NDArray[np.signedinteger[Any]]:
+        """Cell codes of input rows a..b, -1 for an unusable row (no score, or a missing label)."""
+        cell: NDArray[np.signedinteger[Any]] = pupil.codes(slice(a, b)).astype(cell_type)
+        cell *= n_s * n_w
+        cell += subject.codes(slice(a, b)) * n_w
+        cell += window.codes(slice(a, b))
+        valid = np.isfinite(points[a:b])
+        for e in encoders:
+            valid &= e.codes(slice(a, b)) >= 0
+        cell[~valid] = -1
+        return cell
+
+    spans = _spans(n, _CHUNK_ROWS)
+    src: NDArray[np.signedinteger[Any]] | None = None
+    if _counting_sort_fits(n_cells, n):
+        # Usual case, one result per cell: scatter row numbers into the cell grid, chunk by chunk, and read
+        # them back in cell order. Two rows of one cell would race for the slot; they are detected because
+        # fewer slots fill than there are usable rows, and then the general path below decides.
+        slot: NDArray[np.signedinteger[Any]] = np.full(
+            n_cells, -1, dtype=np.int32 if n < np.iinfo(np.int32).max else np.int64
+        )
+
+        def scatter(span: tuple[int, int]) -> int:
+            cell = cells_of(*span)
+            usable = cell >= 0
+            slot[cell[usable]] = np.arange(*span, dtype=slot.dtype)[usable]
+            return int(np.count_nonzero(usable))
+
+        usable_rows = sum(_map(scatter, spans, workers))
+        cells = np.flatnonzero(slot >= 0)
+        if cells.size == usable_rows:
+            src = slot[cells]
+        del slot
+    if src is None:
+        cell = np.concatenate([cells_of(a, b) for a, b in spans]).astype(np.int64)
+        keep = np.flatnonzero(cell >= 0)
+        date_key = None
+        if found["date"] is not None:
+            date_key = np.asarray(found["date"]).astype("datetime64[D]", copy=False).view(np.int64)[keep]
+        src, cells = _canonical_rows(cell[keep], n_cells=n_cells, date_key=date_key, points=points[keep])
+        src = keep[src]
+        del cell, keep
+
+    m = cells.size
+    rows = _Rows(
+        pupil=np.empty(m, dtype=np.int32),
+        subject=np.empty(m, dtype=np.int16),
+        window=np.empty(m, dtype=np.int16),
+        points=np.empty(m, dtype=np.float64),
+        year_group=np.empty(m, dtype=np.int16),
+        school=np.empty(m, dtype=np.int32) if school is not None else None,
+        pupil_labels=pupil.labels,
+        subject_labels=subject.labels,
+        window_labels=window.labels,
+        school_labels=school.labels if school is not None else None,
+        position=np.empty(m, dtype=np.int16),
     )
+
+    def fill(span: tuple[int, int]) -> None:
+        """Rows a..b of the canonical table; a starts a pupil-subject run, so positions restart inside."""
+        a, b = span
+        cell, rows_in = cells[a:b], src[a:b]
+        run = cell // n_w
+        rows.pupil[a:b] = run // n_s
+        rows.subject[a:b] = run % n_s
+        rows.window[a:b] = cell % n_w
+        index = np.arange(b - a, dtype=np.int32)
+        starts = np.ones(b - a, dtype=bool)
+        starts[1:] = run[1:] != run[:-1]
+        rows.position[a:b] = index - np.maximum.accumulate(np.where(starts, index, 0))
+        rows.points[a:b] = points[rows_in]
+        rows.year_group[a:b] = year_group[rows_in]
+        if rows.school is not None and school is not None:
+            rows.school[a:b] = school.codes(rows_in)
+
+    # Chunks start at a pupil-subject run (the first row of the run holding every _CHUNK_ROWS-th row).
+    probes = cells[_CHUNK_ROWS::_CHUNK_ROWS] // n_w * n_w
+    bounds = [0, *np.searchsorted(cells, probes).tolist(), m]
+    for _ in _map(fill, [(a, b) for a, b in itertools.pairwise(bounds) if b > a], workers):
+        pass
+    return rows
 
 
 def _canonical_rows(
@@ -391,7 +476,7 @@ def _canonical_rows(
     """
     n = cell.size
     dates = date_key if date_key is not None else np.zeros(n, dtype=np.int64)
-    if n_cells <= max(4 * n, 1 << 24):
+    if _counting_sort_fits(n_cells, n):
         # Usual case, one result per cell: scatter row numbers into the cell grid and read them back in
         # cell order. Two random passes; only duplicates (detected by a short count) take the slower path.
         slot: NDArray[np.signedinteger[Any]] = np.full(
@@ -506,9 +591,10 @@ def assess_progress(
     """
     settings = settings or ProgressSettings()
     clock = _Clock()
-    rows = _prepare(columns)
+    workers = workers or default_workers()
+    rows = _prepare(columns, workers)
     clock.lap("prepare")
-    out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers or default_workers())
+    out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers)
     table = ProgressTable(columns=out.columns, models=out.models, settings=settings, timings=clock.laps)
     if reasons:
         table.columns.update(table.explain())
