@@ -1124,10 +1124,19 @@ def _norm_models(
     norm_n = hist.norm_n[hist.code]
     clock.lap("norm groups")
 
-    percentile = np.full(m, -1, dtype=np.int8)
-    low = np.full(m, -1, dtype=np.int8)
-    high = np.full(m, -1, dtype=np.int8)
-    quantiles = [np.full(m, np.nan, dtype=np.float32) for _ in norms.CHART_TAUS]
+    # Every row with a norm model is written by exactly one model below (published norms, or the local
+    # model of its own prior order), so only the others need their "none" values here: filling all 18M
+    # rows first would write (and fault in) six columns twice.
+    percentile = np.empty(m, dtype=np.int8)
+    low = np.empty(m, dtype=np.int8)
+    high = np.empty(m, dtype=np.int8)
+    quantiles = [np.empty(m, dtype=np.float32) for _ in norms.CHART_TAUS]
+    unscored = np.flatnonzero(kind_row == _NONE)
+    for column in (percentile, low, high):
+        column[unscored] = -1
+    for chart in quantiles:
+        chart[unscored] = np.nan
+    del unscored
     models: list[NormModelSummary] = []
 
     def put(target_rows: IntArray, scores: norms.Scores, picks: IntArray | None) -> None:
@@ -1136,7 +1145,7 @@ def _norm_models(
             low[target_rows] = scores.low
             high[target_rows] = scores.high
             for column, values in zip(quantiles, scores.quantiles.T, strict=True):
-                column[target_rows] = values
+                column[target_rows] = np.ascontiguousarray(values, dtype=np.float32)
         else:
             percentile[target_rows] = scores.percentile[picks]
             low[target_rows] = scores.low[picks]
@@ -1236,7 +1245,13 @@ def _norm_models(
             if kd not in (_PRR, _SGP):
                 continue
             mem = hist.rows_by_code[spans[i][0] : spans[i][1]]
-            target = is_target_code[hist.code[mem]]
+            # The group's rows are its codes' rows in code order, so which rows it scores follows from
+            # which of its codes are targets, without reading a code per row.
+            target_codes = is_target_code[firsts[i] : lasts[i] + 1]
+            picks = None
+            if not target_codes.all():
+                sizes_of_codes = np.diff(hist.offsets[firsts[i] : lasts[i] + 2])
+                picks = np.flatnonzero(np.repeat(target_codes, sizes_of_codes))
             fit_rows = None
             if kd == _SGP:
                 if hashes is None:
@@ -1245,7 +1260,7 @@ def _norm_models(
             jobs.append(
                 _FitJob(
                     members=mem,
-                    picks=None if bool(target.all()) else np.flatnonzero(target),
+                    picks=picks,
                     priors=functools.partial(priors_of, mem, k),
                     current=functools.partial(_take, x, mem),
                     delta=float(delta_of_group[groups.code[mem[0]]]),
