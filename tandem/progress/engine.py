@@ -548,6 +548,70 @@ def _stable_group_order(group: IntArray, n_groups: int) -> IntArray:
     return np.argsort(group, kind="stable")
 
 
+def _dense_by_chunks(
+    raw_codes: Callable[[int, int], NDArray[np.signedinteger[Any]]],
+    limit: int,
+    spans: list[tuple[int, int]],
+    workers: int,
+) -> tuple[NDArray[np.signedinteger[Any]], IntArray, list[IntArray]]:
+    """`_dense` of non-negative codes below `limit` that `raw_codes(a, b)` computes for rows a..b, chunk by
+    chunk on the worker threads. Returns (dense codes, original code of each dense group, rows per group in
+    each chunk)."""
+    m = spans[-1][1] if spans else 0
+    if limit > max(4 * m, 1 << 24):
+        dense, raw_of = _dense(np.concatenate([raw_codes(a, b) for a, b in spans]), limit)
+        return dense, raw_of, [np.bincount(dense[a:b], minlength=raw_of.size) for a, b in spans]
+    code: NDArray[np.signedinteger[Any]] = np.empty(
+        m, dtype=np.int32 if limit < np.iinfo(np.int32).max else np.int64
+    )
+    present = np.zeros(limit, dtype=bool)
+
+    def encode(span: tuple[int, int]) -> None:
+        chunk = raw_codes(*span)
+        code[span[0] : span[1]] = chunk
+        present[chunk] = True
+
+    for _ in _map(encode, spans, workers):
+        pass
+    raw_of = np.flatnonzero(present)
+    remap = (np.cumsum(present, dtype=np.int64) - 1).astype(code.dtype)
+
+    def renumber(span: tuple[int, int]) -> IntArray:
+        chunk = code[span[0] : span[1]]
+        chunk[:] = remap[chunk]
+        return np.bincount(chunk, minlength=raw_of.size)
+
+    return code, raw_of, list(_map(renumber, spans, workers))
+
+
+def _stable_group_order_by_chunks(
+    group: NDArray[np.signedinteger[Any]],
+    spans: list[tuple[int, int]],
+    chunk_counts: list[IntArray],
+    workers: int,
+) -> IntArray:
+    """`_stable_group_order` on the worker threads: each chunk sorts its own rows by group, then puts them
+    after the rows of the same group in earlier chunks (so ties stay in row order)."""
+    n_groups = chunk_counts[0].size if chunk_counts else 0
+    if len(spans) <= 1 or len(spans) * n_groups > group.size:  # the per-chunk tables would be too large
+        return _stable_group_order(group, n_groups)
+    per_chunk = np.asarray(chunk_counts)
+    earlier = np.cumsum(per_chunk, axis=0) - per_chunk  # rows of each group in earlier chunks
+    group_start = np.concatenate([[0], np.cumsum(per_chunk.sum(axis=0))[:-1]])
+    out = np.empty(group.size, dtype=np.int64)
+
+    def place(c: int) -> None:
+        a, b = spans[c]
+        local = _stable_group_order(group[a:b], n_groups)
+        local_start = np.cumsum(per_chunk[c]) - per_chunk[c]
+        shift = group_start + earlier[c] - local_start
+        out[shift[group[a:b][local]] + np.arange(b - a)] = local + a
+
+    for _ in _map(place, range(len(spans)), workers):
+        pass
+    return out
+
+
 def _chunks(position: NDArray[np.int16], size: int) -> list[tuple[int, int]]:
     """Row ranges of about `size` rows that start at a pupil-subject run, so a chunk holds whole histories.
 
@@ -674,7 +738,9 @@ class _Groups:
     norm_sample_n: FloatArray
 
 
-def _gap_groups(rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSettings) -> _Groups:
+def _gap_groups(
+    rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSettings, workers: int = 1
+) -> _Groups:
     m = rows.points.size
     n_s, n_w = len(rows.subject_labels), len(rows.window_labels)
     if settings.reference_population == "school":
@@ -685,17 +751,24 @@ def _gap_groups(rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSet
         n_part = 1
     yg_lo = int(rows.year_group.min()) if m else 0
     n_yg = int(rows.year_group.max()) - yg_lo + 1 if m else 1
-    raw = rows.subject.astype(np.int64) * (n_part * n_w * n_yg)
-    if n_part > 1 and rows.school is not None:
-        raw += rows.school.astype(np.int64) * (n_w * n_yg)
-    raw += rows.window.astype(np.int64) * n_yg
-    raw += rows.year_group - yg_lo
-    code, raw_of = _dense(raw, n_s * n_part * n_w * n_yg)
-    del raw
+    limit = n_s * n_part * n_w * n_yg
+    kind_of_int: type[np.signedinteger[Any]] = np.int32 if limit < np.iinfo(np.int32).max else np.int64
+
+    def raw_codes(a: int, b: int) -> NDArray[np.signedinteger[Any]]:
+        raw: NDArray[np.signedinteger[Any]] = rows.subject[a:b].astype(kind_of_int)
+        raw *= n_part * n_w * n_yg
+        if n_part > 1 and rows.school is not None:
+            raw += rows.school[a:b].astype(kind_of_int) * (n_w * n_yg)
+        raw += rows.window[a:b].astype(kind_of_int) * n_yg
+        raw += rows.year_group[a:b] - yg_lo
+        return raw
+
+    code, raw_of, _ = _dense_by_chunks(raw_codes, limit, _spans(m, _CHUNK_ROWS), workers)
     g_subject, rest = np.divmod(raw_of, n_part * n_w * n_yg)
     g_part, rest = np.divmod(rest, n_w * n_yg)
     g_window, g_yg = np.divmod(rest, n_yg)
-    count, mean, sd = crit.group_mean_sd(code, rows.points, raw_of.size)
+    # bincount takes its groups as intp: convert once rather than in each of its three passes.
+    count, mean, sd = crit.group_mean_sd(code.astype(np.intp), rows.points, raw_of.size)
     norm_mean, norm_sd = scale["norm_mean"][g_subject], scale["norm_sd"][g_subject]
     has_norms = ~np.isnan(norm_mean)
     rel = scale["reliability"][g_subject]
@@ -749,7 +822,7 @@ def _compute(
 ) -> _Output:
     m = rows.points.size
     scale = _subject_arrays(rows.subject_labels, scales, settings)
-    groups = _gap_groups(rows, scale, settings)
+    groups = _gap_groups(rows, scale, settings, workers)
     clock.lap("gap groups")
 
     out: dict[str, NDArray[Any]] = {name: np.empty(m, dtype=np.float32) for name in _GAP_COLUMNS}
@@ -966,30 +1039,36 @@ class _Histories:
     norm_n: NDArray[np.int32]  # per code
 
 
-def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings) -> _Histories:
-    m = rows.points.size
+def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers: int = 1) -> _Histories:
     n_w = len(rows.window_labels)
     big_k = settings.max_prior_order
     radix = n_w + 1
-    usable = rows.position >= settings.min_windows_growth - 1
-    avail = np.where(usable, np.minimum(rows.position, big_k), 0).astype(np.int8)
     limit = groups.count.size * radix**big_k
     # int32 arithmetic when the code space allows: half the memory traffic of int64 over 18M rows.
     kind_of_int = np.int32 if limit < np.iinfo(np.int32).max else np.int64
-    code: NDArray[np.signedinteger[Any]] = groups.code.astype(kind_of_int)
-    for j in range(1, big_k + 1):
-        digit: NDArray[np.signedinteger[Any]] = np.full(m, n_w, dtype=kind_of_int)
-        if j < m:
-            digit[j:] = rows.window[: m - j]
-        digit[avail < j] = n_w
-        code *= radix
-        code += digit
-    dense, raw_of = _dense(code, limit)
-    del code
+
+    def history_codes(a: int, b: int) -> NDArray[np.signedinteger[Any]]:
+        """Rows a..b start a pupil-subject run, so a row's earlier sittings are in the same chunk."""
+        position = rows.position[a:b]
+        avail = np.minimum(position, big_k)
+        avail[position < settings.min_windows_growth - 1] = 0
+        window = rows.window[a:b]
+        code: NDArray[np.signedinteger[Any]] = groups.code[a:b].astype(kind_of_int)
+        for j in range(1, big_k + 1):
+            digit: NDArray[np.signedinteger[Any]] = np.full(b - a, n_w, dtype=kind_of_int)
+            if j < b - a:
+                digit[j:] = window[: b - a - j]
+            digit[avail < j] = n_w
+            code *= radix
+            code += digit
+        return code
+
+    spans = _chunks(rows.position, _CHUNK_ROWS)
+    dense, raw_of, chunk_counts = _dense_by_chunks(history_codes, limit, spans, workers)
     n_codes = raw_of.size
-    counts = np.bincount(dense, minlength=n_codes)
+    counts = np.sum(chunk_counts, axis=0) if chunk_counts else np.zeros(n_codes, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    rows_by_code = _stable_group_order(dense, n_codes)
+    rows_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers)
 
     digits = np.empty((n_codes, big_k), dtype=np.int64)
     rest = raw_of.copy()
@@ -1118,7 +1197,7 @@ def _norm_models(
     x = rows.points
     big_k = settings.max_prior_order
     delta_of_group = settings.growth_interval_z * groups.sem
-    hist = _histories(rows, groups, settings)
+    hist = _histories(rows, groups, settings, workers)
     kind_row = hist.kind[hist.code]
     order = hist.order[hist.code]
     norm_n = hist.norm_n[hist.code]
