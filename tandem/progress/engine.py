@@ -1198,24 +1198,33 @@ def _norm_models(
     big_k = settings.max_prior_order
     delta_of_group = settings.growth_interval_z * groups.sem
     hist = _histories(rows, groups, settings, workers)
-    kind_row = hist.kind[hist.code]
-    order = hist.order[hist.code]
-    norm_n = hist.norm_n[hist.code]
-    clock.lap("norm groups")
-
+    kind_row = np.empty(m, dtype=hist.kind.dtype)
+    order = np.empty(m, dtype=hist.order.dtype)
+    norm_n = np.empty(m, dtype=hist.norm_n.dtype)
     # Every row with a norm model is written by exactly one model below (published norms, or the local
-    # model of its own prior order), so only the others need their "none" values here: filling all 18M
-    # rows first would write (and fault in) six columns twice.
+    # model of its own prior order), so only the others get their "none" values here: filling all rows
+    # first would write six columns twice. Done per chunk on the worker threads, which also spreads the
+    # first touch of the new columns' pages.
     percentile = np.empty(m, dtype=np.int8)
     low = np.empty(m, dtype=np.int8)
     high = np.empty(m, dtype=np.int8)
     quantiles = [np.empty(m, dtype=np.float32) for _ in norms.CHART_TAUS]
-    unscored = np.flatnonzero(kind_row == _NONE)
-    for column in (percentile, low, high):
-        column[unscored] = -1
-    for chart in quantiles:
-        chart[unscored] = np.nan
-    del unscored
+
+    def per_row(span: tuple[int, int]) -> None:
+        a, b = span
+        code = hist.code[a:b]
+        kind_row[a:b] = hist.kind[code]
+        order[a:b] = hist.order[code]
+        norm_n[a:b] = hist.norm_n[code]
+        unscored = kind_row[a:b] == _NONE
+        for column in (percentile, low, high):
+            column[a:b][unscored] = -1
+        for chart in quantiles:
+            chart[a:b][unscored] = np.nan
+
+    for _ in _map(per_row, _spans(m, _CHUNK_ROWS), workers):
+        pass
+    clock.lap("norm groups")
     models: list[NormModelSummary] = []
 
     def put(target_rows: IntArray, scores: norms.Scores, picks: IntArray | None) -> None:
