@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tandem.progress import norms  # noqa: E402
-from tandem.progress.engine import NORM_MODELS, Coded, assess_progress  # noqa: E402
+from tandem.progress.engine import LABEL_COLUMNS, NORM_MODELS, Coded, assess_progress  # noqa: E402
 from tandem.progress.settings import ProgressSettings, ScaleInfo  # noqa: E402
 
 SUBJECTS = np.asarray(["maths", "reading", "writing"])
@@ -205,6 +205,13 @@ def main() -> None:
     print(f"  stages (s): {_stages(table.timings)}")
     print(f"  results by norm model: {kinds}; {len(local_fits)} local models fitted")
     print(f"  flagged: {int(table['flagged'].sum()):,} results; peak RSS {peak_rss_gb():.2f} GB")
+    started = time.perf_counter()
+    decoded = [table[name] for name in LABEL_COLUMNS if name in table.columns]
+    print(
+        f"  decoding the label columns ({', '.join(LABEL_COLUMNS)}) from codes to {len(decoded)} arrays "
+        f"of labels, on first read (not in the engine time): {time.perf_counter() - started:.1f} s"
+    )
+    del decoded
     latest_flagged = np.flatnonzero(table["is_latest"] & table["flagged"])
     started = time.perf_counter()
     reasons = table.explain(rows=latest_flagged)

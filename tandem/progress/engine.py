@@ -38,7 +38,7 @@ import importlib
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -54,8 +54,10 @@ __all__ = [
     "CRITERIA",
     "ENGINE_VERSION",
     "GAP_REFERENCES",
+    "LABEL_COLUMNS",
     "NORM_MODELS",
     "Coded",
+    "Columns",
     "NormModelSummary",
     "ProgressTable",
     "assess_progress",
@@ -113,6 +115,59 @@ class NormModelSummary:
         }
 
 
+#: Output columns held as codes into their labels (`Columns.coded`) and decoded only when read.
+LABEL_COLUMNS = ("pupil", "subject", "window", "school")
+
+
+class Columns(MutableMapping[str, NDArray[Any]]):
+    """The output columns by name, in the order they were added.
+
+    The label columns (`LABEL_COLUMNS`) are held as integer codes into their sorted labels and decoded to
+    an array of labels the first time one is read (then kept). At national scale each decoded column is an
+    18M-element array that most callers never read (they need a few rows, or the codes), and building four
+    of them was a sixth of the engine's time.
+    """
+
+    def __init__(self, arrays: Mapping[str, NDArray[Any]], coded: Mapping[str, Coded] | None = None) -> None:
+        self._coded: dict[str, Coded] = dict(coded or {})
+        self._arrays: dict[str, NDArray[Any]] = dict(arrays)
+        self._names: list[str] = [*self._coded, *(name for name in arrays if name not in self._coded)]
+
+    def coded(self, name: str) -> Coded:
+        """A label column (`LABEL_COLUMNS`) as codes and labels, without decoding it."""
+        return self._coded[name]
+
+    def __getitem__(self, name: str) -> NDArray[Any]:
+        values = self._arrays.get(name)
+        if values is None:
+            coded = self._coded[name]
+            values = np.asarray(coded.labels)[np.asarray(coded.codes)]
+            self._arrays[name] = values
+        return values
+
+    def __setitem__(self, name: str, values: NDArray[Any]) -> None:
+        if name not in self._arrays and name not in self._coded:
+            self._names.append(name)
+        self._coded.pop(name, None)
+        self._arrays[name] = values
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._arrays and name not in self._coded:
+            raise KeyError(name)
+        self._arrays.pop(name, None)
+        self._coded.pop(name, None)
+        self._names.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._arrays or name in self._coded
+
+
 @dataclass
 class ProgressTable:
     """The engine's output: equal-length numpy columns, one row per pupil, subject and window.
@@ -121,7 +176,7 @@ class ProgressTable:
     See `COLUMNS` for what each column means.
     """
 
-    columns: dict[str, NDArray[Any]]
+    columns: Columns
     models: list[NormModelSummary]
     settings: ProgressSettings
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
@@ -145,7 +200,7 @@ class ProgressTable:
     def to_pandas(self) -> Any:
         """A pandas DataFrame of the columns (pandas is a development dependency, imported here only)."""
         pd = importlib.import_module("pandas")
-        frame = pd.DataFrame(self.columns, copy=False)
+        frame = pd.DataFrame(dict(self.columns), copy=False)
         frame["norm_model"] = pd.Categorical.from_codes(self.columns["norm_model"], categories=NORM_MODELS)
         return frame
 
@@ -204,58 +259,95 @@ def _get(source: Any, name: str) -> Any:
     return getattr(source, name, None)
 
 
-def _dense_ints(values: IntArray) -> tuple[IntArray, NDArray[Any]]:
-    """Factorise integers in O(n) through a lookup table when their range is small, else by sorting."""
+@dataclass(frozen=True)
+class _Encoder:
+    """One label column's sorted labels, and its codes for any rows: `table[source[rows] - lo]`, or
+    `source[rows]` when `table` is None (codes computed up front). Code -1 marks a missing value.
+
+    Codes are looked up per chunk of rows rather than stored: a stored code column is another 18M-row
+    array to write and read back at national scale.
+    """
+
+    labels: NDArray[Any]
+    source: NDArray[Any]
+    table: NDArray[np.int32] | None = None
+    lo: int = 0
+    may_miss: bool = False
+
+    def codes(self, rows: slice | IntArray) -> NDArray[np.signedinteger[Any]]:
+        raw = self.source[rows]
+        if self.table is None:
+            out: NDArray[np.signedinteger[Any]] = raw
+            return out
+        shifted = raw.astype(np.int64) if raw.dtype != np.int64 else raw
+        return self.table[shifted - self.lo]
+
+
+def _lookup_table(present: BoolArray) -> NDArray[np.int32]:
+    """Code of each slot of a presence table: rank among present slots (-1 where absent)."""
+    table = np.cumsum(present, dtype=np.int32) - 1
+    table[~present] = -1
+    return table
+
+
+def _int_encoder(values: NDArray[Any], workers: int) -> _Encoder:
+    """Integers: codes through a lookup table over their range when it is small, else by sorting."""
     lo, hi = int(values.min()), int(values.max())
     if hi - lo <= max(4 * values.size, 1 << 20):
-        shifted = values - lo
         present = np.zeros(hi - lo + 1, dtype=bool)
-        present[shifted] = True
-        code_of = np.cumsum(present) - 1
-        return code_of[shifted], np.flatnonzero(present) + lo
+
+        def mark(span: tuple[int, int]) -> None:
+            present[values[span[0] : span[1]].astype(np.int64) - lo] = True
+
+        for _ in _map(mark, _spans(values.size, _CHUNK_ROWS), workers):
+            pass
+        table = _lookup_table(present)
+        return _Encoder(labels=np.flatnonzero(present) + lo, source=values, table=table, lo=lo)
     labels, codes = np.unique(values, return_inverse=True)
-    return codes.astype(np.int64).ravel(), labels
+    return _Encoder(labels=labels.astype(np.int64), source=codes.astype(np.int64).ravel())
 
 
-def _factorize(values: Any) -> tuple[IntArray, NDArray[Any], BoolArray | None]:
-    """(codes, sorted labels, valid rows or None if all are). Codes follow the labels' sort order, whatever
-    the order the values arrive in."""
+def _encoder(values: Any, workers: int) -> _Encoder:
+    """Sorted labels and codes of a label column; codes follow the labels' sort order, whatever the order
+    the values arrive in."""
     if isinstance(values, Coded) or (hasattr(values, "codes") and hasattr(values, "categories")):
-        raw = np.asarray(values.codes).astype(np.int64)
+        raw = np.asarray(values.codes)
         labels = np.asarray(values.labels if isinstance(values, Coded) else values.categories)
     elif hasattr(values, "cat"):  # a pandas categorical Series
-        raw = values.cat.codes.to_numpy().astype(np.int64)
+        raw = values.cat.codes.to_numpy()
         labels = values.cat.categories.to_numpy()
     else:
         arr = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
         if arr.dtype.kind in "iub":
             if arr.size == 0:
-                return np.zeros(0, np.int64), arr[:0], None
-            codes, labels = _dense_ints(arr.astype(np.int64, copy=False))
-            return codes, labels, None
+                return _Encoder(labels=arr[:0], source=np.zeros(0, np.int64))
+            return _int_encoder(arr, workers)
         if arr.dtype == object:
             valid = np.fromiter((v is not None and v == v for v in arr), dtype=bool, count=arr.size)
             if not valid.all():
                 labels, inverse = np.unique(arr[valid], return_inverse=True)
                 codes = np.full(arr.size, -1, dtype=np.int64)
                 codes[valid] = inverse.ravel()
-                return codes, labels, valid
+                return _Encoder(labels=labels, source=codes, may_miss=True)
         labels, inverse = np.unique(arr, return_inverse=True)
-        return inverse.astype(np.int64).ravel(), labels, None
+        return _Encoder(labels=labels, source=inverse.astype(np.int64).ravel())
+    # Codes into given labels: a table from each code (negative: missing) to the rank of its label.
     order = np.argsort(labels, kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    valid_codes = raw >= 0
-    if valid_codes.all():
-        return rank[raw], labels[order], None
-    return np.where(valid_codes, rank[np.maximum(raw, 0)], -1), labels[order], valid_codes
+    lo = min(int(raw.min()), 0) if raw.size else 0
+    table = np.full(order.size - lo, -1, dtype=np.int32)
+    table[order - lo] = np.arange(order.size, dtype=np.int32)
+    return _Encoder(labels=labels[order], source=raw, table=table, lo=lo, may_miss=lo < 0)
+
+
+def _spans(n: int, size: int) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n)) for a in range(0, n, size)] or [(0, 0)]
 
 
 @dataclass
 class _Rows:
     """The input in canonical (pupil, subject, window) order, one row per cell, in compact dtypes."""
 
-    pupil: NDArray[np.int64]
+    pupil: NDArray[np.int32]
     subject: NDArray[np.int16]
     window: NDArray[np.int16]
     points: FloatArray
@@ -268,64 +360,112 @@ class _Rows:
     position: NDArray[np.int16]  # index of the row within its pupil-subject run: windows so far - 1
 
 
-def _prepare(columns: Any) -> _Rows:
+def _counting_sort_fits(n_cells: int, n: int) -> bool:
+    """Whether to order n rows by counting (a scatter into a grid of n_cells cells) rather than sorting."""
+    return n_cells <= max(4 * n, 1 << 24)
+
+
+def _prepare(columns: Any, workers: int = 1) -> _Rows:
     need = ("pupil", "subject", "window", "points", "year_group")
     found = {name: _get(columns, name) for name in (*need, "school", "date")}
     missing = [name for name in need if found[name] is None]
     if missing:
         raise ValueError(f"missing column(s): {', '.join(missing)}")
     points = np.asarray(found["points"], dtype=np.float64)
-    pupil, pupil_labels, ok_p = _factorize(found["pupil"])
-    subject, subject_labels, ok_s = _factorize(found["subject"])
-    window, window_labels, ok_w = _factorize(found["window"])
     year_group = np.asarray(found["year_group"])
-    school = school_labels = ok_sc = None
-    if found["school"] is not None:
-        school, school_labels, ok_sc = _factorize(found["school"])
-    date_key = None
-    if found["date"] is not None:
-        date_key = np.asarray(found["date"]).astype("datetime64[D]", copy=False).view(np.int64)
-    valid = np.isfinite(points)
-    for ok in (ok_p, ok_s, ok_w, ok_sc):
-        if ok is not None:
-            valid &= ok
-    if not valid.all():
-        keep = np.flatnonzero(valid)
-        points, pupil, subject = points[keep], pupil[keep], subject[keep]
-        window, year_group = window[keep], year_group[keep]
-        school = school[keep] if school is not None else None
-        date_key = date_key[keep] if date_key is not None else None
-
-    n_p, n_s, n_w = len(pupil_labels), len(subject_labels), len(window_labels)
+    pupil = _encoder(found["pupil"], workers)
+    subject = _encoder(found["subject"], workers)
+    window = _encoder(found["window"], workers)
+    school = _encoder(found["school"], workers) if found["school"] is not None else None
+    n = points.size
+    n_p, n_s, n_w = len(pupil.labels), len(subject.labels), len(window.labels)
     if n_w >= 1 << 15 or n_s >= 1 << 15:
         raise ValueError("too many distinct windows or subjects for one run")
-    cell = pupil * (n_s * n_w)
-    cell += subject * n_w
-    cell += window
-    del pupil
-    src, cells = _canonical_rows(cell, n_cells=n_p * n_s * n_w, date_key=date_key, points=points)
-    del cell
-    m = src.size
-    run = cells // n_w
-    starts = np.empty(m, dtype=bool)
-    starts[:1] = True
-    starts[1:] = run[1:] != run[:-1]
-    index = np.arange(m, dtype=np.int64)
-    position = index - np.maximum.accumulate(np.where(starts, index, 0))
-    del index, starts
-    return _Rows(
-        pupil=run // n_s,
-        subject=(run % n_s).astype(np.int16),
-        window=(cells % n_w).astype(np.int16),
-        points=points[src],
-        year_group=year_group[src].astype(np.int16),
-        school=school[src].astype(np.int32) if school is not None else None,
-        pupil_labels=pupil_labels,
-        subject_labels=subject_labels,
-        window_labels=window_labels,
-        school_labels=school_labels,
-        position=position.astype(np.int16),
+    n_cells = n_p * n_s * n_w
+    cell_type: type[np.signedinteger[Any]] = np.int32 if n_cells < np.iinfo(np.int32).max else np.int64
+    encoders = [e for e in (pupil, subject, window, school) if e is not None and e.may_miss]
+
+    def cells_of(a: int, b: int) -> NDArray[np.signedinteger[Any]]:
+        """Cell codes of input rows a..b, -1 for an unusable row (no score, or a missing label)."""
+        cell: NDArray[np.signedinteger[Any]] = pupil.codes(slice(a, b)).astype(cell_type)
+        cell *= n_s * n_w
+        cell += subject.codes(slice(a, b)) * n_w
+        cell += window.codes(slice(a, b))
+        valid = np.isfinite(points[a:b])
+        for e in encoders:
+            valid &= e.codes(slice(a, b)) >= 0
+        cell[~valid] = -1
+        return cell
+
+    spans = _spans(n, _CHUNK_ROWS)
+    src: NDArray[np.signedinteger[Any]] | None = None
+    if _counting_sort_fits(n_cells, n):
+        # Usual case, one result per cell: scatter row numbers into the cell grid, chunk by chunk, and read
+        # them back in cell order. Two rows of one cell would race for the slot; they are detected because
+        # fewer slots fill than there are usable rows, and then the general path below decides.
+        slot: NDArray[np.signedinteger[Any]] = np.full(
+            n_cells, -1, dtype=np.int32 if n < np.iinfo(np.int32).max else np.int64
+        )
+
+        def scatter(span: tuple[int, int]) -> int:
+            cell = cells_of(*span)
+            usable = cell >= 0
+            slot[cell[usable]] = np.arange(*span, dtype=slot.dtype)[usable]
+            return int(np.count_nonzero(usable))
+
+        usable_rows = sum(_map(scatter, spans, workers))
+        cells = np.flatnonzero(slot >= 0)
+        if cells.size == usable_rows:
+            src = slot[cells]
+        del slot
+    if src is None:
+        cell = np.concatenate([cells_of(a, b) for a, b in spans]).astype(np.int64)
+        keep = np.flatnonzero(cell >= 0)
+        date_key = None
+        if found["date"] is not None:
+            date_key = np.asarray(found["date"]).astype("datetime64[D]", copy=False).view(np.int64)[keep]
+        src, cells = _canonical_rows(cell[keep], n_cells=n_cells, date_key=date_key, points=points[keep])
+        src = keep[src]
+        del cell, keep
+
+    m = cells.size
+    rows = _Rows(
+        pupil=np.empty(m, dtype=np.int32),
+        subject=np.empty(m, dtype=np.int16),
+        window=np.empty(m, dtype=np.int16),
+        points=np.empty(m, dtype=np.float64),
+        year_group=np.empty(m, dtype=np.int16),
+        school=np.empty(m, dtype=np.int32) if school is not None else None,
+        pupil_labels=pupil.labels,
+        subject_labels=subject.labels,
+        window_labels=window.labels,
+        school_labels=school.labels if school is not None else None,
+        position=np.empty(m, dtype=np.int16),
     )
+
+    def fill(span: tuple[int, int]) -> None:
+        """Rows a..b of the canonical table; a starts a pupil-subject run, so positions restart inside."""
+        a, b = span
+        cell, rows_in = cells[a:b], src[a:b]
+        run = cell // n_w
+        rows.pupil[a:b] = run // n_s
+        rows.subject[a:b] = run % n_s
+        rows.window[a:b] = cell % n_w
+        index = np.arange(b - a, dtype=np.int32)
+        starts = np.ones(b - a, dtype=bool)
+        starts[1:] = run[1:] != run[:-1]
+        rows.position[a:b] = index - np.maximum.accumulate(np.where(starts, index, 0))
+        rows.points[a:b] = points[rows_in]
+        rows.year_group[a:b] = year_group[rows_in]
+        if rows.school is not None and school is not None:
+            rows.school[a:b] = school.codes(rows_in)
+
+    # Chunks start at a pupil-subject run (the first row of the run holding every _CHUNK_ROWS-th row).
+    probes = cells[_CHUNK_ROWS::_CHUNK_ROWS] // n_w * n_w
+    bounds = [0, *np.searchsorted(cells, probes).tolist(), m]
+    for _ in _map(fill, [(a, b) for a, b in itertools.pairwise(bounds) if b > a], workers):
+        pass
+    return rows
 
 
 def _canonical_rows(
@@ -336,7 +476,7 @@ def _canonical_rows(
     """
     n = cell.size
     dates = date_key if date_key is not None else np.zeros(n, dtype=np.int64)
-    if n_cells <= max(4 * n, 1 << 24):
+    if _counting_sort_fits(n_cells, n):
         # Usual case, one result per cell: scatter row numbers into the cell grid and read them back in
         # cell order. Two random passes; only duplicates (detected by a short count) take the slower path.
         slot: NDArray[np.signedinteger[Any]] = np.full(
@@ -408,6 +548,70 @@ def _stable_group_order(group: IntArray, n_groups: int) -> IntArray:
     return np.argsort(group, kind="stable")
 
 
+def _dense_by_chunks(
+    raw_codes: Callable[[int, int], NDArray[np.signedinteger[Any]]],
+    limit: int,
+    spans: list[tuple[int, int]],
+    workers: int,
+) -> tuple[NDArray[np.signedinteger[Any]], IntArray, list[IntArray]]:
+    """`_dense` of non-negative codes below `limit` that `raw_codes(a, b)` computes for rows a..b, chunk by
+    chunk on the worker threads. Returns (dense codes, original code of each dense group, rows per group in
+    each chunk)."""
+    m = spans[-1][1] if spans else 0
+    if limit > max(4 * m, 1 << 24):
+        dense, raw_of = _dense(np.concatenate([raw_codes(a, b) for a, b in spans]), limit)
+        return dense, raw_of, [np.bincount(dense[a:b], minlength=raw_of.size) for a, b in spans]
+    code: NDArray[np.signedinteger[Any]] = np.empty(
+        m, dtype=np.int32 if limit < np.iinfo(np.int32).max else np.int64
+    )
+    present = np.zeros(limit, dtype=bool)
+
+    def encode(span: tuple[int, int]) -> None:
+        chunk = raw_codes(*span)
+        code[span[0] : span[1]] = chunk
+        present[chunk] = True
+
+    for _ in _map(encode, spans, workers):
+        pass
+    raw_of = np.flatnonzero(present)
+    remap = (np.cumsum(present, dtype=np.int64) - 1).astype(code.dtype)
+
+    def renumber(span: tuple[int, int]) -> IntArray:
+        chunk = code[span[0] : span[1]]
+        chunk[:] = remap[chunk]
+        return np.bincount(chunk, minlength=raw_of.size)
+
+    return code, raw_of, list(_map(renumber, spans, workers))
+
+
+def _stable_group_order_by_chunks(
+    group: NDArray[np.signedinteger[Any]],
+    spans: list[tuple[int, int]],
+    chunk_counts: list[IntArray],
+    workers: int,
+) -> IntArray:
+    """`_stable_group_order` on the worker threads: each chunk sorts its own rows by group, then puts them
+    after the rows of the same group in earlier chunks (so ties stay in row order)."""
+    n_groups = chunk_counts[0].size if chunk_counts else 0
+    if len(spans) <= 1 or len(spans) * n_groups > group.size:  # the per-chunk tables would be too large
+        return _stable_group_order(group, n_groups)
+    per_chunk = np.asarray(chunk_counts)
+    earlier = np.cumsum(per_chunk, axis=0) - per_chunk  # rows of each group in earlier chunks
+    group_start = np.concatenate([[0], np.cumsum(per_chunk.sum(axis=0))[:-1]])
+    out = np.empty(group.size, dtype=np.int64)
+
+    def place(c: int) -> None:
+        a, b = spans[c]
+        local = _stable_group_order(group[a:b], n_groups)
+        local_start = np.cumsum(per_chunk[c]) - per_chunk[c]
+        shift = group_start + earlier[c] - local_start
+        out[shift[group[a:b][local]] + np.arange(b - a)] = local + a
+
+    for _ in _map(place, range(len(spans)), workers):
+        pass
+    return out
+
+
 def _chunks(position: NDArray[np.int16], size: int) -> list[tuple[int, int]]:
     """Row ranges of about `size` rows that start at a pupil-subject run, so a chunk holds whole histories.
 
@@ -451,9 +655,10 @@ def assess_progress(
     """
     settings = settings or ProgressSettings()
     clock = _Clock()
-    rows = _prepare(columns)
+    workers = workers or default_workers()
+    rows = _prepare(columns, workers)
     clock.lap("prepare")
-    out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers or default_workers())
+    out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers)
     table = ProgressTable(columns=out.columns, models=out.models, settings=settings, timings=clock.laps)
     if reasons:
         table.columns.update(table.explain())
@@ -476,7 +681,7 @@ class _Clock:
 
 @dataclass
 class _Output:
-    columns: dict[str, NDArray[Any]]
+    columns: Columns
     models: list[NormModelSummary]
 
 
@@ -533,7 +738,9 @@ class _Groups:
     norm_sample_n: FloatArray
 
 
-def _gap_groups(rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSettings) -> _Groups:
+def _gap_groups(
+    rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSettings, workers: int = 1
+) -> _Groups:
     m = rows.points.size
     n_s, n_w = len(rows.subject_labels), len(rows.window_labels)
     if settings.reference_population == "school":
@@ -544,17 +751,24 @@ def _gap_groups(rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSet
         n_part = 1
     yg_lo = int(rows.year_group.min()) if m else 0
     n_yg = int(rows.year_group.max()) - yg_lo + 1 if m else 1
-    raw = rows.subject.astype(np.int64) * (n_part * n_w * n_yg)
-    if n_part > 1 and rows.school is not None:
-        raw += rows.school.astype(np.int64) * (n_w * n_yg)
-    raw += rows.window.astype(np.int64) * n_yg
-    raw += rows.year_group - yg_lo
-    code, raw_of = _dense(raw, n_s * n_part * n_w * n_yg)
-    del raw
+    limit = n_s * n_part * n_w * n_yg
+    kind_of_int: type[np.signedinteger[Any]] = np.int32 if limit < np.iinfo(np.int32).max else np.int64
+
+    def raw_codes(a: int, b: int) -> NDArray[np.signedinteger[Any]]:
+        raw: NDArray[np.signedinteger[Any]] = rows.subject[a:b].astype(kind_of_int)
+        raw *= n_part * n_w * n_yg
+        if n_part > 1 and rows.school is not None:
+            raw += rows.school[a:b].astype(kind_of_int) * (n_w * n_yg)
+        raw += rows.window[a:b].astype(kind_of_int) * n_yg
+        raw += rows.year_group[a:b] - yg_lo
+        return raw
+
+    code, raw_of, _ = _dense_by_chunks(raw_codes, limit, _spans(m, _CHUNK_ROWS), workers)
     g_subject, rest = np.divmod(raw_of, n_part * n_w * n_yg)
     g_part, rest = np.divmod(rest, n_w * n_yg)
     g_window, g_yg = np.divmod(rest, n_yg)
-    count, mean, sd = crit.group_mean_sd(code, rows.points, raw_of.size)
+    # bincount takes its groups as intp: convert once rather than in each of its three passes.
+    count, mean, sd = crit.group_mean_sd(code.astype(np.intp), rows.points, raw_of.size)
     norm_mean, norm_sd = scale["norm_mean"][g_subject], scale["norm_sd"][g_subject]
     has_norms = ~np.isnan(norm_mean)
     rel = scale["reliability"][g_subject]
@@ -608,7 +822,7 @@ def _compute(
 ) -> _Output:
     m = rows.points.size
     scale = _subject_arrays(rows.subject_labels, scales, settings)
-    groups = _gap_groups(rows, scale, settings)
+    groups = _gap_groups(rows, scale, settings, workers)
     clock.lap("gap groups")
 
     out: dict[str, NDArray[Any]] = {name: np.empty(m, dtype=np.float32) for name in _GAP_COLUMNS}
@@ -630,13 +844,14 @@ def _compute(
     is_latest = np.ones(m, dtype=bool)
     is_latest[:-1] = rows.position[1:] == 0
 
-    columns: dict[str, NDArray[Any]] = {
-        "pupil": rows.pupil_labels[rows.pupil],
-        "subject": rows.subject_labels.astype(object)[rows.subject],
-        "window": rows.window_labels[rows.window],
+    coded = {
+        "pupil": Coded(rows.pupil, rows.pupil_labels),
+        "subject": Coded(rows.subject, rows.subject_labels.astype(object)),
+        "window": Coded(rows.window, rows.window_labels),
     }
     if rows.school is not None and rows.school_labels is not None:
-        columns["school"] = rows.school_labels[rows.school]
+        coded["school"] = Coded(rows.school, rows.school_labels)
+    columns: dict[str, NDArray[Any]] = {}
     columns.update(
         {
             "year_group": rows.year_group,
@@ -673,7 +888,7 @@ def _compute(
         }
     )
     clock.lap("output")
-    return _Output(columns=columns, models=norm.models)
+    return _Output(columns=Columns(columns, coded), models=norm.models)
 
 
 def _criteria_chunk(
@@ -824,30 +1039,36 @@ class _Histories:
     norm_n: NDArray[np.int32]  # per code
 
 
-def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings) -> _Histories:
-    m = rows.points.size
+def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers: int = 1) -> _Histories:
     n_w = len(rows.window_labels)
     big_k = settings.max_prior_order
     radix = n_w + 1
-    usable = rows.position >= settings.min_windows_growth - 1
-    avail = np.where(usable, np.minimum(rows.position, big_k), 0).astype(np.int8)
     limit = groups.count.size * radix**big_k
     # int32 arithmetic when the code space allows: half the memory traffic of int64 over 18M rows.
     kind_of_int = np.int32 if limit < np.iinfo(np.int32).max else np.int64
-    code: NDArray[np.signedinteger[Any]] = groups.code.astype(kind_of_int)
-    for j in range(1, big_k + 1):
-        digit: NDArray[np.signedinteger[Any]] = np.full(m, n_w, dtype=kind_of_int)
-        if j < m:
-            digit[j:] = rows.window[: m - j]
-        digit[avail < j] = n_w
-        code *= radix
-        code += digit
-    dense, raw_of = _dense(code, limit)
-    del code
+
+    def history_codes(a: int, b: int) -> NDArray[np.signedinteger[Any]]:
+        """Rows a..b start a pupil-subject run, so a row's earlier sittings are in the same chunk."""
+        position = rows.position[a:b]
+        avail = np.minimum(position, big_k)
+        avail[position < settings.min_windows_growth - 1] = 0
+        window = rows.window[a:b]
+        code: NDArray[np.signedinteger[Any]] = groups.code[a:b].astype(kind_of_int)
+        for j in range(1, big_k + 1):
+            digit: NDArray[np.signedinteger[Any]] = np.full(b - a, n_w, dtype=kind_of_int)
+            if j < b - a:
+                digit[j:] = window[: b - a - j]
+            digit[avail < j] = n_w
+            code *= radix
+            code += digit
+        return code
+
+    spans = _chunks(rows.position, _CHUNK_ROWS)
+    dense, raw_of, chunk_counts = _dense_by_chunks(history_codes, limit, spans, workers)
     n_codes = raw_of.size
-    counts = np.bincount(dense, minlength=n_codes)
+    counts = np.sum(chunk_counts, axis=0) if chunk_counts else np.zeros(n_codes, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    rows_by_code = _stable_group_order(dense, n_codes)
+    rows_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers)
 
     digits = np.empty((n_codes, big_k), dtype=np.int64)
     rest = raw_of.copy()
@@ -976,16 +1197,34 @@ def _norm_models(
     x = rows.points
     big_k = settings.max_prior_order
     delta_of_group = settings.growth_interval_z * groups.sem
-    hist = _histories(rows, groups, settings)
-    kind_row = hist.kind[hist.code]
-    order = hist.order[hist.code]
-    norm_n = hist.norm_n[hist.code]
-    clock.lap("norm groups")
+    hist = _histories(rows, groups, settings, workers)
+    kind_row = np.empty(m, dtype=hist.kind.dtype)
+    order = np.empty(m, dtype=hist.order.dtype)
+    norm_n = np.empty(m, dtype=hist.norm_n.dtype)
+    # Every row with a norm model is written by exactly one model below (published norms, or the local
+    # model of its own prior order), so only the others get their "none" values here: filling all rows
+    # first would write six columns twice. Done per chunk on the worker threads, which also spreads the
+    # first touch of the new columns' pages.
+    percentile = np.empty(m, dtype=np.int8)
+    low = np.empty(m, dtype=np.int8)
+    high = np.empty(m, dtype=np.int8)
+    quantiles = [np.empty(m, dtype=np.float32) for _ in norms.CHART_TAUS]
 
-    percentile = np.full(m, -1, dtype=np.int8)
-    low = np.full(m, -1, dtype=np.int8)
-    high = np.full(m, -1, dtype=np.int8)
-    quantiles = [np.full(m, np.nan, dtype=np.float32) for _ in norms.CHART_TAUS]
+    def per_row(span: tuple[int, int]) -> None:
+        a, b = span
+        code = hist.code[a:b]
+        kind_row[a:b] = hist.kind[code]
+        order[a:b] = hist.order[code]
+        norm_n[a:b] = hist.norm_n[code]
+        unscored = kind_row[a:b] == _NONE
+        for column in (percentile, low, high):
+            column[a:b][unscored] = -1
+        for chart in quantiles:
+            chart[a:b][unscored] = np.nan
+
+    for _ in _map(per_row, _spans(m, _CHUNK_ROWS), workers):
+        pass
+    clock.lap("norm groups")
     models: list[NormModelSummary] = []
 
     def put(target_rows: IntArray, scores: norms.Scores, picks: IntArray | None) -> None:
@@ -994,7 +1233,7 @@ def _norm_models(
             low[target_rows] = scores.low
             high[target_rows] = scores.high
             for column, values in zip(quantiles, scores.quantiles.T, strict=True):
-                column[target_rows] = values
+                column[target_rows] = np.ascontiguousarray(values, dtype=np.float32)
         else:
             percentile[target_rows] = scores.percentile[picks]
             low[target_rows] = scores.low[picks]
@@ -1094,7 +1333,13 @@ def _norm_models(
             if kd not in (_PRR, _SGP):
                 continue
             mem = hist.rows_by_code[spans[i][0] : spans[i][1]]
-            target = is_target_code[hist.code[mem]]
+            # The group's rows are its codes' rows in code order, so which rows it scores follows from
+            # which of its codes are targets, without reading a code per row.
+            target_codes = is_target_code[firsts[i] : lasts[i] + 1]
+            picks = None
+            if not target_codes.all():
+                sizes_of_codes = np.diff(hist.offsets[firsts[i] : lasts[i] + 2])
+                picks = np.flatnonzero(np.repeat(target_codes, sizes_of_codes))
             fit_rows = None
             if kd == _SGP:
                 if hashes is None:
@@ -1103,7 +1348,7 @@ def _norm_models(
             jobs.append(
                 _FitJob(
                     members=mem,
-                    picks=None if bool(target.all()) else np.flatnonzero(target),
+                    picks=picks,
                     priors=functools.partial(priors_of, mem, k),
                     current=functools.partial(_take, x, mem),
                     delta=float(delta_of_group[groups.code[mem[0]]]),

@@ -10,7 +10,7 @@ Vectorised: each kind of sentence is assembled for all its rows at once with num
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -56,13 +56,13 @@ def _gap_words(z: NDArray[Any], average: Strings) -> Strings:
     return out
 
 
-def _average(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
+def _average(cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
     """What the gap is measured against, in words."""
     national = cols["gap_reference"][idx] == 2
     return np.where(national, " the national average", " the year-group average").astype(_STR)
 
 
-def _compared_with(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
+def _compared_with(cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64]) -> Strings:
     model = cols["norm_model"][idx]
     n = _int(cols["norm_n"][idx])
     local = _join("compared with ", n, " pupils in the same year group with the same earlier results")
@@ -71,7 +71,7 @@ def _compared_with(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64]) -> Str
 
 
 def reasons(
-    columns: dict[str, NDArray[Any]], *, settings: ProgressSettings, rows: ArrayLike | None = None
+    columns: Mapping[str, NDArray[Any]], *, settings: ProgressSettings, rows: ArrayLike | None = None
 ) -> dict[str, Strings]:
     """`reason_peers`, `reason_own_rate`, `reason_not_closing`, `reason_widening` for the selected rows."""
     total = len(columns["score"])
@@ -101,7 +101,7 @@ def _fill(
     return out
 
 
-def _too_few_windows(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], need: int) -> Strings:
+def _too_few_windows(cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], need: int) -> Strings:
     have = cols["windows_so_far"][idx]
     first = have <= 1
     text = _join(
@@ -124,7 +124,7 @@ def _too_few_windows(cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], need
 
 
 def _reason_peers(
-    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+    cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
 ) -> Strings:
     thr = str(settings.growth_threshold)
     code = cols["peers"][idx]
@@ -208,7 +208,7 @@ def _no_reference(size: int) -> Strings:
 
 
 def _reason_own_rate(
-    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+    cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
 ) -> Strings:
     code = cols["own_rate"][idx]
     windows = cols["windows_so_far"][idx]
@@ -256,7 +256,7 @@ def _reason_own_rate(
 
 
 def _reason_not_closing(
-    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+    cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
 ) -> Strings:
     code = cols["not_closing"][idx]
     windows = cols["windows_so_far"][idx]
@@ -310,7 +310,7 @@ def _reason_not_closing(
 
 
 def _reason_widening(
-    cols: dict[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+    cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
 ) -> Strings:
     code = cols["widening"][idx]
     windows = cols["windows_so_far"][idx]

@@ -135,15 +135,21 @@ def _weighted_ranks(
     d = value.size
     shift = 0.0 if delta is None else delta
     margin = float(np.max(shift)) + 1.0 if d else 1.0
-    if segment is None or n_segments == 1:
+    single = segment is None or n_segments == 1
+    if single:
         seg = np.zeros(d, dtype=np.int64)
         key = value
     else:
+        assert segment is not None
         seg = segment
         lo = float(value.min()) - margin
         span = float(value.max()) + margin - lo + 1.0
         key = seg * span + (value - lo)
-    order = np.argsort(key, kind="stable")
+    # Within one segment the keys are the values, and every figure below depends on the sorted keys and on
+    # weight sums over runs of equal keys only (exact: weights are counts), never on the order of tied
+    # items, so the faster unstable sort gives the same results. Segment keys can in principle round
+    # together, so they keep the stable sort.
+    order = np.argsort(key, kind=None if single else "stable")
     sorted_keys = key[order]
     sorted_seg = seg[order]
     cum = np.concatenate([[0.0], np.cumsum(weight[order])])

@@ -315,6 +315,22 @@ def test_it_takes_coded_columns_and_a_dataframe():
             assert np.array_equal(plain[name], other[name], equal_nan=True)
 
 
+def test_label_columns_are_codes_into_sorted_labels_and_decode_to_the_labels():
+    rows = history("b", 100, 85) + history("a", 100, 90) + [("c", 2, 95.0)]
+    cols = table(rows)
+    cols["school"] = np.asarray([7, 7, 3, 3, 7])
+    result = assess_progress(columns=cols, scales=STANDARD, settings=PUBLISHED, reasons=False)
+    assert list(result.columns)[:4] == ["pupil", "subject", "window", "school"]
+    expected = {"pupil": ["a", "a", "b", "b", "c"], "window": [1, 2, 1, 2, 2], "school": [3, 3, 7, 7, 7]}
+    for name, values in expected.items():
+        coded = result.columns.coded(name)
+        assert list(np.asarray(coded.labels)) == sorted(set(values))
+        assert list(np.asarray(coded.labels)[np.asarray(coded.codes)]) == values
+        assert list(result[name]) == values
+    assert list(result["subject"]) == ["maths"] * 5
+    assert result["subject"].dtype == object
+
+
 def test_it_keeps_the_latest_sitting_when_a_window_has_two_results():
     cols = table([*history("a", 100, 85), ("a", 2, 99.0)])
     cols["date"] = np.asarray(["2025-01-10", "2025-04-01", "2025-04-20"], dtype="datetime64[D]")

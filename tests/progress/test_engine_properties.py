@@ -167,3 +167,34 @@ def test_it_gives_the_same_results_on_one_thread_or_several(seed: int, workers: 
     everything = np.ones(len(one), dtype=bool)
     same_rows(one, many, everything, everything)
     assert [m.to_dict() for m in one.models] == [m.to_dict() for m in many.models]
+
+
+@FEW
+@given(seed=st.integers(0, 10_000))
+def test_it_orders_rows_the_same_by_counting_or_by_sorting(seed: int) -> None:
+    # Duplicate sittings (the later date wins), missing scores and missing pupil ids, split into many small
+    # chunks on two threads, against the sorting path on one.
+    rng = np.random.default_rng(seed)
+    columns = concat(
+        cohort(seed, pupils=120, year_group=3, school=1, prefix="a"),
+        cohort(seed + 1, pupils=40, year_group=4, school=2, prefix="b"),
+    )
+    n = len(columns["points"])
+    columns["date"] = np.datetime64("2025-01-01") + rng.integers(0, 300, size=n).astype("timedelta64[D]")
+    again = take(columns, rng.choice(n, size=n // 10, replace=False))
+    again["points"] = again["points"] + rng.integers(-5, 6, size=again["points"].size)
+    columns = concat(columns, again)
+    columns["points"][rng.random(columns["points"].size) < 0.02] = np.nan
+    columns["pupil"][rng.random(columns["pupil"].size) < 0.01] = None
+    counting = engine._counting_sort_fits
+    chunk_rows = engine._CHUNK_ROWS
+    engine._CHUNK_ROWS = 64
+    try:
+        counted = assess_progress(columns=columns, scales=SCALES, workers=2)
+        engine._counting_sort_fits = lambda n_cells, n: False  # type: ignore[assignment]
+        sorted_ = assess_progress(columns=columns, scales=SCALES, workers=1)
+    finally:
+        engine._counting_sort_fits = counting  # type: ignore[assignment]
+        engine._CHUNK_ROWS = chunk_rows
+    everything = np.ones(len(counted), dtype=bool)
+    same_rows(counted, sorted_, everything, everything)
