@@ -17,7 +17,7 @@ next to the Teaching and Learning Toolkit's:
 
 Small groups are the norm in schools, so this module never over-claims: below a minimum group size
 it says "too few pupils to say" rather than print a number, and the comparison pupils are matched,
-not randomised, which every message says. See /work/shared/reference/analytics.md, section 9.
+not randomised, which every message says. See ../shared/reference/analytics.md, section 9.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Reads the placements in the groups the actor may see, their session logs and, for standardised measures,
 the school's own assessments, then hands the numbers to `tandem.lib.impact` (pure, EEF-compatible; see
-/work/shared/reference/analytics.md, section 9). Each kind of measure is judged in its own terms:
+../shared/reference/analytics.md, section 9). Each kind of measure is judged in its own terms:
 
 - Standardised scores (with a subject): an effect size (Hedges' g, adjusted for the entry score) against a
   comparison group of similar pupils at the same school who were NOT placed in this intervention. See
