@@ -111,7 +111,7 @@ def test_it_lets_the_school_admin_import_a_roll_with_bad_rows_choosing_a_column_
 
     # The import record.
     expect(page.get_by_role("status")).to_contain_text("Imported: 4 added, 0 changed")
-    facts = page.locator("dl.facts")
+    facts = page.locator("dl.details")
     expect(facts.locator("dd strong")).to_have_text("Applied")  # the status
     expect(facts.locator("dd").filter(has_text="by Pat Office").first).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text=re.compile(r"^4 added$"))).to_be_visible()
