@@ -22,11 +22,11 @@ from tandem.exchange.services import ImportFailed, import_apply
 logger = logging.getLogger("tandem.exchange")
 
 _LOCK = threading.Lock()
-_RUNNING: dict[uuid.UUID, tuple[int, int]] = {}
+_RUNNING: dict[uuid.UUID, tuple[str, int, int]] = {}
 
 
-def import_progress(record_id: uuid.UUID) -> tuple[int, int] | None:
-    """(rows written, rows to write) of an apply running in this process, or None."""
+def import_progress(record_id: uuid.UUID) -> tuple[str, int, int] | None:
+    """(stage, done, total) of an apply running in this process ("checking" rows, then "writing"), or None."""
     with _LOCK:
         return _RUNNING.get(record_id)
 
@@ -42,11 +42,11 @@ def import_apply_in_background(*, actor: Actor, record_id: uuid.UUID, skip_error
     if not claimed:
         raise ValidationError("This import is already being applied, or has been.")
     with _LOCK:
-        _RUNNING[record_id] = (0, 0)
+        _RUNNING[record_id] = ("checking", 0, 0)
 
-    def report(done: int, total: int) -> None:
+    def report(stage: str, done: int, total: int) -> None:
         with _LOCK:
-            _RUNNING[record_id] = (done, total)
+            _RUNNING[record_id] = (stage, done, total)
 
     def run() -> None:
         try:

@@ -43,7 +43,8 @@ KINDS = (*(k.value for k in ImportKind), CTF_KIND)
 BATCH_SIZE = 500
 DEFAULT_SCALE = "standardised"
 
-Progress = Callable[[int, int], None]
+# (stage, done, total): "checking" rows against the records, then "writing" them.
+Progress = Callable[[str, int, int], None]
 
 
 def _require_importer(actor: Actor, kind: str) -> int:
@@ -225,14 +226,14 @@ def _write(plan: Plan, progress: Progress | None) -> None:
             model.objects.bulk_update(batch, fields)  # type: ignore[attr-defined]
             done += len(batch)
             if progress:
-                progress(done, total)
+                progress("writing", done, total)
     for model, rows in plan.creates:
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
             model.objects.bulk_create(batch)  # type: ignore[attr-defined]
             done += len(batch)
             if progress:
-                progress(done, total)
+                progress("writing", done, total)
 
 
 class ImportFailed(Exception):
@@ -265,7 +266,8 @@ def import_apply(
             locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
             if locked.status not in open_statuses:
                 raise ValidationError("This import has already been applied.")
-            plan, match = plan_for_record(record, actor, loaded)
+            checking = (lambda done: progress("checking", done, record.rows_total)) if progress else None
+            plan, match = plan_for_record(record, actor, loaded, progress=checking)
             if plan is None:
                 problems = " ".join(p.message for p in (match.problems if match else ()))
                 raise ValidationError(f"Choose the columns first. {problems}".strip())

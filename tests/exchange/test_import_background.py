@@ -73,12 +73,12 @@ def test_it_shows_progress_while_applying_and_offers_an_interrupted_apply_again(
     record = import_upload(actor=actor_for(admin), kind="pupils", file_name="roll.csv", data=_roll(2))
     ImportRecord.objects.filter(pk=record.pk).update(status=ImportStatus.APPLYING)
     client.force_login(admin)
-    background._RUNNING[record.pk] = (500, 2000)
+    background._RUNNING[record.pk] = ("writing", 500, 2000)
     try:
         page = client.get(reverse("import_detail", args=[record.pk])).content.decode()
     finally:
         background._RUNNING.pop(record.pk, None)
-    assert '<progress max="2000" value="500"' in page and "500 of 2000 records written" in page
+    assert '<progress max="2000" value="500"' in page and "Writing: 500 of 2000 records written" in page
     assert "poll.js" in page and "Apply this import" not in page
     # The process that was applying it has gone: nothing was written, and it can be applied again.
     page = client.get(reverse("import_detail", args=[record.pk])).content.decode()

@@ -25,20 +25,28 @@ from tandem.schools.models import School
 class ProgressBar:
     """A one-line bar on a terminal, a line every tenth of the way otherwise (logs stay readable)."""
 
-    def __init__(self, stream: TextIO, label: str) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.label = label
+        self.label = ""
+        self.line_open = False  # a terminal bar drawn without its newline yet
         self.tty = stream.isatty()
         self.last_tenth = -1
         self.started = time.perf_counter()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label = stage.capitalize()
+        if label != self.label:
+            if self.line_open:
+                self.stream.write("\n")
+                self.line_open = False
+            self.label, self.last_tenth = label, -1
         share = done / total if total else 1.0
         if self.tty:
             filled = int(share * 30)
             bar = "#" * filled + "-" * (30 - filled)
             self.stream.write(f"\r{self.label} [{bar}] {share:4.0%} {done:,}/{total:,}")
-            if done >= total:
+            self.line_open = done < total
+            if not self.line_open:
                 self.stream.write("\n")
         elif int(share * 10) > self.last_tenth:
             self.last_tenth = int(share * 10)
@@ -105,7 +113,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was changed.")
             return
         # The wrapped stream itself: the bar writes its own line endings.
-        bar = ProgressBar(getattr(self.stderr, "_out", sys.stderr), "Writing")
+        bar = ProgressBar(getattr(self.stderr, "_out", sys.stderr))
         try:
             applied = import_apply(
                 actor=actor, record_id=record.pk, skip_errors=options["skip_errors"], progress=bar
