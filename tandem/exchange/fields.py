@@ -25,6 +25,7 @@ class ImportKind(StrEnum):
     GROUPS = "groups"
     SEN = "sen"
     ASSESSMENTS = "assessments"
+    MARKSHEET = "marksheet"
 
 
 @dataclass(frozen=True)
@@ -168,9 +169,12 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
     ),
 }
 
+# A marksheet's other columns are results, each named by subject, term and year (see parse_aspect_header).
+FIELDS[ImportKind.MARKSHEET] = (_UPN, _MIS_ID)
+
 # Pupils are matched by UPN, then MIS id: these kinds need one of the two.
 IDENTITY_KEYS = ("upn", "mis_id")
-PUPIL_KINDS = frozenset({ImportKind.GROUPS, ImportKind.SEN, ImportKind.ASSESSMENTS})
+PUPIL_KINDS = frozenset({ImportKind.GROUPS, ImportKind.SEN, ImportKind.ASSESSMENTS, ImportKind.MARKSHEET})
 
 
 def normalise_header(text: str) -> str:
@@ -536,3 +540,48 @@ def parse_email(raw: str, *, label: str = "Email") -> Cell:
     if not _EMAIL.match(text) or len(text) > 254:
         return Cell(error=f"{label} '{raw.strip()[:60]}' is not an email address.")
     return Cell(value=text)
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """What one marksheet column holds: results in a subject for one term."""
+
+    subject: str  # subject code
+    term: str  # "autumn", "spring" or "summer"
+    start_year: int  # the academic year's first calendar year
+
+
+_TERM_WORDS = {
+    "autumn": "autumn", "aut": "autumn", "au": "autumn", "michaelmas": "autumn",
+    "spring": "spring", "spr": "spring", "sp": "spring", "lent": "spring",
+    "summer": "summer", "sum": "summer", "su": "summer", "trinity": "summer",
+}  # fmt: skip
+_ACADEMIC = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
+
+
+def parse_aspect_header(header: str, subjects: Mapping[str, str]) -> Aspect | None:
+    """ "Maths Spring 2025/26", "Reading Aut 2025-26", "English Summer 1 2026": subject, term and year.
+
+    `subjects` maps lower-case subject codes and names to codes. A bare calendar year is the year the term
+    falls in (so "Spring 2026" is in 2025/26). Anything else (targets, comments) is not a result column.
+    """
+    text = re.sub(r"\s*([/-])\s*", r"\1", header.lower().replace("_", " "))
+    words = text.split()
+    term_at = next((i for i, w in enumerate(words) if w in _TERM_WORDS), None)
+    if term_at is None or term_at == 0:
+        return None
+    subject = subjects.get(normalise_header(" ".join(words[:term_at])))
+    rest = [w for w in words[term_at + 1 :] if not (w.isdigit() and len(w) == 1)]  # "Spring 1": half-terms
+    if subject is None or len(rest) != 1:
+        return None
+    term = _TERM_WORDS[words[term_at]]
+    if m := _ACADEMIC.match(rest[0]):
+        start = int(m[1])
+        end = int(m[2]) % 100
+        if end != (start + 1) % 100:
+            return None
+        return Aspect(subject, term, start)
+    if rest[0].isdigit() and len(rest[0]) == 4:
+        year = int(rest[0])
+        return Aspect(subject, term, year if term == "autumn" else year - 1)
+    return None

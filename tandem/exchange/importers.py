@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Model
@@ -20,6 +20,7 @@ from tandem.exchange.fields import (
     FIELDS,
     Cell,
     ImportKind,
+    parse_aspect_header,
     parse_date,
     parse_email,
     parse_flag,
@@ -514,8 +515,10 @@ def plan_assessments(
     source: str,
     progress: Callable[[int], None] | None = None,
     build: bool = True,
+    result_labels: Sequence[str] | None = None,
 ) -> Plan:
-    """`build=False` (a preview) counts what would be added without building the rows to write."""
+    """`build=False` (a preview) counts what would be added without building the rows to write.
+    `result_labels` names the column each row's result came from, for a marksheet's messages."""
     plan = Plan(rows_total=len(table.rows))
     _row_length_issues(table, plan)
     index = _PupilIndex(school)
@@ -560,7 +563,8 @@ def plan_assessments(
             continue
         if scale is None or line in plan.error_lines:
             continue
-        result_points = plan.take(line, "Result", _points(scale, values["result"]))
+        result_label = result_labels[done - 1] if result_labels is not None else "Result"
+        result_points = plan.take(line, result_label, _points(scale, values["result"]))
         if pupil is None or subject is None or line in plan.error_lines:
             continue
         window, is_new = windows.for_date(day)
@@ -611,6 +615,93 @@ def plan_assessments(
         plan.updates.append((Assessment, changed, ("result", "points", "assessed_on", "source")))
     if new:
         plan.creates.append((Assessment, new))
+    return plan
+
+
+# ------------------------------------------------------------------------------------------ marksheets
+
+_TERM_ENDS = {Term.AUTUMN: (12, 31), Term.SPRING: (3, 31), Term.SUMMER: (8, 31)}
+
+
+def plan_marksheet(
+    table: Table,
+    columns: dict[str, int],
+    *,
+    school: School,
+    today: dt.date,
+    default_scale: str,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+    build: bool = True,
+) -> Plan:
+    """A wide marksheet, as SIMS lays one out: a row per pupil, a column per subject and term.
+
+    Each column named "<subject> <term> <year>" ("Maths Spring 2025/26") is read as results dated at the end
+    of that term's window (or today, if the term is still running); the cells become the long rows the
+    results import reads, keeping their line numbers and column names for its messages.
+    """
+    subjects = _lookup(Subject.objects.values_list("code", "name"))
+    windows = {
+        (w.academic_year.start_year, w.term): w
+        for w in AssessmentWindow.objects.filter(school=school).select_related("academic_year")
+    }
+    aspects: dict[int, tuple[str, str]] = {}
+    unread: list[str] = []
+    for i, header in enumerate(table.headers):
+        if i in columns.values() or not header:
+            continue
+        aspect = parse_aspect_header(header, subjects)
+        if aspect is None:
+            unread.append(header)
+            continue
+        window = windows.get((aspect.start_year, aspect.term))
+        if window is not None:
+            day = window.closes_on
+        else:
+            month, last = _TERM_ENDS[Term(aspect.term)]
+            day = dt.date(aspect.start_year + (aspect.term != Term.AUTUMN), month, last)
+        aspects[i] = (aspect.subject, f"{min(day, today):%d/%m/%Y}")
+    upn, mis = columns.get("upn"), columns.get("mis_id")
+    rows: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    labels: list[str] = []
+    for line, row in zip(table.line_numbers, table.rows, strict=True):
+        who = tuple(row[c] if c is not None and c < len(row) else "" for c in (upn, mis))
+        for i, (subject, day_text) in aspects.items():
+            cell = row[i] if i < len(row) else ""
+            if cell.strip():  # an empty cell is no result: nothing to say about it
+                rows.append((*who, subject, day_text, cell))
+                lines.append(line)
+                labels.append(table.headers[i])
+    long = replace(
+        table, headers=("UPN", "MIS id", "Subject", "Date", "Result"), rows=rows, line_numbers=lines
+    )
+    plan = plan_assessments(
+        long,
+        {"upn": 0, "mis_id": 1, "subject": 2, "assessed_on": 3, "result": 4},
+        school=school,
+        today=today,
+        default_scale=default_scale,
+        source=source,
+        progress=progress,
+        build=build,
+        result_labels=labels,
+    )
+    plan.rows_total = len(table.rows)
+    if not aspects:
+        plan.add(
+            0,
+            "Columns",
+            "No column is named by a subject, a term and a year, such as 'Maths Spring 2025/26', so there "
+            "are no results to read.",
+            error=True,
+        )
+    elif unread:
+        names = ", ".join(f"'{h}'" for h in unread[:10]) + (" and more" if len(unread) > 10 else "")
+        plan.notices.append(
+            f"Not read as results: {names}. A results column is named by subject, term and year, such as "
+            "'Maths Spring 2025/26'."
+        )
     return plan
 
 

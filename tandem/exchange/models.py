@@ -22,7 +22,8 @@ KIND_NAMES = {
     "staff": "Staff and their roles",
     "groups": "Classes and sets, their teachers and pupils",
     "sen": "SEN status and needs",
-    "assessments": "Assessment results (marks)",
+    "assessments": "Assessment results (marks), one row per result",
+    "marksheet": "A marksheet: one row per pupil, a column per subject and term",
     "ctf": "Common Transfer File (CTF) from another school",
 }
 

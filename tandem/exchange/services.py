@@ -27,6 +27,7 @@ from tandem.exchange.importers import (
     plan_assessments,
     plan_ctf,
     plan_groups,
+    plan_marksheet,
     plan_pupils,
     plan_sen,
     plan_staff,
@@ -158,6 +159,20 @@ def plan_for_record(
         return plan_groups(loaded.table, match.columns, school=school, today=today), match
     if kind is ImportKind.SEN:
         return plan_sen(loaded.table, match.columns, school=school, today=today), match
+    if kind is ImportKind.MARKSHEET:
+        return (
+            plan_marksheet(
+                loaded.table,
+                match.columns,
+                school=school,
+                today=today,
+                default_scale=record.options.get("default_scale", DEFAULT_SCALE),
+                source=source,
+                progress=progress,
+                build=not for_preview,
+            ),
+            match,
+        )
     return (
         plan_assessments(
             loaded.table,
