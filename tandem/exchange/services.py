@@ -159,33 +159,18 @@ def plan_for_record(
         return plan_groups(loaded.table, match.columns, school=school, today=today), match
     if kind is ImportKind.SEN:
         return plan_sen(loaded.table, match.columns, school=school, today=today), match
-    if kind is ImportKind.MARKSHEET:
-        return (
-            plan_marksheet(
-                loaded.table,
-                match.columns,
-                school=school,
-                today=today,
-                default_scale=record.options.get("default_scale", DEFAULT_SCALE),
-                source=source,
-                progress=progress,
-                build=not for_preview,
-            ),
-            match,
-        )
-    return (
-        plan_assessments(
-            loaded.table,
-            match.columns,
-            school=school,
-            today=today,
-            default_scale=record.options.get("default_scale", DEFAULT_SCALE),
-            source=source,
-            progress=progress,
-            build=not for_preview,
-        ),
-        match,
+    planner = plan_marksheet if kind is ImportKind.MARKSHEET else plan_assessments
+    plan = planner(
+        loaded.table,
+        match.columns,
+        school=school,
+        today=today,
+        default_scale=record.options.get("default_scale", DEFAULT_SCALE),
+        source=source,
+        progress=progress,
+        build=not for_preview,
     )
+    return plan, match
 
 
 def import_set_columns(*, actor: Actor, record: ImportRecord, columns: dict[str, str]) -> ImportRecord:

@@ -204,7 +204,12 @@ def _download(request: HttpRequest, table: DataTable, name: str) -> HttpResponse
     else:
         response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
         extension = "csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate()}.{extension}"'
+    return _attachment(response, f"{name}-{timezone.localdate()}.{extension}")
+
+
+def _attachment(response: HttpResponse, file_name: str) -> HttpResponse:
+    """A download of pupils' data: saved under this name, never kept by a browser or proxy cache."""
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -263,11 +268,9 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             response = HttpResponse(data, content_type="application/xml")
             school = pupils[0].school
             name = ctf_file_name(school, timezone.localdate())
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            response["Cache-Control"] = "private, no-store"
             if notes:
                 response["X-Tandem-Notes"] = " ".join(notes)
-            return response
+            return _attachment(response, name)
     intro = (
         "A Common Transfer File carries pupils' details, SEN history and statutory results to their next "
         "school. Tandem writes a partial file, as DfE services do; the receiving school's MIS imports it."

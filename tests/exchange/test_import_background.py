@@ -25,6 +25,14 @@ def _roll(rows: int) -> bytes:
     return (HEADER + lines).encode()
 
 
+def _school_and_admin():
+    """A school of its own: these tests commit, so the shared personas are not used."""
+    school = f.make_school(name="Background School")
+    admin = f.make_user(email="admin@bg.example", full_name="Bg Admin")
+    f.make_membership(user=admin, role="school_admin", school=school)
+    return school, admin
+
+
 def _wait_for(record_id) -> None:
     for thread in threading.enumerate():
         if thread.name == f"import-{record_id}":
@@ -34,9 +42,7 @@ def _wait_for(record_id) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_it_applies_a_large_import_in_the_background_and_records_it(client, settings):
     settings.TANDEM_IMPORT_BACKGROUND_ROWS = 100
-    school = f.make_school(name="Background School")
-    admin = f.make_user(email="admin@bg.example", full_name="Bg Admin")
-    f.make_membership(user=admin, role="school_admin", school=school)
+    school, admin = _school_and_admin()
     record = import_upload(actor=actor_for(admin), kind="pupils", file_name="roll.csv", data=_roll(1200))
     client.force_login(admin)
     response = client.post(reverse("import_apply", args=[record.pk]))
@@ -53,9 +59,7 @@ def test_it_applies_a_large_import_in_the_background_and_records_it(client, sett
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_a_refused_background_apply_back_to_the_preview_with_the_reason(client, settings):
     settings.TANDEM_IMPORT_BACKGROUND_ROWS = 1
-    school = f.make_school(name="Background School")
-    admin = f.make_user(email="admin@bg.example", full_name="Bg Admin")
-    f.make_membership(user=admin, role="school_admin", school=school)
+    _, admin = _school_and_admin()
     bad = _roll(3).replace(b"14/03/2016", b"31/02/2016", 1)
     record = import_upload(actor=actor_for(admin), kind="pupils", file_name="roll.csv", data=bad)
     client.force_login(admin)
@@ -87,9 +91,7 @@ def test_it_shows_progress_while_applying_and_offers_an_interrupted_apply_again(
 
 @pytest.mark.django_db(transaction=True)
 def test_it_applies_an_interrupted_import_again(client):
-    school = f.make_school(name="Background School")
-    admin = f.make_user(email="admin@bg.example", full_name="Bg Admin")
-    f.make_membership(user=admin, role="school_admin", school=school)
+    _, admin = _school_and_admin()
     record = import_upload(actor=actor_for(admin), kind="pupils", file_name="roll.csv", data=_roll(2))
     ImportRecord.objects.filter(pk=record.pk).update(status=ImportStatus.APPLYING)
     client.force_login(admin)
