@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
+from tandem.assessment.models import Scale
 from tandem.audit.services import audit_record
 from tandem.exchange.ctf import CtfFile, CtfRejected, parse_ctf
 from tandem.exchange.fields import FIELDS, ColumnMatch, ImportKind, match_columns, normalise_header
@@ -100,6 +101,8 @@ def import_upload(
 ) -> ImportRecord:
     """Check an uploaded file and keep it for its preview. Nothing in the school's records changes."""
     school_id = _require_importer(actor, kind)
+    if not Scale.objects.filter(code=default_scale).exists():
+        raise ValidationError({"default_scale": f"There is no scale '{default_scale}'."})
     name = safe_filename(file_name)
     loaded = load_upload(kind, name, data)
     columns: dict[str, str] = {}
@@ -312,12 +315,12 @@ def import_apply(
                     "Try applying again; if it fails again, ask your IT lead to check the server."
                 ),
             )
+            # Not "denied": the attempt was allowed and nothing was written; the trail says so by name.
             audit_record(
                 actor=actor,
-                action="import.apply",
+                action="import.apply_failed",
                 target_type="import",
                 target_id=record.pk,
-                outcome="denied",
                 fields=[record.kind],
             )
         raise ImportFailed(str(record.pk)) from exc

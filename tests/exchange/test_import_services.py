@@ -517,6 +517,7 @@ def test_it_writes_nothing_when_the_database_fails_mid_apply_and_a_retry_writes_
     assert Pupil.objects.filter(legal_surname__startswith="Fault").count() == 0
     record.refresh_from_db()
     assert record.status == ImportStatus.FAILED and "nothing was changed" in record.failure
+    assert AuditEvent.objects.filter(action="import.apply_failed", target_id=str(record.pk)).count() == 1
     _drop_fault()
     applied = import_apply(actor=actor_for(world.a.admin), record_id=record.pk)
     assert applied.status == ImportStatus.APPLIED and applied.created == 2000
@@ -550,3 +551,10 @@ def test_it_asks_for_a_file_and_its_kind_on_an_empty_upload(world, client):
         b"Choose what the file contains." in response.content
         and b"Choose a file to upload." in response.content
     )
+
+
+def test_it_refuses_an_unknown_default_scale(world):
+    data = RESULTS_HEADER + f"{world.a.taught_pupil.upn},reading,10/03/2025,97\n"
+    with pytest.raises(ValidationError, match="There is no scale 'nope'"):
+        _upload(world.a.admin, data, kind="assessments", default_scale="nope")
+    assert not ImportRecord.objects.exists()
