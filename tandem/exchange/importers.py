@@ -781,6 +781,7 @@ def plan_ctf(ctf: CtfFile, *, school: School, today: dt.date, with_sen: bool, so
         if item.preferred_forename and item.preferred_forename != item.forename:
             wanted["preferred_forename"] = item.preferred_forename[:100]
         changes = 0
+        is_new = pupil is None
         if pupil is None:
             pupil = Pupil(school=school, upn=item.upn, **wanted)
             new_pupils.append(pupil)
@@ -842,7 +843,7 @@ def plan_ctf(ctf: CtfFile, *, school: School, today: dt.date, with_sen: bool, so
                 old.source = source
                 changed_stage.append(old)
                 changes += 1
-        if pupil in new_pupils:
+        if is_new:
             continue
         if changes:
             plan.updated += 1
