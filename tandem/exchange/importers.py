@@ -80,10 +80,15 @@ class Plan:
     windows: list[AssessmentWindow] = field(default_factory=list)  # saved next: results point at them
     updates: list[tuple[type[Model], list[Model], tuple[str, ...]]] = field(default_factory=list)
     creates: list[tuple[type[Model], list[Model]]] = field(default_factory=list)
+    _said: set[RowIssue] = field(default_factory=set, repr=False)
 
     def add(self, line: int, label: str, message: str, *, error: bool) -> None:
+        issue = RowIssue(line, label, message, error)
+        if issue in self._said:
+            return  # a marksheet line is read once per column: say each thing about it once
+        self._said.add(issue)
         (self.error_lines if error else self.warning_lines).add(line)
-        self.issues.append(RowIssue(line, label, message, error))
+        self.issues.append(issue)
 
     def take(self, line: int, label: str, cell: Cell) -> Any:
         for warning in cell.warnings:
@@ -180,20 +185,6 @@ def _identify(plan: Plan, line: int, values: dict[str, str], index: _PupilIndex)
 
 
 # ------------------------------------------------------------------------------------------ the roll
-
-_PUPIL_FIELDS = (
-    "upn",
-    "mis_id",
-    "legal_surname",
-    "legal_forename",
-    "preferred_forename",
-    "date_of_birth",
-    "sex",
-    "year_group",
-    "pupil_premium",
-    "eal",
-    "looked_after",
-)
 
 
 def plan_pupils(table: Table, columns: dict[str, int], *, school: School, today: dt.date) -> Plan:

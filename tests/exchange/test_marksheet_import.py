@@ -84,3 +84,11 @@ def test_it_says_when_no_column_holds_results(world):
     record = _upload(world.a.admin, f"UPN,Maths Target\n{world.a.taught_pupil.upn},100\n")
     issues = import_preview(actor=actor_for(world.a.admin), record=record).plan.issues
     assert "No column is named by a subject, a term and a year" in issues[0].message and issues[0].is_error
+
+
+def test_it_says_each_thing_about_a_line_once_however_many_columns_it_has(world):
+    text = "UPN,Maths Spring 2024/25,Reading Spring 2024/25\nX000000000000,97,99\n"
+    issues = import_preview(actor=actor_for(world.a.admin), record=_upload(world.a.admin, text)).plan.issues
+    assert [i.message for i in issues if "No pupil" in i.message] == [
+        "No pupil at this school has UPN X000000000000. Import the roll (pupils) first."
+    ]
