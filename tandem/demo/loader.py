@@ -197,6 +197,8 @@ def _write(data: DemoData, say: Progress) -> tuple[dict[str, int], int]:
                 phase=s.phase[i],
                 lowest_year=int(s.lowest_year[i]),
                 highest_year=int(s.highest_year[i]),
+                la_number=f"{int(s.la_number[i]):03d}",
+                establishment_number=f"{int(s.establishment[i]):04d}",
             )
             for i in range(len(s.name))
         ]

@@ -7,7 +7,6 @@ exported from one Tandem school imports into another unchanged.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
 
@@ -25,6 +24,8 @@ from tandem.exchange.ctf import (
     CtfSchool,
     CtfSenPeriod,
     CtfStageAssessment,
+    academic_year_for,
+    ctf_file_name,
     write_ctf,
 )
 from tandem.exchange.tables import Cell, DataTable
@@ -296,13 +297,12 @@ def ctf_export(
         notes.append(f"{len(pupils) - len(items)} pupils have no UPN and are not included.")
     now = timezone.localtime()
     source = CtfSchool(
-        # Tandem does not hold the school's LA and establishment numbers yet: placeholders, as DfE's own
-        # services write when they are unknown.
-        lea="XXX",
-        estab="XXXX",
+        # Without the school's DfE number on record: placeholders, as DfE's own services write.
+        lea=school.la_number or "XXX",
+        estab=school.establishment_number or "XXXX",
         urn=school.urn,
         name=school.name,
-        academic_year=str(now.year if now.month >= 8 else now.year - 1),
+        academic_year=str(academic_year_for(now.date())),
     )
     data = write_ctf(
         version=version, source=source, dest=dest, pupils=items, generated_at=now.replace(tzinfo=None)
@@ -317,5 +317,9 @@ def ctf_export(
     return data, notes
 
 
-def ctf_file_name(school: School, when: dt.date) -> str:
-    return f"XXXXXXX_CTF_{school.urn}_{when:%Y%m%d}.xml"
+def transfer_file_name(school: School, dest: CtfSchool | None) -> str:
+    """The DfE's naming: <LA><Estab>_CTF_<LA><Estab>_<nnn>.xml, from the school's DfE number."""
+    source = CtfSchool(
+        lea=school.la_number or "XXX", estab=school.establishment_number or "XXXX", urn=school.urn
+    )
+    return ctf_file_name(source, dest, 1)

@@ -91,6 +91,13 @@ class TransferForm(forms.Form):
         max_length=8,
         help_text="Leave empty if it is not known yet.",
     )
+    dest_dfe_number = forms.RegexField(
+        label="DfE number of the school they are going to",
+        regex=r"^\d{3}/?\d{4}$",
+        required=False,
+        help_text="LA code and establishment number, e.g. 938/4123. Leave empty if it is not known yet.",
+        error_messages={"invalid": "Enter the LA code and establishment number, e.g. 938/4123."},
+    )
 
     def __init__(
         self, *args: Any, years: list[tuple[int, str]], groups: list[tuple[str, str]], **kwargs: Any

@@ -24,12 +24,12 @@ from tandem.exchange.background import import_apply_in_background, import_progre
 from tandem.exchange.ctf import CtfSchool
 from tandem.exchange.exports import (
     ctf_export,
-    ctf_file_name,
     ctf_pupils,
     flags_table,
     marks_table,
     register_table,
     roll_table,
+    transfer_file_name,
 )
 from tandem.exchange.fields import FIELDS, ImportKind
 from tandem.exchange.forms import ApplyForm, ColumnsForm, TransferForm, UploadForm, kind_choices
@@ -263,11 +263,11 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             form.add_error(None, "No pupils are in that year group or class.")
         else:
             urn = form.cleaned_data["dest_urn"].strip()
-            dest = CtfSchool(lea="XXX", estab="XXXX", urn=urn) if urn else None
+            dfe = form.cleaned_data["dest_dfe_number"].replace("/", "")
+            dest = CtfSchool(lea=dfe[:3] or "XXX", estab=dfe[3:] or "XXXX", urn=urn) if urn or dfe else None
             data, notes = ctf_export(actor=actor, pupils=pupils, dest=dest)
             response = HttpResponse(data, content_type="application/xml")
-            school = pupils[0].school
-            name = ctf_file_name(school, timezone.localdate())
+            name = transfer_file_name(pupils[0].school, dest if dfe else None)
             if notes:
                 response["X-Tandem-Notes"] = " ".join(notes)
             return _attachment(response, name)

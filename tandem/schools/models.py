@@ -30,6 +30,9 @@ class School(models.Model):
     name = models.CharField(max_length=200)
     # Unique reference number from Get Information About Schools; text because placeholders exist.
     urn = models.CharField("URN", max_length=8, unique=True)
+    # The DfE number (LA code and establishment number, "938" and "2001"): Common Transfer Files carry it.
+    la_number = models.CharField("LA number", max_length=3, blank=True)
+    establishment_number = models.CharField(max_length=4, blank=True)
     phase = models.CharField(max_length=16, choices=Phase.choices)
     lowest_year = models.SmallIntegerField(help_text="Lowest NC year on roll (0 = Reception).")
     highest_year = models.SmallIntegerField(help_text="Highest NC year on roll.")

@@ -19,11 +19,20 @@ def school_create(
     admin_name: str,
     admin_password: str | None,
     trust_name: str | None = None,
+    la_number: str = "",
+    establishment_number: str = "",
 ) -> tuple[School, User]:
     """Add a school and its first school admin (from the command line, so there is no actor yet)."""
     trust = Trust.objects.get_or_create(name=trust_name)[0] if trust_name else None
     school = School(
-        name=name, urn=urn, phase=phase, lowest_year=lowest_year, highest_year=highest_year, trust=trust
+        name=name,
+        urn=urn,
+        phase=phase,
+        lowest_year=lowest_year,
+        highest_year=highest_year,
+        trust=trust,
+        la_number=la_number,
+        establishment_number=establishment_number,
     )
     school.full_clean()
     school.save()

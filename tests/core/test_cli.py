@@ -56,10 +56,13 @@ def test_it_creates_a_school_with_its_admin(capsys):
         "Admin@Rowan.example",
         "--admin-name",
         "Rowan Admin",
+        "--dfe-number",
+        "938/2001",
         "--generate-password",
     )
     out = capsys.readouterr().out
     school = School.objects.get(urn="923456")
+    assert (school.la_number, school.establishment_number) == ("938", "2001")
     membership = Membership.objects.get(school=school)
     assert (membership.role, membership.user.email) == ("school_admin", "admin@rowan.example")
     assert "password" in out
@@ -88,6 +91,32 @@ def test_it_saves_nothing_when_a_school_is_invalid():
             "--generate-password",
         )
     assert not School.objects.filter(urn="923457").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_dfe_number_that_is_not_la_and_establishment():
+    with pytest.raises(CommandError, match="e.g. 938/2001"):
+        call_command(
+            "createschool",
+            "--name",
+            "Bad",
+            "--urn",
+            "923458",
+            "--phase",
+            "primary",
+            "--lowest-year",
+            "0",
+            "--highest-year",
+            "6",
+            "--admin-email",
+            "a@b.example",
+            "--admin-name",
+            "A",
+            "--dfe-number",
+            "9382001",
+            "--generate-password",
+        )
+    assert not School.objects.filter(urn="923458").exists()
 
 
 @pytest.mark.django_db

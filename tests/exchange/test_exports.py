@@ -57,8 +57,14 @@ def test_it_never_gives_the_school_admin_the_register(world, client):
 
 def test_it_sends_a_ctf_for_a_class_valid_for_its_version_with_sen_history_for_the_senco(world, client):
     client.force_login(world.a.senco)
-    response = client.post(reverse("transfer"), {"group": str(world.a.group.pk), "dest_urn": "654321"})
+    world.a.school.la_number, world.a.school.establishment_number = "938", "2001"
+    world.a.school.save()
+    response = client.post(
+        reverse("transfer"),
+        {"group": str(world.a.group.pk), "dest_urn": "654321", "dest_dfe_number": "938/4123"},
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert 'filename="9382001_CTF_9384123_001.xml"' in response["Content-Disposition"]
     assert check_ctf_structure(response.content) == []
     ctf = parse_ctf(response.content)
     assert {p.upn for p in ctf.pupils} == {world.a.taught_pupil.upn, world.a.ehc_pupil.upn}
@@ -67,7 +73,8 @@ def test_it_sends_a_ctf_for_a_class_valid_for_its_version_with_sen_history_for_t
         "ASD",
         "SEMH",
     ]
-    assert ctf.header.dest is not None and ctf.header.dest.urn == "654321"
+    assert ctf.header.dest is not None and (ctf.header.dest.urn, ctf.header.dest.lea) == ("654321", "938")
+    assert (ctf.header.source.lea, ctf.header.source.estab) == ("938", "2001")
     event = AuditEvent.objects.get(action="export.ctf")
     assert "sen_history" in event.fields
 
@@ -75,6 +82,7 @@ def test_it_sends_a_ctf_for_a_class_valid_for_its_version_with_sen_history_for_t
 def test_it_leaves_sen_history_out_of_the_admins_ctf_and_says_so(world, client):
     client.force_login(world.a.admin)
     response = client.post(reverse("transfer"), {"year_group": "4"})
+    assert 'filename="XXXXXXX_CTF_MMMMMMM_001.xml"' in response["Content-Disposition"]
     ctf = parse_ctf(response.content)
     assert ctf.pupils and all(not p.sen_periods and not p.has_sen_history for p in ctf.pupils)
     assert "SEN history is not included" in response["X-Tandem-Notes"]

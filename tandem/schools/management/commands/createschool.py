@@ -28,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--highest-year", type=int, required=True, help="Highest year group on roll (e.g. 6 or 11)."
         )
+        parser.add_argument(
+            "--dfe-number",
+            metavar="LLL/EEEE",
+            help="The school's DfE number: LA code and establishment number, e.g. 938/2001 (for CTFs).",
+        )
         parser.add_argument("--trust", help="The trust's name, if the school is in a multi-academy trust.")
         parser.add_argument("--admin-email", required=True, help="Email address of the school admin.")
         parser.add_argument("--admin-name", required=True, help="Full name of the school admin.")
@@ -38,6 +43,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        la_number, establishment_number = "", ""
+        if options["dfe_number"]:
+            la_number, slash, establishment_number = options["dfe_number"].partition("/")
+            if not (slash and la_number.isdigit() and len(la_number) == 3):
+                raise CommandError("Give the DfE number as LA code/establishment number, e.g. 938/2001.")
+            if not (establishment_number.isdigit() and len(establishment_number) == 4):
+                raise CommandError("Give the DfE number as LA code/establishment number, e.g. 938/2001.")
         if options["generate_password"]:
             password = secrets.token_urlsafe(18)
         else:
@@ -55,6 +67,8 @@ class Command(BaseCommand):
                 admin_name=options["admin_name"],
                 admin_password=password,
                 trust_name=options["trust"],
+                la_number=la_number,
+                establishment_number=establishment_number,
             )
         except ValidationError as error:
             raise CommandError("Nothing was saved: " + "; ".join(error.messages)) from error
