@@ -95,7 +95,7 @@ def test_it_saves_nothing_when_a_school_is_invalid():
 
 @pytest.mark.django_db
 def test_it_refuses_a_dfe_number_that_is_not_la_and_establishment():
-    with pytest.raises(CommandError, match="e.g. 938/2001"):
+    with pytest.raises(CommandError, match=r"e\.g\. 938/2001"):
         call_command(
             "createschool",
             "--name",
