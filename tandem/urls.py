@@ -113,6 +113,7 @@ urlpatterns = [
     path("provision-map/", provision.provision_map_view, name="provision_map"),
     # Imports from the MIS: upload, preview, choose columns, apply.
     path("imports/", exchange.import_list_view, name="import_list"),
+    path("imports/template.csv", exchange.import_template_view, name="import_template"),
     path("imports/<uuid:import_id>/", exchange.import_detail_view, name="import_detail"),
     path("imports/<uuid:import_id>/columns/", exchange.import_columns_view, name="import_columns"),
     path("imports/<uuid:import_id>/apply/", exchange.import_apply_view, name="import_apply"),

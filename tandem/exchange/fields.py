@@ -272,6 +272,14 @@ def match_columns(
     return ColumnMatch(columns=columns, unused=unused, problems=tuple(problems))
 
 
+def template_headers(kind: ImportKind) -> list[str]:
+    """A header for each field that the matching above recognises: its label where that is an alias."""
+    return [
+        spec.label if normalise_header(spec.label) in spec.aliases else spec.aliases[0].capitalize()
+        for spec in FIELDS[kind]
+    ]
+
+
 # ----------------------------------------------------------------------------------------- cell parsers
 
 

@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from tandem.exchange.exports import (
     roll_table,
     transfer_file_name,
 )
-from tandem.exchange.fields import FIELDS, ImportKind
+from tandem.exchange.fields import FIELDS, ImportKind, template_headers
 from tandem.exchange.forms import ApplyForm, ColumnsForm, TransferForm, UploadForm, kind_choices
 from tandem.exchange.selectors import import_preview, import_records, school_year_groups
 from tandem.exchange.services import (
@@ -82,11 +82,35 @@ def import_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         else:
             return redirect("import_detail", record.pk)
     status = 400 if form is not None and form.errors else 200
+    kinds = dict(form.fields["kind"].choices) if form is not None else {}  # type: ignore[attr-defined]
     return render(
         request,
         "exchange/import_list.html",
-        {"form": form, "records": import_records(actor=actor)[:100], "can_import": can_import},
+        {
+            "form": form,
+            "records": import_records(actor=actor)[:100],
+            "can_import": can_import,
+            "columns_help": [
+                (kind, kinds[kind], FIELDS[ImportKind(kind)]) for kind in kinds if kind in FIELDS
+            ],
+        },
         status=status,
+    )
+
+
+@allow(Resource.IMPORT, Action.MANAGE)
+def import_template_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """An empty CSV with the columns an import of this kind reads, to fill in or to match an export to."""
+    try:
+        kind = ImportKind(request.GET.get("kind", ImportKind.PUPILS))
+    except ValueError:
+        raise Http404() from None
+    headers = template_headers(kind)
+    if kind is ImportKind.MARKSHEET:
+        headers += ["Maths Autumn 2025/26", "Reading Autumn 2025/26"]
+    table = DataTable(kind.value, headers, [])
+    return _attachment(
+        HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8"), f"{kind}-template.csv"
     )
 
 

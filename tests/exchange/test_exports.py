@@ -92,3 +92,23 @@ def test_it_asks_for_a_year_group_or_a_class(world, client):
     client.force_login(world.a.senco)
     response = client.post(reverse("transfer"), {})
     assert response.status_code == 400 and b"Choose a year group or a class." in response.content
+
+
+def test_it_offers_an_empty_template_for_each_kind_that_imports_as_is(world, client):
+    client.force_login(world.a.admin)
+    rows = _csv(client.get(reverse("import_template") + "?kind=groups"))
+    assert rows == [
+        [
+            "Class",
+            "Subject",
+            "Class year",
+            "Teacher",
+            "Teaching assistant",
+            "UPN",
+            "Admission number",
+            "Joined on",
+        ]
+    ]
+    assert client.get(reverse("import_template") + "?kind=nothing").status_code == 404
+    page = client.get(reverse("import_list")).content.decode()
+    assert "Download an empty CSV with these columns" in page and "Date of birth</strong> (required)" in page
