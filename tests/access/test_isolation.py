@@ -6,7 +6,19 @@ from django.urls import reverse
 from tandem.people.models import Pupil
 from tests.conftest import PERSONA_NAMES_A
 
-LIST_PAGES = ["home", "pupil_list", "register", "group_list", "trust", "staff"]
+LIST_PAGES = [
+    "home",
+    "pupil_list",
+    "register",
+    "group_list",
+    "trust",
+    "staff",
+    "import_list",
+    "export_roll",
+    "export_register",
+    "export_marks",
+    "export_flags",
+]
 
 
 def _pages_for(world):
