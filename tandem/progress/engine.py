@@ -747,6 +747,11 @@ def _subject_arrays(
 
 #: Rows per chunk of elementwise work: about 2 MB per float64 column, so a chunk's temporaries stay in cache.
 _CHUNK_ROWS = 1 << 18
+#: The criteria hold some thirty float64 temporaries per chunk at once, so they run on smaller chunks: with
+#: 2 MB temporaries each chunk also mapped fresh pages for them (freed arrays that large go back to the
+#: system): at 18M rows on 2 threads the stage took 1.6 s instead of 1.1 s, and the run's kernel time fell
+#: from about 2.3 s to 1.4 s with the smaller chunks.
+_CRITERIA_CHUNK_ROWS = 1 << 16
 
 
 @dataclass
@@ -867,7 +872,7 @@ def _compute(
     out["was_behind"] = np.empty(m, dtype=bool)
     # Chunks hold whole pupil histories and write disjoint slices of `out`, so they run on threads.
     chunk = functools.partial(_criteria_chunk, rows, groups, settings, out=out)
-    for _ in _map(lambda span: chunk(*span), _chunks(rows.position, _CHUNK_ROWS), workers):
+    for _ in _map(lambda span: chunk(*span), _chunks(rows.position, _CRITERIA_CHUNK_ROWS), workers):
         pass
     clock.lap("criteria b-d")
 
