@@ -198,3 +198,21 @@ def test_it_orders_rows_the_same_by_counting_or_by_sorting(seed: int) -> None:
         engine._CHUNK_ROWS = chunk_rows
     everything = np.ones(len(counted), dtype=bool)
     same_rows(counted, sorted_, everything, everything)
+
+
+def test_it_gives_the_same_results_with_huge_page_advice_on_or_off_and_restores_it() -> None:
+    """The engine switches numpy's huge-page advice off for its own run (speed only) and back afterwards."""
+    multiarray = np._core.multiarray
+    columns = cohort(7, pupils=120, year_group=5, school=1, prefix="h")
+    compacts = engine._compacts_for_huge_pages
+    previous = multiarray._set_madvise_hugepage(True)
+    try:
+        advised = assess_progress(columns=columns, scales=SCALES, workers=2)
+        assert multiarray._get_madvise_hugepage() is True
+        engine._compacts_for_huge_pages = lambda: False  # type: ignore[assignment]
+        plain = assess_progress(columns=columns, scales=SCALES, workers=2)
+    finally:
+        engine._compacts_for_huge_pages = compacts  # type: ignore[assignment]
+        multiarray._set_madvise_hugepage(previous)
+    everything = np.ones(len(advised), dtype=bool)
+    same_rows(advised, plain, everything, everything)
