@@ -11,6 +11,7 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Resource
 from tandem.access.request import choose_membership
 from tandem.audit.services import audit_record
+from tandem.exchange.selectors import import_records
 from tandem.people.models import Role
 from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
 from tandem.plans.selectors import to_do
@@ -48,7 +49,11 @@ def _home_context(actor: Actor) -> dict[str, Any]:
             "staff": staff_counts(actor=actor),
         }
     if role is Role.SCHOOL_ADMIN:
-        return {"staff": staff_counts(actor=actor), "roles": dict(Role.choices)}
+        return {
+            "staff": staff_counts(actor=actor),
+            "roles": dict(Role.choices),
+            "imports": import_records(actor=actor)[:5],
+        }
     return {"schools": trust_overview(actor=actor)}
 
 

@@ -112,3 +112,10 @@ def test_it_offers_an_empty_template_for_each_kind_that_imports_as_is(world, cli
     assert client.get(reverse("import_template") + "?kind=nothing").status_code == 404
     page = client.get(reverse("import_list")).content.decode()
     assert "Download an empty CSV with these columns" in page and "Date of birth</strong> (required)" in page
+
+
+def test_it_shows_the_school_admin_the_latest_imports_on_their_home_page(world, client):
+    record = f.make_import(world.a.school)
+    client.force_login(world.a.admin)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("import_detail", args=[record.pk]) in page and "Checked, waiting to be applied" in page
