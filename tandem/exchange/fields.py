@@ -272,6 +272,22 @@ def match_columns(
     return ColumnMatch(columns=columns, unused=unused, problems=tuple(problems))
 
 
+def guess_kind(headers: Sequence[str], subjects: Mapping[str, str]) -> ImportKind | None:
+    """The kind of file whose required columns the headers give, when exactly one fits best.
+
+    A marksheet is recognised by its result columns ("Maths Spring 2025/26"), which no other kind has.
+    """
+    if any(parse_aspect_header(h, subjects) for h in headers):
+        return ImportKind.MARKSHEET
+    fitting = [
+        kind for kind in ImportKind if kind is not ImportKind.MARKSHEET and match_columns(headers, kind).ok
+    ]
+    # The roll's columns (UPN, names, DOB...) also fit a class list that repeats them: prefer the narrower.
+    if len(fitting) > 1 and ImportKind.PUPILS in fitting:
+        fitting.remove(ImportKind.PUPILS)
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def template_headers(kind: ImportKind) -> list[str]:
     """A header for each field that the matching above recognises: its label where that is an alias."""
     return [

@@ -22,7 +22,14 @@ from tandem.access.policy import Action, Resource
 from tandem.assessment.models import Scale
 from tandem.audit.services import audit_record
 from tandem.exchange.ctf import CtfFile, CtfRejected, parse_ctf
-from tandem.exchange.fields import FIELDS, ColumnMatch, ImportKind, match_columns, normalise_header
+from tandem.exchange.fields import (
+    FIELDS,
+    ColumnMatch,
+    ImportKind,
+    guess_kind,
+    match_columns,
+    normalise_header,
+)
 from tandem.exchange.importers import (
     Plan,
     plan_assessments,
@@ -33,8 +40,10 @@ from tandem.exchange.importers import (
     plan_sen,
     plan_staff,
 )
+from tandem.exchange.importers.base import codes_by_name
 from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, SavedColumns
 from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
+from tandem.people.models import Subject
 from tandem.schools.models import AcademicYear, School
 
 logger = logging.getLogger("tandem.exchange")
@@ -89,6 +98,19 @@ def load_upload(kind: str, file_name: str, data: bytes) -> Loaded:
     if not table.rows:
         raise ValidationError("The file has a header row but no rows of data.")
     return Loaded(table=table)
+
+
+def guess_file_kind(file_name: str, data: bytes) -> str | None:
+    """What a file seems to hold, for the command line when no kind is given: XML is a CTF, and a table
+    the kind whose required columns its headers give. None when that is not clear."""
+    if _looks_like_xml(data):
+        return CTF_KIND
+    try:
+        table = read_table(data, filename=safe_filename(file_name))
+    except FileRejected as exc:
+        raise ValidationError(str(exc)) from exc
+    kind = guess_kind(table.headers, codes_by_name(Subject.objects.values_list("code", "name")))
+    return kind.value if kind else None
 
 
 def headers_key(headers: tuple[str, ...] | list[str]) -> str:

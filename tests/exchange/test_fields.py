@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.exchange.fields import FIELDS, ImportKind, match_columns, normalise_header, template_headers
+from tandem.exchange.fields import (
+    FIELDS,
+    ImportKind,
+    guess_kind,
+    match_columns,
+    normalise_header,
+    template_headers,
+)
 
 
 @pytest.mark.parametrize("kind", list(ImportKind))
@@ -32,3 +39,10 @@ def test_it_matches_mis_headers_whatever_their_case_and_punctuation():
 def test_it_takes_one_name_column_written_surname_comma_forename():
     match = match_columns(["UPN", "Name", "DOB", "Sex", "Year"], ImportKind.PUPILS)
     assert match.ok and match.columns["full_name"] == 1
+
+
+def test_it_guesses_each_kind_from_its_own_template():
+    subjects = {"maths": "maths", "reading": "reading"}
+    for kind in ImportKind:
+        extra = ["Maths Spring 2025/26"] if kind is ImportKind.MARKSHEET else []
+        assert guess_kind([*template_headers(kind), *extra], subjects) is kind

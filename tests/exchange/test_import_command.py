@@ -91,3 +91,15 @@ def test_it_records_sen_imports_against_the_senco(world, tmp_path):
         stderr=io.StringIO(),
     )
     assert ImportRecord.objects.get().applied_by == world.a.senco
+
+
+def test_it_goes_by_the_columns_when_no_kind_is_given(world, tmp_path):
+    path = _roll(tmp_path, _row(1))
+    out = io.StringIO()
+    call_command("import", str(path), "--school", world.a.school.urn, stdout=out, stderr=io.StringIO())
+    assert "Read as: Pupils (the roll)" in out.getvalue()
+    assert Pupil.objects.filter(legal_surname="Okafor").count() == 1
+    unclear = tmp_path / "unclear.csv"
+    unclear.write_text("Colour,Size\nred,9\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="cannot tell what this file contains"):
+        call_command("import", str(unclear), "--school", world.a.school.urn, stdout=io.StringIO())

@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.access.actor import Actor, actor_for
+from tandem.exchange.models import KIND_NAMES
 from tandem.exchange.selectors import import_preview
 from tandem.exchange.services import (
     DEFAULT_SCALE,
     KINDS,
     ImportFailed,
+    guess_file_kind,
     import_apply,
     import_discard,
     import_upload,
@@ -67,7 +69,10 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="The CSV, XLSX or CTF XML file.")
         parser.add_argument("--school", metavar="URN", required=True, help="The school, by its URN.")
         parser.add_argument(
-            "--kind", choices=KINDS, required=True, help="What the file contains: %(choices)s."
+            "--kind",
+            choices=KINDS,
+            help="What the file contains: %(choices)s. Without it, Tandem goes by the file's columns "
+            "(XML is a CTF) and says what it read the file as.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and change nothing.")
         parser.add_argument(
@@ -92,13 +97,15 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
-        actor = self._actor(school, options["kind"], options["as_email"])
+        data = path.read_bytes()
+        kind = options["kind"] or self._guess(path.name, data)
+        actor = self._actor(school, kind, options["as_email"])
         try:
             record = import_upload(
                 actor=actor,
-                kind=options["kind"],
+                kind=kind,
                 file_name=path.name,
-                data=path.read_bytes(),
+                data=data,
                 default_scale=options["scale"],
             )
         except ValidationError as error:
@@ -130,6 +137,18 @@ class Command(BaseCommand):
             f"{applied.unchanged} already up to date, {len(applied.skipped)} rows left out. "
             f"Import record {applied.pk}."
         )
+
+    def _guess(self, file_name: str, data: bytes) -> str:
+        try:
+            kind = guess_file_kind(file_name, data)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        if kind is None:
+            raise CommandError(
+                f"Tandem cannot tell what this file contains: say it with --kind ({', '.join(KINDS)})."
+            )
+        self.stdout.write(f"Read as: {KIND_NAMES[kind]} (say --kind otherwise).")
+        return kind
 
     def _actor(self, school: School, kind: str, email: str | None) -> Actor:
         roles = [Role.SENCO] if kind == "sen" else [Role.SCHOOL_ADMIN, Role.SENCO]
