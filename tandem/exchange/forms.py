@@ -48,9 +48,13 @@ class UploadForm(forms.Form):
         return upload
 
 
+GUESS_LABEL = "Let Tandem tell from the file's columns"
+
+
 def kind_choices(*, can_import_sen: bool, can_import_staff: bool) -> list[tuple[str, str]]:
-    refused = {ImportKind.SEN: can_import_sen, ImportKind.STAFF: can_import_staff}
-    return [(kind, label) for kind, label in KIND_NAMES.items() if refused.get(kind, True)]  # type: ignore[call-overload]
+    allowed = {ImportKind.SEN: can_import_sen, ImportKind.STAFF: can_import_staff}
+    kinds = [(kind, label) for kind, label in KIND_NAMES.items() if allowed.get(kind, True)]  # type: ignore[call-overload]
+    return [("guess", GUESS_LABEL), *kinds]
 
 
 class ColumnsForm(forms.Form):

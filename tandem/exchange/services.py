@@ -50,6 +50,8 @@ logger = logging.getLogger("tandem.exchange")
 
 CTF_KIND = "ctf"
 KINDS = (*(k.value for k in ImportKind), CTF_KIND)
+# Upload "kind" meaning: let the file's columns (or XML) say what it is.
+GUESS_KIND = "guess"
 # Rows written per statement: small enough to report progress, large enough to keep the query count low.
 BATCH_SIZE = 500
 DEFAULT_SCALE = "standardised"
@@ -122,6 +124,13 @@ def import_upload(
     *, actor: Actor, kind: str, file_name: str, data: bytes, default_scale: str = DEFAULT_SCALE
 ) -> ImportRecord:
     """Check an uploaded file and keep it for its preview. Nothing in the school's records changes."""
+    if kind == GUESS_KIND:
+        guessed = guess_file_kind(file_name, data)
+        if guessed is None:
+            raise ValidationError(
+                {"kind": "Tandem cannot tell from its columns what this file contains: choose it."}
+            )
+        kind = guessed
     school_id = _require_importer(actor, kind)
     if not Scale.objects.filter(code=default_scale).exists():
         raise ValidationError({"default_scale": f"There is no scale '{default_scale}'."})

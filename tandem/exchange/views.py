@@ -37,6 +37,7 @@ from tandem.exchange.selectors import import_preview, import_records, school_yea
 from tandem.exchange.services import (
     CTF_KIND,
     DEFAULT_SCALE,
+    GUESS_KIND,
     ImportFailed,
     import_apply,
     import_discard,
@@ -58,7 +59,7 @@ def _upload_form(request: HttpRequest, actor: Actor) -> UploadForm:
             can_import_staff=actor.can(Resource.STAFF, Action.MANAGE),
         ),
         scales=scales,
-        initial={"default_scale": DEFAULT_SCALE},
+        initial={"default_scale": DEFAULT_SCALE, "kind": GUESS_KIND},
     )
 
 

@@ -558,3 +558,19 @@ def test_it_refuses_an_unknown_default_scale(world):
     with pytest.raises(ValidationError, match="There is no scale 'nope'"):
         _upload(world.a.admin, data, kind="assessments", default_scale="nope")
     assert not ImportRecord.objects.exists()
+
+
+def test_it_tells_what_an_upload_holds_from_its_columns_when_asked(world, client):
+    record = _upload(world.a.admin, HEADER + _pupil_row(1), kind="guess")
+    assert record.kind == "pupils"
+    ctf = '<?xml version="1.0"?><CTfile><Header><CTFversion>25.0</CTFversion></Header></CTfile>'
+    with pytest.raises(ValidationError, match="Only the school admin or the SENCo"):
+        _upload(world.a.teacher, ctf, kind="guess", name="in.xml")
+    client.force_login(world.a.admin)
+    unclear = io.BytesIO(b"Colour,Size\nred,9\n")
+    unclear.name = "unclear.csv"
+    response = client.post(
+        reverse("import_list"), {"kind": "guess", "file": unclear, "default_scale": "standardised"}
+    )
+    assert response.status_code == 400
+    assert b"Tandem cannot tell from its columns what this file contains: choose it." in response.content
