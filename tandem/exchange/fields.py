@@ -45,6 +45,13 @@ _MIS_ID = FieldSpec(
     help="Kept as text, so leading zeros stay.",
 )
 
+# Rows about pupils the file gives no UPN or MIS id for are matched by these three, with a warning to check.
+_BY_NAME = (
+    FieldSpec("surname", "Legal surname", ("surname", "legal surname", "last name", "legal last name")),
+    FieldSpec("forename", "Legal forename", ("forename", "legal forename", "first name", "legal first name")),
+    FieldSpec("dob", "Date of birth", ("dob", "date of birth", "birth date", "birthdate")),
+)
+
 FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
     ImportKind.PUPILS: (
         _UPN,
@@ -120,11 +127,13 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
         ),
         _UPN,
         _MIS_ID,
+        *_BY_NAME,
         FieldSpec("starts_on", "Joined on", ("start date", "joined", "joined on", "from", "enrolled on")),
     ),
     ImportKind.SEN: (
         _UPN,
         _MIS_ID,
+        *_BY_NAME,
         FieldSpec(
             "provision",
             "SEN status",
@@ -152,6 +161,7 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
     ImportKind.ASSESSMENTS: (
         _UPN,
         _MIS_ID,
+        *_BY_NAME,
         FieldSpec("subject", "Subject", ("subject", "subject name", "subject code"), required=True),
         FieldSpec(
             "assessed_on",
@@ -170,10 +180,11 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
 }
 
 # A marksheet's other columns are results, each named by subject, term and year (see parse_aspect_header).
-FIELDS[ImportKind.MARKSHEET] = (_UPN, _MIS_ID)
+FIELDS[ImportKind.MARKSHEET] = (_UPN, _MIS_ID, *_BY_NAME)
 
 # Pupils are matched by UPN, then MIS id: these kinds need one of the two.
 IDENTITY_KEYS = ("upn", "mis_id")
+NAME_KEYS = ("surname", "forename", "dob")
 PUPIL_KINDS = frozenset({ImportKind.GROUPS, ImportKind.SEN, ImportKind.ASSESSMENTS, ImportKind.MARKSHEET})
 
 
@@ -266,8 +277,17 @@ def match_columns(
             if spec.key in ("surname", "forename") and "full_name" in columns:
                 continue
             problems.append(ColumnProblem(f"No column gives {spec.label}: choose one below."))
-    if kind in PUPIL_KINDS and not set(IDENTITY_KEYS) & columns.keys():
-        problems.append(ColumnProblem("No column gives the UPN or the MIS id, so pupils cannot be matched."))
+    if (
+        kind in PUPIL_KINDS
+        and not set(IDENTITY_KEYS) & columns.keys()
+        and not set(NAME_KEYS) <= columns.keys()
+    ):
+        problems.append(
+            ColumnProblem(
+                "No column gives the UPN or the MIS id (or the surname, forename and date of birth), so "
+                "pupils cannot be matched."
+            )
+        )
     unused = tuple(h for i, h in enumerate(headers) if i not in taken and h)
     return ColumnMatch(columns=columns, unused=unused, problems=tuple(problems))
 

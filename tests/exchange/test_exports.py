@@ -106,6 +106,9 @@ def test_it_offers_an_empty_template_for_each_kind_that_imports_as_is(world, cli
             "Teaching assistant",
             "UPN",
             "Admission number",
+            "Legal surname",
+            "Legal forename",
+            "Date of birth",
             "Joined on",
         ]
     ]

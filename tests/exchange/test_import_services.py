@@ -574,3 +574,34 @@ def test_it_tells_what_an_upload_holds_from_its_columns_when_asked(world, client
     )
     assert response.status_code == 400
     assert b"Tandem cannot tell from its columns what this file contains: choose it." in response.content
+
+
+def test_it_matches_a_row_without_upn_or_mis_id_by_name_and_birth_date_with_a_warning(world):
+    pupil = world.a.taught_pupil
+    dob = pupil.date_of_birth.strftime("%d/%m/%Y")
+    header = "Surname,Forename,DOB,Subject,Date,Result\n"
+    data = (
+        header
+        + f"{pupil.legal_surname.upper()},{pupil.legal_forename},{dob},reading,10/03/2025,97\n"
+        + f"Nobody,Known,{dob},reading,10/03/2025,97\n"
+    )
+    record = _upload(world.a.admin, data, kind="assessments")
+    issues = [
+        (i.line, i.is_error, i.message)
+        for i in import_preview(actor=actor_for(world.a.admin), record=record).plan.issues
+    ]
+    assert issues == [
+        (
+            2,
+            False,
+            "Matched by name and date of birth, as the row has no UPN or MIS id: "
+            "check it is the right pupil.",
+        ),
+        (
+            3,
+            True,
+            "No pupil at this school has this name and date of birth, and the row has no UPN or MIS id.",
+        ),
+    ]
+    import_apply(actor=actor_for(world.a.admin), record_id=record.pk, skip_errors=True)
+    assert Assessment.objects.get(pupil=pupil).result == "97"

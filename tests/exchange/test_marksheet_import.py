@@ -51,7 +51,7 @@ def test_it_imports_each_filled_cell_as_a_result_in_its_terms_window(world):
     record = _upload(a.admin, text)
     preview = import_preview(actor=actor_for(a.admin), record=record)
     assert preview.plan.created == 4 and not preview.plan.error_lines
-    assert any("'Surname', 'Forename', 'Maths Target'" in n for n in preview.file_notices)
+    assert any("Not read as results: 'Maths Target'." in n for n in preview.file_notices)
     assert any("Autumn 2024/25, will be added" in n for n in preview.file_notices)
     import_apply(actor=actor_for(a.admin), record_id=record.pk)
     got = set(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
 
-from tandem.exchange.fields import Cell, parse_mis_id, parse_upn
+from tandem.exchange.fields import Cell, parse_date, parse_mis_id, parse_upn
 from tandem.exchange.tabular import Table
 from tandem.people.models import Pupil
 from tandem.schools.models import AcademicYear, AssessmentWindow, School
@@ -101,6 +102,10 @@ class PupilIndex:
         self.pupils = list(Pupil.objects.filter(school=school))
         self.by_upn = {p.upn: p for p in self.pupils if p.upn}
         self.by_mis = {p.mis_id: p for p in self.pupils if p.mis_id}
+        self.by_name: dict[tuple[str, str, dt.date], list[Pupil]] = {}
+        for p in self.pupils:
+            key = (p.legal_surname.casefold(), p.legal_forename.casefold(), p.date_of_birth)
+            self.by_name.setdefault(key, []).append(p)
         # A results file names each pupil many times: check each UPN once.
         self._upn_checks: dict[str, Cell] = {}
 
@@ -128,6 +133,8 @@ def identify_pupil(plan: Plan, line: int, values: dict[str, str], index: PupilIn
     if line in plan.error_lines:
         return None
     if not upn and not mis_id:
+        if all(values.get(key, "").strip() for key in ("surname", "forename", "dob")):
+            return _by_name(plan, line, values, index)
         plan.add(line, "UPN", "The row has no UPN or MIS id, so it cannot be matched to a pupil.", error=True)
         return None
     pupil = index.find(upn or "", mis_id or "")
@@ -140,6 +147,36 @@ def identify_pupil(plan: Plan, line: int, values: dict[str, str], index: PupilIn
             error=True,
         )
     return pupil
+
+
+def _by_name(plan: Plan, line: int, values: dict[str, str], index: PupilIndex) -> Pupil | None:
+    """Matching by name and date of birth, for a row with neither UPN nor MIS id: warned, so the preview is
+    where someone confirms it (rule 5 of ../shared/reference/data-formats.md, section 0)."""
+    dob = plan.take(line, "Date of birth", parse_date(values["dob"], label="Date of birth"))
+    if dob is None:
+        return None
+    key = (values["surname"].strip().casefold(), values["forename"].strip().casefold(), dob)
+    found = index.by_name.get(key, [])
+    if len(found) > 1:
+        plan.add(
+            line, "UPN", "More than one pupil here has this name and date of birth: give the UPN.", error=True
+        )
+        return None
+    if not found:
+        plan.add(
+            line,
+            "UPN",
+            "No pupil at this school has this name and date of birth, and the row has no UPN or MIS id.",
+            error=True,
+        )
+        return None
+    plan.add(
+        line,
+        "UPN",
+        "Matched by name and date of birth, as the row has no UPN or MIS id: check it is the right pupil.",
+        error=False,
+    )
+    return found[0]
 
 
 def codes_by_name(items: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -252,24 +252,32 @@ def plan_marksheet(
             month, last = _TERM_ENDS[Term(aspect.term)]
             day = dt.date(aspect.start_year + (aspect.term != Term.AUTUMN), month, last)
         aspects[i] = (aspect.subject, f"{min(day, today):%d/%m/%Y}")
-    upn, mis = columns.get("upn"), columns.get("mis_id")
+    who_columns = [columns.get(key) for key in ("upn", "mis_id", "surname", "forename", "dob")]
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
     labels: list[str] = []
     for line, row in zip(table.line_numbers, table.rows, strict=True):
-        who = tuple(row[c] if c is not None and c < len(row) else "" for c in (upn, mis))
+        who = tuple(row[c] if c is not None and c < len(row) else "" for c in who_columns)
         for i, (subject, day_text) in aspects.items():
             cell = row[i] if i < len(row) else ""
             if cell.strip():  # an empty cell is no result: nothing to say about it
                 rows.append((*who, subject, day_text, cell))
                 lines.append(line)
                 labels.append(table.headers[i])
-    long = replace(
-        table, headers=("UPN", "MIS id", "Subject", "Date", "Result"), rows=rows, line_numbers=lines
-    )
+    long_headers = ("UPN", "MIS id", "Surname", "Forename", "DOB", "Subject", "Date", "Result")
+    long = replace(table, headers=long_headers, rows=rows, line_numbers=lines)
     plan = plan_assessments(
         long,
-        {"upn": 0, "mis_id": 1, "subject": 2, "assessed_on": 3, "result": 4},
+        {
+            "upn": 0,
+            "mis_id": 1,
+            "surname": 2,
+            "forename": 3,
+            "dob": 4,
+            "subject": 5,
+            "assessed_on": 6,
+            "result": 7,
+        },
         school=school,
         today=today,
         default_scale=default_scale,
