@@ -1183,6 +1183,86 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers
 
 
 @dataclass(frozen=True)
+class _ValueKeys:
+    """Each row's score and its up to K prior scores as one integer, in history-code order (`_Histories`).
+
+    key = sum over j of (score j sittings back - lo) * radix**j, j = 0..K (missing priors count 0). A norm
+    group of order k is a contiguous range of these, and its keys modulo radix**(k + 1) number its distinct
+    (priors, current) rows directly (`norms.distinct_rows_of_keys`); so the PRR fits read one contiguous
+    slice instead of gathering k + 1 scores per pupil from across the table and coding each column.
+    """
+
+    by_code: NDArray[np.signedinteger[Any]]
+    lo: float
+    radix: int
+    max_order: int  # K
+
+    def distinct(self, start: int, stop: int, order: int) -> norms.DistinctRows:
+        """The distinct rows of the norm group of this order at `by_code[start:stop]`."""
+        keys = self.by_code[start:stop]
+        if order < self.max_order:
+            keys = keys % self.radix ** (order + 1)
+        return norms.distinct_rows_of_keys(keys, order=order, radix=self.radix, lo=self.lo)
+
+
+#: Value keys are used when radix**(K + 1) is at most this (each fit may hold a table of that many flags).
+_VALUE_KEY_LIMIT = 1 << 24
+
+
+def _value_keys(rows: _Rows, hist: _Histories, max_order: int, workers: int) -> _ValueKeys | None:
+    """`_ValueKeys` when every score is a whole number in a short enough range, else None."""
+    m = rows.points.size
+    x = rows.points
+    spans = _spans(m, _CHUNK_ROWS)
+
+    def survey(span: tuple[int, int]) -> tuple[float, float, bool]:
+        chunk = x[span[0] : span[1]]
+        if chunk.size == 0:
+            return np.inf, -np.inf, True
+        lo, hi = float(chunk.min()), float(chunk.max())
+        return lo, hi, bool(np.all(chunk == np.rint(chunk)))
+
+    found = list(_map(survey, spans, workers))
+    if not m or not all(whole for _, _, whole in found):
+        return None
+    lo = min(low for low, _, _ in found)
+    hi = max(high for _, high, _ in found)
+    radix = int(hi - lo) + 1
+    # Totals of whole numbers are exact in any order only below 2**53; -0.0 would decode as +0.0.
+    if radix ** (max_order + 1) > _VALUE_KEY_LIMIT or max(abs(lo), abs(hi)) * m >= 2.0**53:
+        return None
+    if lo <= 0.0 <= hi and bool(np.any(np.signbit(x) & (x == 0.0))):
+        return None
+    key_type: type[np.signedinteger[Any]] = np.int32
+    keys: NDArray[np.signedinteger[Any]] = np.empty(m, dtype=key_type)
+
+    def encode(span: tuple[int, int]) -> None:
+        """Rows a..b start a pupil-subject run, so a row's earlier sittings are in the same chunk."""
+        a, b = span
+        digit = (x[a:b] - lo).astype(key_type)
+        position = rows.position[a:b]
+        key = keys[a:b]
+        key[:] = digit
+        for j in range(1, max_order + 1):
+            if j >= b - a:
+                break
+            earlier = digit[: b - a - j] * key_type(radix**j)
+            earlier[position[j:] < j] = 0
+            key[j:] += earlier
+
+    for _ in _map(encode, _chunks(rows.position, _CHUNK_ROWS), workers):
+        pass
+    by_code: NDArray[np.signedinteger[Any]] = np.empty(m, dtype=key_type)
+
+    def gather(span: tuple[int, int]) -> None:
+        np.take(keys, hist.rows_by_code[span[0] : span[1]], out=by_code[span[0] : span[1]], mode="clip")
+
+    for _ in _map(gather, _spans(m, _CRITERIA_CHUNK_ROWS), workers):
+        pass
+    return _ValueKeys(by_code=by_code, lo=lo, radix=radix, max_order=max_order)
+
+
+@dataclass(frozen=True)
 class _FitJob:
     """One local norm model to fit: its member rows, their priors and current scores."""
 
@@ -1194,6 +1274,7 @@ class _FitJob:
     name: str  # "prr" or "sgp"
     fit_rows: BoolArray | None  # SGP: the members the quantile regressions are fitted on
     block: int  # first entry of the score tables reserved for this model (as many as it has members)
+    distinct: Callable[[], norms.DistinctRows] | None = None  # PRR: its distinct rows, when known cheaply
 
 
 def _take(values: FloatArray, rows: IntArray) -> FloatArray:
@@ -1208,12 +1289,13 @@ def _fit(job: _FitJob, *, spline_min_n: int, put: _Put) -> dict[str, Any]:
     """Fit one norm model and write its members' scores (rows no other job writes); return its parameters."""
     scores: norms.Scores | norms.PairScores
     if job.name == "prr":
-        scores, params = norms.prr_pair_scores(
-            priors=job.priors(),
-            current=job.current(),
-            delta=job.delta,
-            spline=job.members.size >= spline_min_n,
-        )
+        spline = job.members.size >= spline_min_n
+        if job.distinct is not None:
+            scores, params = norms.prr_distinct_scores(job.distinct(), delta=job.delta, spline=spline)
+        else:
+            scores, params = norms.prr_pair_scores(
+                priors=job.priors(), current=job.current(), delta=job.delta, spline=spline
+            )
     else:
         assert job.fit_rows is not None
         scores, params = norms.sgp_scores(
@@ -1267,6 +1349,7 @@ def _norm_models(
 
     for _ in _map(per_row, _spans(m, _CHUNK_ROWS), workers):
         pass
+    value_keys = _value_keys(rows, hist, big_k, workers) if bool(np.any(hist.kind == _PRR)) else None
     clock.lap("norm groups")
     models: list[NormModelSummary] = []
 
@@ -1429,6 +1512,11 @@ def _norm_models(
                     name="prr" if kd == _PRR else "sgp",
                     fit_rows=fit_rows,
                     block=reserve(mem.size),
+                    distinct=(
+                        functools.partial(value_keys.distinct, spans[i][0], spans[i][1], k)
+                        if kd == _PRR and value_keys is not None
+                        else None
+                    ),
                 )
             )
         # Norm groups are independent and numpy releases the GIL in the sorts and algebra that dominate,
