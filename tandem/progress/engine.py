@@ -937,7 +937,8 @@ def _criteria_chunk(
 ) -> None:
     """Gaps, rates, reliable-change indices and criteria (b)-(d) for rows a..b (whole pupil histories)."""
     n = b - a
-    g = groups.code[a:b]
+    # A dozen per-group tables are read through g; numpy converts other integer indices to intp each time.
+    g = groups.code[a:b].astype(np.intp)
     x = rows.points[a:b]
     pos = rows.position[a:b]
     z_crit = settings.rci_z
@@ -951,14 +952,20 @@ def _criteria_chunk(
     sem = groups.sem[g]
     out["sem"][a:b] = sem
 
+    run_heads: dict[int, IntArray] = {}
+
     def lagged(values: NDArray[Any], lag: int, fill: Any = np.nan) -> NDArray[Any]:
         """values[i - lag] when that row is the same pupil and subject (rows are in run order), else fill."""
         if lag >= n:
             return np.full_like(values, fill)
         shifted = np.empty_like(values)
-        shifted[:lag] = fill
         shifted[lag:] = values[: n - lag]
-        shifted[pos < lag] = fill
+        # The first `lag` rows of each run (positions are found once per lag: a dozen calls use them, and
+        # a write through a boolean mask is several times slower than through their indices).
+        heads = run_heads.get(lag)
+        if heads is None:
+            heads = run_heads[lag] = np.flatnonzero(pos < lag)
+        shifted[heads] = fill
         return shifted
 
     # The reference per row: peers when this row and every earlier row it uses have a measurable peer gap,
