@@ -779,6 +779,43 @@ class _Groups:
     norm_sample_n: FloatArray
 
 
+def _group_mean_sd(
+    code: NDArray[np.signedinteger[Any]],
+    values: FloatArray,
+    n_groups: int,
+    spans: list[tuple[int, int]],
+    chunk_counts: list[IntArray],
+    workers: int,
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """`criteria.group_mean_sd` bit for bit, with its elementwise work on the worker threads.
+
+    Each group's sums must still run over its rows in row order, so the two sums stay on this thread,
+    chunk after chunk in order: `np.add.at` adds in index order into the running totals, exactly as
+    `np.bincount` does (and takes int32 codes without an 18M-row conversion to intp). The squared
+    deviations of later chunks are computed on the threads meanwhile.
+    """
+    count = np.zeros(n_groups, dtype=np.int64)
+    for counts in chunk_counts:
+        count += counts
+    total = np.zeros(n_groups, dtype=np.float64)
+    for a, b in spans:
+        np.add.at(total, code[a:b], values[a:b])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+
+        def squares(span: tuple[int, int]) -> FloatArray:
+            dev: FloatArray = values[span[0] : span[1]] - mean[code[span[0] : span[1]]]
+            dev *= dev
+            return dev
+
+        ss = np.zeros(n_groups, dtype=np.float64)
+        for (a, b), squared in zip(spans, _map(squares, spans, workers), strict=True):
+            np.add.at(ss, code[a:b], squared)
+        sd = np.sqrt(ss / (count - 1))
+    sd[count < 2] = np.nan
+    return count, mean, sd
+
+
 def _gap_groups(
     rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSettings, workers: int = 1
 ) -> _Groups:
@@ -804,12 +841,12 @@ def _gap_groups(
         raw += rows.year_group[a:b] - yg_lo
         return raw
 
-    code, raw_of, _ = _dense_by_chunks(raw_codes, limit, _spans(m, _CHUNK_ROWS), workers)
+    spans = _spans(m, _CHUNK_ROWS)
+    code, raw_of, chunk_counts = _dense_by_chunks(raw_codes, limit, spans, workers)
     g_subject, rest = np.divmod(raw_of, n_part * n_w * n_yg)
     g_part, rest = np.divmod(rest, n_w * n_yg)
     g_window, g_yg = np.divmod(rest, n_yg)
-    # bincount takes its groups as intp: convert once rather than in each of its three passes.
-    count, mean, sd = crit.group_mean_sd(code.astype(np.intp), rows.points, raw_of.size)
+    count, mean, sd = _group_mean_sd(code, rows.points, raw_of.size, spans, chunk_counts, workers)
     norm_mean, norm_sd = scale["norm_mean"][g_subject], scale["norm_sd"][g_subject]
     has_norms = ~np.isnan(norm_mean)
     rel = scale["reliability"][g_subject]
