@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.progress import criteria as crit
 from tandem.progress import engine, norms
 from tandem.progress.engine import ProgressTable, assess_progress
 from tandem.progress.settings import ProgressSettings, ScaleInfo
@@ -283,3 +284,20 @@ def test_prr_does_not_use_value_keys_for_scores_that_are_not_whole_numbers() -> 
     columns["points"] = columns["points"] - 0.5
     rows = engine._prepare(columns)
     assert engine._value_keys(rows, hist, 2, 1) is not None
+
+
+@FEW
+@given(seed=st.integers(0, 10_000), workers=st.sampled_from([1, 2]))
+def test_cohort_means_and_sds_by_chunks_equal_those_in_one_pass(seed: int, workers: int) -> None:
+    # Scores that are not whole numbers, so the order of every addition shows in the last bits.
+    rng = np.random.default_rng(seed)
+    n, n_groups = 5000, 40
+    code = rng.integers(0, n_groups - 3, size=n).astype(np.int32)  # the last groups are empty
+    values = rng.normal(100, 15, size=n) + rng.random(n) * 1e-7
+    spans = engine._spans(n, 333)
+    counts = [np.bincount(code[a:b], minlength=n_groups) for a, b in spans]
+    count, mean, sd = engine._group_mean_sd(code, values, n_groups, spans, counts, workers)
+    want = crit.group_mean_sd(code.astype(np.intp), values, n_groups)
+    for got, expected in zip((count, mean, sd), want, strict=True):
+        assert got.dtype == expected.dtype
+        assert np.array_equal(np.asarray(got).view(np.uint8), np.asarray(expected).view(np.uint8))
