@@ -361,6 +361,12 @@ class _Rows:
     position: NDArray[np.int16]  # index of the row within its pupil-subject run: windows so far - 1
 
 
+#: One input row's values that the canonical table reads (`_prepare`), padded to 16 bytes.
+_INPUT_RECORD = np.dtype(
+    [("points", np.float64), ("school", np.int32), ("year_group", np.int16), ("pad", np.int16)]
+)
+
+
 def _counting_sort_fits(n_cells: int, n: int) -> bool:
     """Whether to order n rows by counting (a scatter into a grid of n_cells cells) rather than sorting."""
     return n_cells <= max(4 * n, 1 << 24)
@@ -444,10 +450,26 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
         position=np.empty(m, dtype=np.int16),
     )
 
+    # The input rows arrive in any order, so the canonical table reads them at random: one 16-byte record
+    # per input row (packed in input order, on the threads) costs one cache miss per row instead of three.
+    packed = np.empty(n, dtype=_INPUT_RECORD)
+
+    def pack(span: tuple[int, int]) -> None:
+        a, b = span
+        record = packed[a:b]
+        record["points"] = points[a:b]
+        record["year_group"] = year_group[a:b]
+        if school is not None:
+            record["school"] = school.codes(slice(a, b))
+
+    for _ in _map(pack, spans, workers):
+        pass
+
     def fill(span: tuple[int, int]) -> None:
         """Rows a..b of the canonical table; a starts a pupil-subject run, so positions restart inside."""
         a, b = span
-        cell, rows_in = cells[a:b], src[a:b]
+        cell = cells[a:b]
+        record = np.take(packed, src[a:b], mode="clip")  # every index is valid
         run = cell // n_w
         rows.pupil[a:b] = run // n_s
         rows.subject[a:b] = run % n_s
@@ -456,10 +478,10 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
         starts = np.ones(b - a, dtype=bool)
         starts[1:] = run[1:] != run[:-1]
         rows.position[a:b] = index - np.maximum.accumulate(np.where(starts, index, 0))
-        rows.points[a:b] = points[rows_in]
-        rows.year_group[a:b] = year_group[rows_in]
-        if rows.school is not None and school is not None:
-            rows.school[a:b] = school.codes(rows_in)
+        rows.points[a:b] = record["points"]
+        rows.year_group[a:b] = record["year_group"]
+        if rows.school is not None:
+            rows.school[a:b] = record["school"]
 
     # Chunks start at a pupil-subject run (the first row of the run holding every _CHUNK_ROWS-th row).
     probes = cells[_CHUNK_ROWS::_CHUNK_ROWS] // n_w * n_w
