@@ -612,27 +612,39 @@ def _stable_group_order_by_chunks(
     spans: list[tuple[int, int]],
     chunk_counts: list[IntArray],
     workers: int,
-) -> IntArray:
+    carry: Callable[[int, int], NDArray[np.int32]] | None = None,
+) -> tuple[IntArray, NDArray[np.int32] | None]:
     """`_stable_group_order` on the worker threads: each chunk sorts its own rows by group, then puts them
-    after the rows of the same group in earlier chunks (so ties stay in row order)."""
+    after the rows of the same group in earlier chunks (so ties stay in row order).
+
+    With `carry` (values of rows a..b), also returns those values in the same order: a chunk's rows of one
+    group land next to each other, so placing them costs far less than gathering them afterwards.
+    """
     n_groups = chunk_counts[0].size if chunk_counts else 0
     if len(spans) <= 1 or len(spans) * n_groups > group.size:  # the per-chunk tables would be too large
-        return _stable_group_order(group, n_groups)
+        order = _stable_group_order(group, n_groups)
+        if carry is None:
+            return order, None
+        return order, np.concatenate([carry(a, b) for a, b in spans])[order]
     per_chunk = np.asarray(chunk_counts)
     earlier = np.cumsum(per_chunk, axis=0) - per_chunk  # rows of each group in earlier chunks
     group_start = np.concatenate([[0], np.cumsum(per_chunk.sum(axis=0))[:-1]])
     out = np.empty(group.size, dtype=np.int64)
+    carried = np.empty(group.size, dtype=np.int32) if carry is not None else None
 
     def place(c: int) -> None:
         a, b = spans[c]
         local = _stable_group_order(group[a:b], n_groups)
         local_start = np.cumsum(per_chunk[c]) - per_chunk[c]
         shift = group_start + earlier[c] - local_start
-        out[shift[group[a:b][local]] + np.arange(b - a)] = local + a
+        target = shift[group[a:b][local]] + np.arange(b - a)
+        out[target] = local + a
+        if carry is not None and carried is not None:
+            carried[target] = carry(a, b)[local]
 
     for _ in _map(place, range(len(spans)), workers):
         pass
-    return out
+    return out, carried
 
 
 def _chunks(position: NDArray[np.int16], size: int) -> list[tuple[int, int]]:
@@ -1156,9 +1168,17 @@ class _Histories:
     kind: NDArray[np.int8]  # per code
     order: NDArray[np.int8]  # per code
     norm_n: NDArray[np.int32]  # per code
+    value_keys: _ValueKeys | None = None
 
 
-def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers: int = 1) -> _Histories:
+def _histories(
+    rows: _Rows,
+    groups: _Groups,
+    settings: ProgressSettings,
+    workers: int = 1,
+    value_keys: tuple[float, int] | None = None,
+) -> _Histories:
+    """`_Histories`; with `value_keys` (lo, radix), also the rows' `_ValueKeys`."""
     n_w = len(rows.window_labels)
     big_k = settings.max_prior_order
     radix = n_w + 1
@@ -1187,7 +1207,12 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers
     n_codes = raw_of.size
     counts = np.sum(chunk_counts, axis=0) if chunk_counts else np.zeros(n_codes, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    rows_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers)
+    carry = None
+    if value_keys is not None:
+        carry = functools.partial(
+            _value_key_chunk, rows, lo=value_keys[0], radix=value_keys[1], max_order=big_k
+        )
+    rows_by_code, keys_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers, carry)
 
     digits = np.empty((n_codes, big_k), dtype=np.int64)
     rest = raw_of.copy()
@@ -1236,6 +1261,11 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers
         order[chosen] = k
         norm_n[chosen] = size[chosen]
     return _Histories(
+        value_keys=(
+            _ValueKeys(by_code=keys_by_code, lo=value_keys[0], radix=value_keys[1], max_order=big_k)
+            if value_keys is not None and keys_by_code is not None
+            else None
+        ),
         code=dense,
         rows_by_code=rows_by_code,
         offsets=offsets,
@@ -1275,11 +1305,10 @@ class _ValueKeys:
 _VALUE_KEY_LIMIT = 1 << 24
 
 
-def _value_keys(rows: _Rows, hist: _Histories, max_order: int, workers: int) -> _ValueKeys | None:
-    """`_ValueKeys` when every score is a whole number in a short enough range, else None."""
+def _value_key_range(rows: _Rows, max_order: int, workers: int) -> tuple[float, int] | None:
+    """(lo, radix) for `_ValueKeys` when every score is a whole number in a short enough range, else None."""
     m = rows.points.size
     x = rows.points
-    spans = _spans(m, _CHUNK_ROWS)
 
     def survey(span: tuple[int, int]) -> tuple[float, float, bool]:
         chunk = x[span[0] : span[1]]
@@ -1288,7 +1317,7 @@ def _value_keys(rows: _Rows, hist: _Histories, max_order: int, workers: int) -> 
         lo, hi = float(chunk.min()), float(chunk.max())
         return lo, hi, bool(np.all(chunk == np.rint(chunk)))
 
-    found = list(_map(survey, spans, workers))
+    found = list(_map(survey, _spans(m, _CHUNK_ROWS), workers))
     if not m or not all(whole for _, _, whole in found):
         return None
     lo = min(low for low, _, _ in found)
@@ -1299,33 +1328,23 @@ def _value_keys(rows: _Rows, hist: _Histories, max_order: int, workers: int) -> 
         return None
     if lo <= 0.0 <= hi and bool(np.any(np.signbit(x) & (x == 0.0))):
         return None
-    key_type: type[np.signedinteger[Any]] = np.int32
-    keys: NDArray[np.signedinteger[Any]] = np.empty(m, dtype=key_type)
+    return lo, radix
 
-    def encode(span: tuple[int, int]) -> None:
-        """Rows a..b start a pupil-subject run, so a row's earlier sittings are in the same chunk."""
-        a, b = span
-        digit = (x[a:b] - lo).astype(key_type)
-        position = rows.position[a:b]
-        key = keys[a:b]
-        key[:] = digit
-        for j in range(1, max_order + 1):
-            if j >= b - a:
-                break
-            earlier = digit[: b - a - j] * key_type(radix**j)
-            earlier[position[j:] < j] = 0
-            key[j:] += earlier
 
-    for _ in _map(encode, _chunks(rows.position, _CHUNK_ROWS), workers):
-        pass
-    by_code: NDArray[np.signedinteger[Any]] = np.empty(m, dtype=key_type)
-
-    def gather(span: tuple[int, int]) -> None:
-        np.take(keys, hist.rows_by_code[span[0] : span[1]], out=by_code[span[0] : span[1]], mode="clip")
-
-    for _ in _map(gather, _spans(m, _CRITERIA_CHUNK_ROWS), workers):
-        pass
-    return _ValueKeys(by_code=by_code, lo=lo, radix=radix, max_order=max_order)
+def _value_key_chunk(
+    rows: _Rows, a: int, b: int, *, lo: float, radix: int, max_order: int
+) -> NDArray[np.int32]:
+    """`_ValueKeys` keys of rows a..b, which start a pupil-subject run (so earlier sittings are inside)."""
+    digit = (rows.points[a:b] - lo).astype(np.int32)
+    position = rows.position[a:b]
+    key = digit.copy()
+    for j in range(1, max_order + 1):
+        if j >= b - a:
+            break
+        earlier = digit[: b - a - j] * np.int32(radix**j)
+        earlier[position[j:] < j] = 0
+        key[j:] += earlier
+    return key
 
 
 @dataclass(frozen=True)
@@ -1401,7 +1420,7 @@ def _norm_models(
     x = rows.points
     big_k = settings.max_prior_order
     delta_of_group = settings.growth_interval_z * groups.sem
-    hist = _histories(rows, groups, settings, workers)
+    hist = _histories(rows, groups, settings, workers, _value_key_range(rows, big_k, workers))
     kind_row = np.empty(m, dtype=hist.kind.dtype)
     order = np.empty(m, dtype=hist.order.dtype)
     norm_n = np.empty(m, dtype=hist.norm_n.dtype)
@@ -1415,7 +1434,7 @@ def _norm_models(
 
     for _ in _map(per_row, _spans(m, _CHUNK_ROWS), workers):
         pass
-    value_keys = _value_keys(rows, hist, big_k, workers) if bool(np.any(hist.kind == _PRR)) else None
+    value_keys = hist.value_keys
     clock.lap("norm groups")
     models: list[NormModelSummary] = []
 

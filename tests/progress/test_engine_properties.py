@@ -274,16 +274,11 @@ def test_prr_gives_the_same_results_from_value_keys_as_from_the_scores(seed: int
 
 def test_prr_does_not_use_value_keys_for_scores_that_are_not_whole_numbers() -> None:
     columns = cohort(3, pupils=150, year_group=4, school=2, prefix="f")
+    assert engine._value_key_range(engine._prepare(columns), 2, 1) == (69.0, 73)
     columns["points"] = columns["points"] + 0.5
-    rows = engine._prepare(columns)
-    groups = engine._gap_groups(
-        rows, engine._subject_arrays(rows.subject_labels, SCALES, ProgressSettings()), ProgressSettings()
-    )
-    hist = engine._histories(rows, groups, ProgressSettings())
-    assert engine._value_keys(rows, hist, 2, 1) is None
-    columns["points"] = columns["points"] - 0.5
-    rows = engine._prepare(columns)
-    assert engine._value_keys(rows, hist, 2, 1) is not None
+    assert engine._value_key_range(engine._prepare(columns), 2, 1) is None
+    columns["points"] = columns["points"] * 1000.0 - 0.5  # whole numbers, but too many values for keys
+    assert engine._value_key_range(engine._prepare(columns), 2, 1) is None
 
 
 @FEW
