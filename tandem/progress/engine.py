@@ -948,13 +948,32 @@ def _compute(
     clock.lap("criteria b-d")
 
     norm = _norm_models(rows, groups=groups, settings=settings, clock=clock, workers=workers)
-    growth_known = (norm.kind != _NONE) & (rows.position >= settings.min_windows_growth - 1)
-    peers = crit.code(growth_known, norm.high < settings.growth_threshold)
-    flagged = peers == crit.FLAGGED
-    for name in ("own_rate", "not_closing", "widening"):
-        flagged |= out[name] == crit.FLAGGED
-    is_latest = np.ones(m, dtype=bool)
-    is_latest[:-1] = rows.position[1:] == 0
+    # The last columns, chunk by chunk on the threads (each is elementwise, or looks one row ahead).
+    peers = np.empty(m, dtype=np.int8)
+    flagged = np.empty(m, dtype=bool)
+    is_latest = np.empty(m, dtype=bool)
+    peers_n = np.empty(m, dtype=np.int32)
+    windows_so_far = np.empty(m, dtype=np.int16)
+    count = groups.count.astype(np.int32)
+
+    def finish(span: tuple[int, int]) -> None:
+        a, b = span
+        if b <= a:
+            return
+        position = rows.position[a:b]
+        growth_known = (norm.kind[a:b] != _NONE) & (position >= settings.min_windows_growth - 1)
+        peers[a:b] = crit.code(growth_known, norm.high[a:b] < settings.growth_threshold)
+        flags = peers[a:b] == crit.FLAGGED
+        for name in ("own_rate", "not_closing", "widening"):
+            flags |= out[name][a:b] == crit.FLAGGED
+        flagged[a:b] = flags
+        is_latest[a : b - 1] = position[1:] == 0
+        is_latest[b - 1] = b == m or rows.position[b] == 0
+        peers_n[a:b] = count[groups.code[a:b]]
+        windows_so_far[a:b] = position + 1
+
+    for _ in _map(finish, _spans(m, _CHUNK_ROWS), workers):
+        pass
 
     coded = {
         "pupil": Coded(rows.pupil, rows.pupil_labels),
@@ -978,7 +997,7 @@ def _compute(
             "peer_p25": norm.quantiles[0],
             "peer_median": norm.quantiles[1],
             "peer_p75": norm.quantiles[2],
-            "peers_n": groups.count.astype(np.int32)[groups.code],
+            "peers_n": peers_n,
             "gap_reference": out["gap_reference"],
         }
     )
@@ -995,7 +1014,7 @@ def _compute(
             "not_closing": out["not_closing"],
             "widening": out["widening"],
             "flagged": flagged,
-            "windows_so_far": (rows.position + 1).astype(np.int16),
+            "windows_so_far": windows_so_far,
             "is_latest": is_latest,
         }
     )
