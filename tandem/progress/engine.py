@@ -293,14 +293,18 @@ def _lookup_table(present: BoolArray) -> NDArray[np.int32]:
 
 def _int_encoder(values: NDArray[Any], workers: int) -> _Encoder:
     """Integers: codes through a lookup table over their range when it is small, else by sorting."""
-    lo, hi = int(values.min()), int(values.max())
+    spans = _spans(values.size, _CHUNK_ROWS)
+    ranges = list(
+        _map(lambda span: (values[span[0] : span[1]].min(), values[span[0] : span[1]].max()), spans, workers)
+    )
+    lo, hi = int(min(low for low, _ in ranges)), int(max(high for _, high in ranges))
     if hi - lo <= max(4 * values.size, 1 << 20):
         present = np.zeros(hi - lo + 1, dtype=bool)
 
         def mark(span: tuple[int, int]) -> None:
             present[values[span[0] : span[1]].astype(np.int64) - lo] = True
 
-        for _ in _map(mark, _spans(values.size, _CHUNK_ROWS), workers):
+        for _ in _map(mark, spans, workers):
             pass
         table = _lookup_table(present)
         return _Encoder(labels=np.flatnonzero(present) + lo, source=values, table=table, lo=lo)
@@ -421,9 +425,23 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
             return int(np.count_nonzero(usable))
 
         usable_rows = sum(_map(scatter, spans, workers))
-        cells = np.flatnonzero(slot >= 0)
-        if cells.size == usable_rows:
-            src = slot[cells]
+        # The filled cells in order, and their rows, read out part by part on the threads.
+        parts = _spans(n_cells, _CHUNK_ROWS)
+        filled = list(_map(lambda part: int(np.count_nonzero(slot[part[0] : part[1]] >= 0)), parts, workers))
+        if sum(filled) == usable_rows:
+            starts = np.concatenate([[0], np.cumsum(filled)]).tolist()
+            cells = np.empty(usable_rows, dtype=np.int64)
+            rows_of_cells = np.empty(usable_rows, dtype=slot.dtype)
+
+            def read_back(i: int) -> None:
+                a, b = parts[i]
+                local = np.flatnonzero(slot[a:b] >= 0)
+                cells[starts[i] : starts[i + 1]] = local + a
+                rows_of_cells[starts[i] : starts[i + 1]] = slot[a:b][local]
+
+            for _ in _map(read_back, range(len(parts)), workers):
+                pass
+            src = rows_of_cells
         del slot
     if src is None:
         cell = np.concatenate([cells_of(a, b) for a, b in spans]).astype(np.int64)
