@@ -430,7 +430,7 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
         filled = list(_map(lambda part: int(np.count_nonzero(slot[part[0] : part[1]] >= 0)), parts, workers))
         if sum(filled) == usable_rows:
             starts = np.concatenate([[0], np.cumsum(filled)]).tolist()
-            cells = np.empty(usable_rows, dtype=np.int64)
+            cells = np.empty(usable_rows, dtype=cell_type)  # int32 where it fits: half the pages to fault
             rows_of_cells = np.empty(usable_rows, dtype=slot.dtype)
 
             def read_back(i: int) -> None:
