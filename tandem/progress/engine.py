@@ -280,8 +280,7 @@ class _Encoder:
         if self.table is None:
             out: NDArray[np.signedinteger[Any]] = raw
             return out
-        shifted = raw.astype(np.int64) if raw.dtype != np.int64 else raw
-        return self.table[shifted - self.lo]
+        return self.table[np.subtract(raw, self.lo, dtype=np.int64)]  # one pass, not a cast and then a shift
 
 
 def _lookup_table(present: BoolArray) -> NDArray[np.int32]:
@@ -302,7 +301,7 @@ def _int_encoder(values: NDArray[Any], workers: int) -> _Encoder:
         present = np.zeros(hi - lo + 1, dtype=bool)
 
         def mark(span: tuple[int, int]) -> None:
-            present[values[span[0] : span[1]].astype(np.int64) - lo] = True
+            present[np.subtract(values[span[0] : span[1]], lo, dtype=np.int64)] = True
 
         for _ in _map(mark, spans, workers):
             pass
