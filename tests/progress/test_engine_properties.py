@@ -257,15 +257,19 @@ def test_prr_gives_the_same_results_from_value_keys_as_from_the_scores(seed: int
         return by_keys(*args, **kwargs)  # type: ignore[arg-type]
 
     limit = engine._VALUE_KEY_LIMIT
+    chunk_rows = engine._CHUNK_ROWS
     norms.distinct_rows_of_keys = counted  # type: ignore[assignment]
+    engine._CHUNK_ROWS = 64  # keys placed in norm-group order chunk by chunk, with the rows
     try:
         keyed = assess_progress(columns=columns, scales=SCALES, settings=prr, workers=2)
         assert calls, "the value-key path was not taken"
+        engine._CHUNK_ROWS = chunk_rows
         engine._VALUE_KEY_LIMIT = 0
         gathered = assess_progress(columns=columns, scales=SCALES, settings=prr, workers=2)
     finally:
         norms.distinct_rows_of_keys = by_keys  # type: ignore[assignment]
         engine._VALUE_KEY_LIMIT = limit
+        engine._CHUNK_ROWS = chunk_rows
     assert len(calls) == len([m for m in keyed.models if m.kind == "prr"])
     everything = np.ones(len(keyed), dtype=bool)
     same_rows(keyed, gathered, everything, everything)
