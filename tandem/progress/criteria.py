@@ -69,6 +69,10 @@ def rate_change_se(
 
 def code(known: NDArray[np.bool_], flagged: NDArray[np.bool_]) -> Int8Array:
     """-1 not enough data, 1 flagged, 0 not flagged."""
-    out = np.where(flagged, FLAGGED, NOT_FLAGGED).astype(np.int8)
-    out[~known] = NOT_ENOUGH_DATA
+    known = np.asarray(known, dtype=np.bool_)
+    # known + (known and flagged) - 1, in int8 on the booleans' bytes: a masked write per call cost about
+    # thirty times as much (the criteria code four columns per chunk of rows).
+    out: Int8Array = (known & np.asarray(flagged, dtype=np.bool_)).view(np.int8)
+    out += known.view(np.int8)
+    out -= 1
     return out

@@ -280,8 +280,7 @@ class _Encoder:
         if self.table is None:
             out: NDArray[np.signedinteger[Any]] = raw
             return out
-        shifted = raw.astype(np.int64) if raw.dtype != np.int64 else raw
-        return self.table[shifted - self.lo]
+        return self.table[np.subtract(raw, self.lo, dtype=np.int64)]  # one pass, not a cast and then a shift
 
 
 def _lookup_table(present: BoolArray) -> NDArray[np.int32]:
@@ -293,14 +292,18 @@ def _lookup_table(present: BoolArray) -> NDArray[np.int32]:
 
 def _int_encoder(values: NDArray[Any], workers: int) -> _Encoder:
     """Integers: codes through a lookup table over their range when it is small, else by sorting."""
-    lo, hi = int(values.min()), int(values.max())
+    spans = _spans(values.size, _CHUNK_ROWS)
+    ranges = list(
+        _map(lambda span: (values[span[0] : span[1]].min(), values[span[0] : span[1]].max()), spans, workers)
+    )
+    lo, hi = int(min(low for low, _ in ranges)), int(max(high for _, high in ranges))
     if hi - lo <= max(4 * values.size, 1 << 20):
         present = np.zeros(hi - lo + 1, dtype=bool)
 
         def mark(span: tuple[int, int]) -> None:
-            present[values[span[0] : span[1]].astype(np.int64) - lo] = True
+            present[np.subtract(values[span[0] : span[1]], lo, dtype=np.int64)] = True
 
-        for _ in _map(mark, _spans(values.size, _CHUNK_ROWS), workers):
+        for _ in _map(mark, spans, workers):
             pass
         table = _lookup_table(present)
         return _Encoder(labels=np.flatnonzero(present) + lo, source=values, table=table, lo=lo)
@@ -361,6 +364,12 @@ class _Rows:
     position: NDArray[np.int16]  # index of the row within its pupil-subject run: windows so far - 1
 
 
+#: One input row's values that the canonical table reads (`_prepare`), padded to 16 bytes.
+_INPUT_RECORD = np.dtype(
+    [("points", np.float64), ("school", np.int32), ("year_group", np.int16), ("pad", np.int16)]
+)
+
+
 def _counting_sort_fits(n_cells: int, n: int) -> bool:
     """Whether to order n rows by counting (a scatter into a grid of n_cells cells) rather than sorting."""
     return n_cells <= max(4 * n, 1 << 24)
@@ -415,9 +424,23 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
             return int(np.count_nonzero(usable))
 
         usable_rows = sum(_map(scatter, spans, workers))
-        cells = np.flatnonzero(slot >= 0)
-        if cells.size == usable_rows:
-            src = slot[cells]
+        # The filled cells in order, and their rows, read out part by part on the threads.
+        parts = _spans(n_cells, _CHUNK_ROWS)
+        filled = list(_map(lambda part: int(np.count_nonzero(slot[part[0] : part[1]] >= 0)), parts, workers))
+        if sum(filled) == usable_rows:
+            starts = np.concatenate([[0], np.cumsum(filled)]).tolist()
+            cells = np.empty(usable_rows, dtype=cell_type)  # int32 where it fits: half the pages to fault
+            rows_of_cells = np.empty(usable_rows, dtype=slot.dtype)
+
+            def read_back(i: int) -> None:
+                a, b = parts[i]
+                local = np.flatnonzero(slot[a:b] >= 0)
+                cells[starts[i] : starts[i + 1]] = local + a
+                rows_of_cells[starts[i] : starts[i + 1]] = slot[a:b][local]
+
+            for _ in _map(read_back, range(len(parts)), workers):
+                pass
+            src = rows_of_cells
         del slot
     if src is None:
         cell = np.concatenate([cells_of(a, b) for a, b in spans]).astype(np.int64)
@@ -444,10 +467,26 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
         position=np.empty(m, dtype=np.int16),
     )
 
+    # The input rows arrive in any order, so the canonical table reads them at random: one 16-byte record
+    # per input row (packed in input order, on the threads) costs one cache miss per row instead of three.
+    packed = np.empty(n, dtype=_INPUT_RECORD)
+
+    def pack(span: tuple[int, int]) -> None:
+        a, b = span
+        record = packed[a:b]
+        record["points"] = points[a:b]
+        record["year_group"] = year_group[a:b]
+        if school is not None:
+            record["school"] = school.codes(slice(a, b))
+
+    for _ in _map(pack, spans, workers):
+        pass
+
     def fill(span: tuple[int, int]) -> None:
         """Rows a..b of the canonical table; a starts a pupil-subject run, so positions restart inside."""
         a, b = span
-        cell, rows_in = cells[a:b], src[a:b]
+        cell = cells[a:b]
+        record = np.take(packed, src[a:b], mode="clip")  # every index is valid
         run = cell // n_w
         rows.pupil[a:b] = run // n_s
         rows.subject[a:b] = run % n_s
@@ -456,10 +495,10 @@ def _prepare(columns: Any, workers: int = 1) -> _Rows:
         starts = np.ones(b - a, dtype=bool)
         starts[1:] = run[1:] != run[:-1]
         rows.position[a:b] = index - np.maximum.accumulate(np.where(starts, index, 0))
-        rows.points[a:b] = points[rows_in]
-        rows.year_group[a:b] = year_group[rows_in]
-        if rows.school is not None and school is not None:
-            rows.school[a:b] = school.codes(rows_in)
+        rows.points[a:b] = record["points"]
+        rows.year_group[a:b] = record["year_group"]
+        if rows.school is not None:
+            rows.school[a:b] = record["school"]
 
     # Chunks start at a pupil-subject run (the first row of the run holding every _CHUNK_ROWS-th row).
     probes = cells[_CHUNK_ROWS::_CHUNK_ROWS] // n_w * n_w
@@ -590,27 +629,39 @@ def _stable_group_order_by_chunks(
     spans: list[tuple[int, int]],
     chunk_counts: list[IntArray],
     workers: int,
-) -> IntArray:
+    carry: Callable[[int, int], NDArray[np.int32]] | None = None,
+) -> tuple[IntArray, NDArray[np.int32] | None]:
     """`_stable_group_order` on the worker threads: each chunk sorts its own rows by group, then puts them
-    after the rows of the same group in earlier chunks (so ties stay in row order)."""
+    after the rows of the same group in earlier chunks (so ties stay in row order).
+
+    With `carry` (values of rows a..b), also returns those values in the same order: a chunk's rows of one
+    group land next to each other, so placing them costs far less than gathering them afterwards.
+    """
     n_groups = chunk_counts[0].size if chunk_counts else 0
     if len(spans) <= 1 or len(spans) * n_groups > group.size:  # the per-chunk tables would be too large
-        return _stable_group_order(group, n_groups)
+        order = _stable_group_order(group, n_groups)
+        if carry is None:
+            return order, None
+        return order, np.concatenate([carry(a, b) for a, b in spans])[order]
     per_chunk = np.asarray(chunk_counts)
     earlier = np.cumsum(per_chunk, axis=0) - per_chunk  # rows of each group in earlier chunks
     group_start = np.concatenate([[0], np.cumsum(per_chunk.sum(axis=0))[:-1]])
     out = np.empty(group.size, dtype=np.int64)
+    carried = np.empty(group.size, dtype=np.int32) if carry is not None else None
 
     def place(c: int) -> None:
         a, b = spans[c]
         local = _stable_group_order(group[a:b], n_groups)
         local_start = np.cumsum(per_chunk[c]) - per_chunk[c]
         shift = group_start + earlier[c] - local_start
-        out[shift[group[a:b][local]] + np.arange(b - a)] = local + a
+        target = shift[group[a:b][local]] + np.arange(b - a)
+        out[target] = local + a
+        if carry is not None and carried is not None:
+            carried[target] = carry(a, b)[local]
 
     for _ in _map(place, range(len(spans)), workers):
         pass
-    return out
+    return out, carried
 
 
 def _chunks(position: NDArray[np.int16], size: int) -> list[tuple[int, int]]:
@@ -779,6 +830,43 @@ class _Groups:
     norm_sample_n: FloatArray
 
 
+def _group_mean_sd(
+    code: NDArray[np.signedinteger[Any]],
+    values: FloatArray,
+    n_groups: int,
+    spans: list[tuple[int, int]],
+    chunk_counts: list[IntArray],
+    workers: int,
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """`criteria.group_mean_sd` bit for bit, with its elementwise work on the worker threads.
+
+    Each group's sums must still run over its rows in row order, so the two sums stay on this thread,
+    chunk after chunk in order: `np.add.at` adds in index order into the running totals, exactly as
+    `np.bincount` does (and takes int32 codes without an 18M-row conversion to intp). The squared
+    deviations of later chunks are computed on the threads meanwhile.
+    """
+    count = np.zeros(n_groups, dtype=np.int64)
+    for counts in chunk_counts:
+        count += counts
+    total = np.zeros(n_groups, dtype=np.float64)
+    for a, b in spans:
+        np.add.at(total, code[a:b], values[a:b])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+
+        def squares(span: tuple[int, int]) -> FloatArray:
+            dev: FloatArray = values[span[0] : span[1]] - mean[code[span[0] : span[1]]]
+            dev *= dev
+            return dev
+
+        ss = np.zeros(n_groups, dtype=np.float64)
+        for (a, b), squared in zip(spans, _map(squares, spans, workers), strict=True):
+            np.add.at(ss, code[a:b], squared)
+        sd = np.sqrt(ss / (count - 1))
+    sd[count < 2] = np.nan
+    return count, mean, sd
+
+
 def _gap_groups(
     rows: _Rows, scale: dict[str, FloatArray], settings: ProgressSettings, workers: int = 1
 ) -> _Groups:
@@ -804,12 +892,12 @@ def _gap_groups(
         raw += rows.year_group[a:b] - yg_lo
         return raw
 
-    code, raw_of, _ = _dense_by_chunks(raw_codes, limit, _spans(m, _CHUNK_ROWS), workers)
+    spans = _spans(m, _CHUNK_ROWS)
+    code, raw_of, chunk_counts = _dense_by_chunks(raw_codes, limit, spans, workers)
     g_subject, rest = np.divmod(raw_of, n_part * n_w * n_yg)
     g_part, rest = np.divmod(rest, n_w * n_yg)
     g_window, g_yg = np.divmod(rest, n_yg)
-    # bincount takes its groups as intp: convert once rather than in each of its three passes.
-    count, mean, sd = crit.group_mean_sd(code.astype(np.intp), rows.points, raw_of.size)
+    count, mean, sd = _group_mean_sd(code, rows.points, raw_of.size, spans, chunk_counts, workers)
     norm_mean, norm_sd = scale["norm_mean"][g_subject], scale["norm_sd"][g_subject]
     has_norms = ~np.isnan(norm_mean)
     rel = scale["reliability"][g_subject]
@@ -877,13 +965,32 @@ def _compute(
     clock.lap("criteria b-d")
 
     norm = _norm_models(rows, groups=groups, settings=settings, clock=clock, workers=workers)
-    growth_known = (norm.kind != _NONE) & (rows.position >= settings.min_windows_growth - 1)
-    peers = crit.code(growth_known, norm.high < settings.growth_threshold)
-    flagged = peers == crit.FLAGGED
-    for name in ("own_rate", "not_closing", "widening"):
-        flagged |= out[name] == crit.FLAGGED
-    is_latest = np.ones(m, dtype=bool)
-    is_latest[:-1] = rows.position[1:] == 0
+    # The last columns, chunk by chunk on the threads (each is elementwise, or looks one row ahead).
+    peers = np.empty(m, dtype=np.int8)
+    flagged = np.empty(m, dtype=bool)
+    is_latest = np.empty(m, dtype=bool)
+    peers_n = np.empty(m, dtype=np.int32)
+    windows_so_far = np.empty(m, dtype=np.int16)
+    count = groups.count.astype(np.int32)
+
+    def finish(span: tuple[int, int]) -> None:
+        a, b = span
+        if b <= a:
+            return
+        position = rows.position[a:b]
+        growth_known = (norm.kind[a:b] != _NONE) & (position >= settings.min_windows_growth - 1)
+        peers[a:b] = crit.code(growth_known, norm.high[a:b] < settings.growth_threshold)
+        flags = peers[a:b] == crit.FLAGGED
+        for name in ("own_rate", "not_closing", "widening"):
+            flags |= out[name][a:b] == crit.FLAGGED
+        flagged[a:b] = flags
+        is_latest[a : b - 1] = position[1:] == 0
+        is_latest[b - 1] = b == m or rows.position[b] == 0
+        peers_n[a:b] = count[groups.code[a:b]]
+        windows_so_far[a:b] = position + 1
+
+    for _ in _map(finish, _spans(m, _CHUNK_ROWS), workers):
+        pass
 
     coded = {
         "pupil": Coded(rows.pupil, rows.pupil_labels),
@@ -907,7 +1014,7 @@ def _compute(
             "peer_p25": norm.quantiles[0],
             "peer_median": norm.quantiles[1],
             "peer_p75": norm.quantiles[2],
-            "peers_n": groups.count.astype(np.int32)[groups.code],
+            "peers_n": peers_n,
             "gap_reference": out["gap_reference"],
         }
     )
@@ -924,7 +1031,7 @@ def _compute(
             "not_closing": out["not_closing"],
             "widening": out["widening"],
             "flagged": flagged,
-            "windows_so_far": (rows.position + 1).astype(np.int16),
+            "windows_so_far": windows_so_far,
             "is_latest": is_latest,
         }
     )
@@ -937,7 +1044,8 @@ def _criteria_chunk(
 ) -> None:
     """Gaps, rates, reliable-change indices and criteria (b)-(d) for rows a..b (whole pupil histories)."""
     n = b - a
-    g = groups.code[a:b]
+    # A dozen per-group tables are read through g; numpy converts other integer indices to intp each time.
+    g = groups.code[a:b].astype(np.intp)
     x = rows.points[a:b]
     pos = rows.position[a:b]
     z_crit = settings.rci_z
@@ -951,14 +1059,20 @@ def _criteria_chunk(
     sem = groups.sem[g]
     out["sem"][a:b] = sem
 
+    run_heads: dict[int, IntArray] = {}
+
     def lagged(values: NDArray[Any], lag: int, fill: Any = np.nan) -> NDArray[Any]:
         """values[i - lag] when that row is the same pupil and subject (rows are in run order), else fill."""
         if lag >= n:
             return np.full_like(values, fill)
         shifted = np.empty_like(values)
-        shifted[:lag] = fill
         shifted[lag:] = values[: n - lag]
-        shifted[pos < lag] = fill
+        # The first `lag` rows of each run (positions are found once per lag: a dozen calls use them, and
+        # a write through a boolean mask is several times slower than through their indices).
+        heads = run_heads.get(lag)
+        if heads is None:
+            heads = run_heads[lag] = np.flatnonzero(pos < lag)
+        shifted[heads] = fill
         return shifted
 
     # The reference per row: peers when this row and every earlier row it uses have a measurable peer gap,
@@ -1046,6 +1160,18 @@ def _criteria_chunk(
 
 
 # ------------------------------------------------------------------------------------------ norm models
+#: A norm model's figures for one entry of the score tables (`_norm_models`), padded to 16 bytes.
+_SCORE_RECORD = np.dtype(
+    [
+        ("quantiles", np.float32, (len(norms.CHART_TAUS),)),
+        ("percentile", np.int8),
+        ("low", np.int8),
+        ("high", np.int8),
+        ("pad", np.int8),
+    ]
+)
+
+
 @dataclass
 class _NormResult:
     kind: NDArray[np.int8]
@@ -1078,9 +1204,17 @@ class _Histories:
     kind: NDArray[np.int8]  # per code
     order: NDArray[np.int8]  # per code
     norm_n: NDArray[np.int32]  # per code
+    value_keys: _ValueKeys | None = None
 
 
-def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers: int = 1) -> _Histories:
+def _histories(
+    rows: _Rows,
+    groups: _Groups,
+    settings: ProgressSettings,
+    workers: int = 1,
+    value_keys: tuple[float, int] | None = None,
+) -> _Histories:
+    """`_Histories`; with `value_keys` (lo, radix), also the rows' `_ValueKeys`."""
     n_w = len(rows.window_labels)
     big_k = settings.max_prior_order
     radix = n_w + 1
@@ -1109,7 +1243,12 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers
     n_codes = raw_of.size
     counts = np.sum(chunk_counts, axis=0) if chunk_counts else np.zeros(n_codes, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    rows_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers)
+    carry = None
+    if value_keys is not None:
+        carry = functools.partial(
+            _value_key_chunk, rows, lo=value_keys[0], radix=value_keys[1], max_order=big_k
+        )
+    rows_by_code, keys_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers, carry)
 
     digits = np.empty((n_codes, big_k), dtype=np.int64)
     rest = raw_of.copy()
@@ -1158,6 +1297,11 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers
         order[chosen] = k
         norm_n[chosen] = size[chosen]
     return _Histories(
+        value_keys=(
+            _ValueKeys(by_code=keys_by_code, lo=value_keys[0], radix=value_keys[1], max_order=big_k)
+            if value_keys is not None and keys_by_code is not None
+            else None
+        ),
         code=dense,
         rows_by_code=rows_by_code,
         offsets=offsets,
@@ -1168,6 +1312,75 @@ def _histories(rows: _Rows, groups: _Groups, settings: ProgressSettings, workers
         order=order,
         norm_n=norm_n,
     )
+
+
+@dataclass(frozen=True)
+class _ValueKeys:
+    """Each row's score and its up to K prior scores as one integer, in history-code order (`_Histories`).
+
+    key = sum over j of (score j sittings back - lo) * radix**j, j = 0..K (missing priors count 0). A norm
+    group of order k is a contiguous range of these, and its keys modulo radix**(k + 1) number its distinct
+    (priors, current) rows directly (`norms.distinct_rows_of_keys`); so the PRR fits read one contiguous
+    slice instead of gathering k + 1 scores per pupil from across the table and coding each column.
+    """
+
+    by_code: NDArray[np.signedinteger[Any]]
+    lo: float
+    radix: int
+    max_order: int  # K
+
+    def distinct(self, start: int, stop: int, order: int) -> norms.DistinctRows:
+        """The distinct rows of the norm group of this order at `by_code[start:stop]`."""
+        keys = self.by_code[start:stop]
+        if order < self.max_order:
+            keys = keys % self.radix ** (order + 1)
+        return norms.distinct_rows_of_keys(keys, order=order, radix=self.radix, lo=self.lo)
+
+
+#: Value keys are used when radix**(K + 1) is at most this (each fit may hold a table of that many flags).
+_VALUE_KEY_LIMIT = 1 << 24
+
+
+def _value_key_range(rows: _Rows, max_order: int, workers: int) -> tuple[float, int] | None:
+    """(lo, radix) for `_ValueKeys` when every score is a whole number in a short enough range, else None."""
+    m = rows.points.size
+    x = rows.points
+
+    def survey(span: tuple[int, int]) -> tuple[float, float, bool]:
+        chunk = x[span[0] : span[1]]
+        if chunk.size == 0:
+            return np.inf, -np.inf, True
+        lo, hi = float(chunk.min()), float(chunk.max())
+        return lo, hi, bool(np.all(chunk == np.rint(chunk)))
+
+    found = list(_map(survey, _spans(m, _CHUNK_ROWS), workers))
+    if not m or not all(whole for _, _, whole in found):
+        return None
+    lo = min(low for low, _, _ in found)
+    hi = max(high for _, high, _ in found)
+    radix = int(hi - lo) + 1
+    # Totals of whole numbers are exact in any order only below 2**53; -0.0 would decode as +0.0.
+    if radix ** (max_order + 1) > _VALUE_KEY_LIMIT or max(abs(lo), abs(hi)) * m >= 2.0**53:
+        return None
+    if lo <= 0.0 <= hi and bool(np.any(np.signbit(x) & (x == 0.0))):
+        return None
+    return lo, radix
+
+
+def _value_key_chunk(
+    rows: _Rows, a: int, b: int, *, lo: float, radix: int, max_order: int
+) -> NDArray[np.int32]:
+    """`_ValueKeys` keys of rows a..b, which start a pupil-subject run (so earlier sittings are inside)."""
+    digit = (rows.points[a:b] - lo).astype(np.int32)
+    position = rows.position[a:b]
+    key = digit.copy()
+    for j in range(1, max_order + 1):
+        if j >= b - a:
+            break
+        earlier = digit[: b - a - j] * np.int32(radix**j)
+        earlier[position[j:] < j] = 0
+        key[j:] += earlier
+    return key
 
 
 @dataclass(frozen=True)
@@ -1182,6 +1395,7 @@ class _FitJob:
     name: str  # "prr" or "sgp"
     fit_rows: BoolArray | None  # SGP: the members the quantile regressions are fitted on
     block: int  # first entry of the score tables reserved for this model (as many as it has members)
+    distinct: Callable[[], norms.DistinctRows] | None = None  # PRR: its distinct rows, when known cheaply
 
 
 def _take(values: FloatArray, rows: IntArray) -> FloatArray:
@@ -1196,12 +1410,13 @@ def _fit(job: _FitJob, *, spline_min_n: int, put: _Put) -> dict[str, Any]:
     """Fit one norm model and write its members' scores (rows no other job writes); return its parameters."""
     scores: norms.Scores | norms.PairScores
     if job.name == "prr":
-        scores, params = norms.prr_pair_scores(
-            priors=job.priors(),
-            current=job.current(),
-            delta=job.delta,
-            spline=job.members.size >= spline_min_n,
-        )
+        spline = job.members.size >= spline_min_n
+        if job.distinct is not None:
+            scores, params = norms.prr_distinct_scores(job.distinct(), delta=job.delta, spline=spline)
+        else:
+            scores, params = norms.prr_pair_scores(
+                priors=job.priors(), current=job.current(), delta=job.delta, spline=spline
+            )
     else:
         assert job.fit_rows is not None
         scores, params = norms.sgp_scores(
@@ -1241,7 +1456,7 @@ def _norm_models(
     x = rows.points
     big_k = settings.max_prior_order
     delta_of_group = settings.growth_interval_z * groups.sem
-    hist = _histories(rows, groups, settings, workers)
+    hist = _histories(rows, groups, settings, workers, _value_key_range(rows, big_k, workers))
     kind_row = np.empty(m, dtype=hist.kind.dtype)
     order = np.empty(m, dtype=hist.order.dtype)
     norm_n = np.empty(m, dtype=hist.norm_n.dtype)
@@ -1255,6 +1470,7 @@ def _norm_models(
 
     for _ in _map(per_row, _spans(m, _CHUNK_ROWS), workers):
         pass
+    value_keys = hist.value_keys
     clock.lap("norm groups")
     models: list[NormModelSummary] = []
 
@@ -1268,14 +1484,11 @@ def _norm_models(
     capacity = 1 + int(np.count_nonzero(kind_row == _PUBLISHED)) + sum(int(c.sum()) for c in hist.group_count)
     index_type: type[np.signedinteger[Any]] = np.int32 if capacity < np.iinfo(np.int32).max else np.int64
     slot: NDArray[np.signedinteger[Any]] = np.zeros(m, dtype=index_type)
-    table_pct = np.empty(capacity, dtype=np.int8)
-    table_low = np.empty(capacity, dtype=np.int8)
-    table_high = np.empty(capacity, dtype=np.int8)
-    table_q = [np.empty(capacity, dtype=np.float32) for _ in norms.CHART_TAUS]
-    for int_table in (table_pct, table_low, table_high):
-        int_table[0] = -1
-    for float_table in table_q:
-        float_table[0] = np.nan
+    # One 16-byte record per entry rather than six tables: the read-out then misses the cache once per row
+    # instead of six times (the tables are far larger than the cache), and numpy copies 16-byte items
+    # directly in `take`.
+    table = np.empty(capacity, dtype=_SCORE_RECORD)
+    table[0] = (np.nan, -1, -1, -1, 0)
     reserved = 1
 
     def reserve(size: int) -> int:
@@ -1289,22 +1502,21 @@ def _norm_models(
         block: int, target_rows: IntArray, scores: norms.Scores | norms.PairScores, picks: IntArray | None
     ) -> None:
         if isinstance(scores, norms.PairScores):
-            end = block + scores.percentile.size
-            table_pct[block:end] = scores.percentile
-            table_low[block:end] = scores.low
-            table_high[block:end] = scores.high
-            for table, values in zip(table_q, scores.quantiles.T, strict=True):
-                table[block:end] = values
+            entries = table[block : block + scores.percentile.size]
+            entries["percentile"] = scores.percentile
+            entries["low"] = scores.low
+            entries["high"] = scores.high
+            entries["quantiles"] = scores.quantiles
             pair = scores.pair if picks is None else scores.pair[picks]
             slot[target_rows] = pair + block
             return
         take = slice(None) if picks is None else picks
         end = block + target_rows.size
-        table_pct[block:end] = scores.percentile[take]
-        table_low[block:end] = scores.low[take]
-        table_high[block:end] = scores.high[take]
-        for table, values in zip(table_q, scores.quantiles.T, strict=True):
-            table[block:end] = values[take]
+        entries = table[block:end]
+        entries["percentile"] = scores.percentile[take]
+        entries["low"] = scores.low[take]
+        entries["high"] = scores.high[take]
+        entries["quantiles"] = scores.quantiles[take]
         slot[target_rows] = np.arange(block, end, dtype=index_type)
 
     def priors_of(members: IntArray, k: int) -> FloatArray:
@@ -1421,6 +1633,11 @@ def _norm_models(
                     name="prr" if kd == _PRR else "sgp",
                     fit_rows=fit_rows,
                     block=reserve(mem.size),
+                    distinct=(
+                        functools.partial(value_keys.distinct, spans[i][0], spans[i][1], k)
+                        if kd == _PRR and value_keys is not None
+                        else None
+                    ),
                 )
             )
         # Norm groups are independent and numpy releases the GIL in the sorts and algebra that dominate,
@@ -1437,14 +1654,16 @@ def _norm_models(
 
     def read_out(span: tuple[int, int]) -> None:
         a, b = span
-        index = slot[a:b]
-        # mode="clip" (every index is valid): with the default mode, numpy buffers `out` through a copy.
-        for int_column, int_table in ((percentile, table_pct), (low, table_low), (high, table_high)):
-            np.take(int_table, index, out=int_column[a:b], mode="clip")
-        for float_column, float_table in zip(quantiles, table_q, strict=True):
-            np.take(float_table, index, out=float_column[a:b], mode="clip")
+        # mode="clip" (every index is valid): with the default mode, numpy checks every index first.
+        entries = np.take(table, slot[a:b], mode="clip")
+        percentile[a:b] = entries["percentile"]
+        low[a:b] = entries["low"]
+        high[a:b] = entries["high"]
+        for j, column in enumerate(quantiles):
+            column[a:b] = entries["quantiles"][:, j]
 
-    for _ in _map(read_out, _spans(m, _CHUNK_ROWS), workers):
+    # Small chunks: each holds its records (16 bytes a row) while it copies them into the columns.
+    for _ in _map(read_out, _spans(m, _CRITERIA_CHUNK_ROWS), workers):
         pass
     clock.lap("scores to rows")
 

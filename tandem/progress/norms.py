@@ -328,15 +328,106 @@ def prr_scores(
     return pair_scores.expand(), params
 
 
+@dataclass(frozen=True)
+class DistinctRows:
+    """A norm group's distinct (priors, current) rows ("pairs") and distinct prior rows ("combos").
+
+    Both are numbered in lexicographic order of their values (oldest prior first, current score last), so
+    the numbering does not depend on how the rows were found.
+    """
+
+    pair: IntArray  # per pupil: their pair
+    weight: FloatArray  # per pair: pupils
+    pair_combo: IntArray  # per pair: its combo
+    current: FloatArray  # per pair: the current score
+    priors: FloatArray  # (combos, k): the prior scores, oldest first
+    combo_weight: FloatArray  # per combo: pupils
+    combo_total: FloatArray  # per combo: sum of its pupils' current scores
+    n: int  # pupils
+
+
+def distinct_rows(priors: FloatArray, current: FloatArray) -> DistinctRows:
+    """`DistinctRows` of (n, k) priors and n current scores, any values."""
+    combo, combo_rep = distinct([value_codes(column) for column in priors.T])
+    n_combos = combo_rep.size
+    pair, rep = distinct([(combo, n_combos), value_codes(current)])
+    return DistinctRows(
+        pair=pair,
+        weight=np.bincount(pair).astype(np.float64),
+        pair_combo=combo[rep],
+        current=current[rep],
+        priors=priors[combo_rep],
+        combo_weight=np.bincount(combo, minlength=n_combos).astype(np.float64),
+        combo_total=np.bincount(combo, weights=current, minlength=n_combos).astype(np.float64, copy=False),
+        n=current.size,
+    )
+
+
+def distinct_rows_of_keys(
+    keys: NDArray[np.signedinteger[Any]], *, order: int, radix: int, lo: float
+) -> DistinctRows:
+    """`DistinctRows` from one integer key per pupil: sum over j of (score j sittings back - lo) radix**j,
+    for j = 0 (the current score) to `order`, of scores that are whole numbers from `lo` to lo + radix - 1.
+
+    The same numbers as `distinct_rows` of the scores, from one pass over the pupils instead of about
+    thirty: pairs are the distinct keys in key order, which is the lexicographic order of the values.
+    Sums of whole numbers are exact in any order (while below 2**53, which the caller checks), so totals
+    summed per pair equal those summed per pupil bit for bit.
+    """
+    size = radix ** (order + 1)
+    if size <= 4 * keys.size + (1 << 16):
+        present = np.zeros(size, dtype=bool)
+        present[keys] = True
+        pair_keys = np.flatnonzero(present)
+        rank: IntArray = np.cumsum(present, dtype=np.int32 if size < np.iinfo(np.int32).max else np.int64)
+        rank -= 1
+        pair: IntArray = rank[keys]
+    else:  # a small group among many possible keys: sorting its keys is cheaper than a table of them all
+        pair_keys, inverse = np.unique(keys, return_inverse=True)
+        pair = inverse.ravel()
+    weight = np.bincount(pair, minlength=pair_keys.size).astype(np.float64)
+    prior_keys, current_digit = np.divmod(pair_keys, radix)
+    current = current_digit + lo
+    new_combo = np.ones(pair_keys.size, dtype=bool)
+    new_combo[1:] = prior_keys[1:] != prior_keys[:-1]
+    pair_combo = np.cumsum(new_combo) - 1
+    combo_keys = prior_keys[new_combo]
+    priors = np.empty((combo_keys.size, order), dtype=np.float64)
+    rest = combo_keys
+    for j in range(order - 1, -1, -1):  # column order - 1 is the latest prior, the lowest digit
+        rest, digit = np.divmod(rest, radix)
+        priors[:, j] = digit + lo
+    n_combos = combo_keys.size
+    return DistinctRows(
+        pair=pair,
+        weight=weight,
+        pair_combo=pair_combo,
+        current=current,
+        priors=priors,
+        combo_weight=np.bincount(pair_combo, weights=weight, minlength=n_combos).astype(
+            np.float64, copy=False
+        ),
+        combo_total=np.bincount(pair_combo, weights=weight * current, minlength=n_combos).astype(
+            np.float64, copy=False
+        ),
+        n=keys.size,
+    )
+
+
 def prr_pair_scores(
     *, priors: FloatArray, current: FloatArray, delta: float, spline: bool
 ) -> tuple[PairScores, dict[str, Any]]:
     """`prr_scores` per distinct (priors, current) row."""
-    combo, combo_rep = distinct([value_codes(column) for column in priors.T])
-    n_combos = combo_rep.size
-    distinct_priors = priors[combo_rep]
-    combo_weight = np.bincount(combo, minlength=n_combos).astype(np.float64)
-    combo_total = np.bincount(combo, weights=current, minlength=n_combos)
+    return prr_distinct_scores(distinct_rows(priors, current), delta=delta, spline=spline)
+
+
+def prr_distinct_scores(
+    rows: DistinctRows, *, delta: float, spline: bool
+) -> tuple[PairScores, dict[str, Any]]:
+    """`prr_pair_scores` of a norm group's `DistinctRows`."""
+    distinct_priors = rows.priors
+    n_combos = distinct_priors.shape[0]
+    combo_weight, combo_total = rows.combo_weight, rows.combo_total
     spec: splines.SplineSpec | None = None
     if spline:
         spec = _spline_spec(distinct_priors, combo_weight)
@@ -347,12 +438,10 @@ def prr_pair_scores(
     coef, *_ = np.linalg.lstsq(gram, design.T @ combo_total, rcond=None)
     fitted = design @ coef
 
-    pair, rep = distinct([(combo, n_combos), value_codes(current)])
-    weight = np.bincount(pair).astype(np.float64)
-    pair_combo = combo[rep]
-    residual = np.round(current[rep] - fitted[pair_combo], _RESIDUAL_DECIMALS)
+    pair, weight, pair_combo = rows.pair, rows.weight, rows.pair_combo
+    residual = np.round(rows.current - fitted[pair_combo], _RESIDUAL_DECIMALS)
     cdf, cdf_lo, cdf_hi, quantiles = _weighted_ranks(None, residual, weight, delta, 1)
-    dof = current.size - design.shape[1]
+    dof = rows.n - design.shape[1]
     sse = float(np.sum(weight * residual * residual))
     params: dict[str, Any] = {
         "design": "spline" if spec is not None else "linear",

@@ -138,7 +138,14 @@ def bspline_basis(
     lo, hi = boundaries
     values = np.clip(np.asarray(x, dtype=np.float64).ravel(), lo, hi)
     vector = np.concatenate([[lo] * (DEGREE + 1), np.asarray(knots, dtype=np.float64), [hi] * (DEGREE + 1)])
-    full = BSpline.design_matrix(values, vector, DEGREE).toarray()
+    # Each row of the basis depends on its own value only, and scores repeat (a norm group's thousands of
+    # distinct prior rows hold a few dozen values per prior), so the basis is evaluated once per distinct
+    # value. Values are told apart by their bits, so even -0.0 and 0.0 keep their own rows.
+    bits, inverse = np.unique(values.view(np.int64), return_inverse=True)
+    if bits.size < values.size:
+        full = BSpline.design_matrix(bits.view(np.float64), vector, DEGREE).toarray()[inverse.ravel()]
+    else:
+        full = BSpline.design_matrix(values, vector, DEGREE).toarray()
     return np.ascontiguousarray(full[:, 1:])
 
 

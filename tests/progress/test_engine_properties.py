@@ -9,7 +9,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tandem.progress import engine
+from tandem.progress import criteria as crit
+from tandem.progress import engine, norms
 from tandem.progress.engine import ProgressTable, assess_progress
 from tandem.progress.settings import ProgressSettings, ScaleInfo
 
@@ -216,3 +217,86 @@ def test_it_gives_the_same_results_with_huge_page_advice_on_or_off_and_restores_
         multiarray._set_madvise_hugepage(previous)
     everything = np.ones(len(advised), dtype=bool)
     same_rows(advised, plain, everything, everything)
+
+
+@FEW
+@given(seed=st.integers(0, 10_000), order=st.integers(1, 3), n=st.sampled_from([1, 7, 300, 5000]))
+def test_distinct_rows_from_value_keys_equal_those_from_the_scores(seed: int, order: int, n: int) -> None:
+    # Small groups take the sorting path of distinct_rows_of_keys, larger ones its table of keys.
+    rng = np.random.default_rng(seed)
+    lo, radix = 69.0, 20
+    digits = rng.integers(0, radix, size=(n, order + 1))
+    values = digits + lo  # column 0: the oldest prior; the last column: the current score
+    keys = np.zeros(n, dtype=np.int32)
+    for j in range(order + 1):
+        keys += (digits[:, order - j] * radix**j).astype(np.int32)
+    by_keys = norms.distinct_rows_of_keys(keys, order=order, radix=radix, lo=lo)
+    by_scores = norms.distinct_rows(values[:, :order], values[:, order])
+    for name in ("pair", "weight", "pair_combo", "current", "priors", "combo_weight", "combo_total", "n"):
+        left, right = getattr(by_keys, name), getattr(by_scores, name)
+        assert np.array_equal(left, right), name
+        assert np.asarray(left).dtype.kind == np.asarray(right).dtype.kind, name
+
+
+@FEW
+@given(seed=st.integers(0, 10_000))
+def test_prr_gives_the_same_results_from_value_keys_as_from_the_scores(seed: int) -> None:
+    # Whole-number scores take the value-key path; with the key limit at zero the same run gathers and
+    # codes the scores per norm group. A cohort of 600 gets the spline fit, 150 the linear one.
+    columns = concat(
+        cohort(seed, pupils=600, year_group=3, school=1, prefix="a"),
+        cohort(seed + 1, pupils=150, year_group=4, school=2, prefix="b"),
+        cohort(seed + 2, pupils=40, year_group=5, school=3, prefix="c"),
+    )
+    prr = ProgressSettings(use_sgp=False)
+    calls = []
+    by_keys = norms.distinct_rows_of_keys
+
+    def counted(*args: object, **kwargs: object) -> norms.DistinctRows:
+        calls.append(1)
+        return by_keys(*args, **kwargs)  # type: ignore[arg-type]
+
+    limit = engine._VALUE_KEY_LIMIT
+    chunk_rows = engine._CHUNK_ROWS
+    norms.distinct_rows_of_keys = counted  # type: ignore[assignment]
+    engine._CHUNK_ROWS = 64  # keys placed in norm-group order chunk by chunk, with the rows
+    try:
+        keyed = assess_progress(columns=columns, scales=SCALES, settings=prr, workers=2)
+        assert calls, "the value-key path was not taken"
+        engine._CHUNK_ROWS = chunk_rows
+        engine._VALUE_KEY_LIMIT = 0
+        gathered = assess_progress(columns=columns, scales=SCALES, settings=prr, workers=2)
+    finally:
+        norms.distinct_rows_of_keys = by_keys  # type: ignore[assignment]
+        engine._VALUE_KEY_LIMIT = limit
+        engine._CHUNK_ROWS = chunk_rows
+    assert len(calls) == len([m for m in keyed.models if m.kind == "prr"])
+    everything = np.ones(len(keyed), dtype=bool)
+    same_rows(keyed, gathered, everything, everything)
+    assert [m.to_dict() for m in keyed.models] == [m.to_dict() for m in gathered.models]
+
+
+def test_prr_does_not_use_value_keys_for_scores_that_are_not_whole_numbers() -> None:
+    columns = cohort(3, pupils=150, year_group=4, school=2, prefix="f")
+    assert engine._value_key_range(engine._prepare(columns), 2, 1) == (69.0, 73)
+    columns["points"] = columns["points"] + 0.5
+    assert engine._value_key_range(engine._prepare(columns), 2, 1) is None
+    columns["points"] = columns["points"] * 1000.0 - 0.5  # whole numbers, but too many values for keys
+    assert engine._value_key_range(engine._prepare(columns), 2, 1) is None
+
+
+@FEW
+@given(seed=st.integers(0, 10_000), workers=st.sampled_from([1, 2]))
+def test_cohort_means_and_sds_by_chunks_equal_those_in_one_pass(seed: int, workers: int) -> None:
+    # Scores that are not whole numbers, so the order of every addition shows in the last bits.
+    rng = np.random.default_rng(seed)
+    n, n_groups = 5000, 40
+    code = rng.integers(0, n_groups - 3, size=n).astype(np.int32)  # the last groups are empty
+    values = rng.normal(100, 15, size=n) + rng.random(n) * 1e-7
+    spans = engine._spans(n, 333)
+    counts = [np.bincount(code[a:b], minlength=n_groups) for a, b in spans]
+    count, mean, sd = engine._group_mean_sd(code, values, n_groups, spans, counts, workers)
+    want = crit.group_mean_sd(code.astype(np.intp), values, n_groups)
+    for got, expected in zip((count, mean, sd), want, strict=True):
+        assert got.dtype == expected.dtype
+        assert np.array_equal(np.asarray(got).view(np.uint8), np.asarray(expected).view(np.uint8))

@@ -94,3 +94,13 @@ def test_it_rejects_a_spec_with_misplaced_knots():
         SplineSpec(knots=((3.0, 2.0, 3.0, 4.0),), boundaries=((0.0, 5.0),))
     with pytest.raises(ValueError, match="prior"):
         design_matrix(fit_spline_spec(priors=np.arange(10.0)), priors=np.ones((3, 2)))
+
+
+def test_the_basis_of_repeated_scores_equals_the_basis_of_each_score_alone() -> None:
+    # The basis is evaluated once per distinct value; every row must be what that value gives alone.
+    rng = np.random.default_rng(5)
+    x = np.concatenate([np.rint(rng.normal(100, 15, size=500)), [-0.0, 0.0, 60.5, 60.5]])
+    knots, bounds = (85.0, 95.0, 105.0, 115.0), (-1.0, 150.0)
+    together = bspline_basis(x, knots=knots, boundaries=bounds)
+    alone = np.vstack([bspline_basis([v], knots=knots, boundaries=bounds) for v in x])
+    assert np.array_equal(together.view(np.uint64), alone.view(np.uint64))
