@@ -19,6 +19,7 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import groups_in_scope, import_or_404
 from tandem.assessment.models import Scale
+from tandem.core.downloads import attachment
 from tandem.core.forms import FormPage, add_service_errors, render_form
 from tandem.exchange.background import import_apply_in_background, import_progress, interrupted
 from tandem.exchange.ctf import CtfSchool
@@ -110,7 +111,7 @@ def import_template_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     if kind is ImportKind.MARKSHEET:
         headers += ["Maths Autumn 2025/26", "Reading Autumn 2025/26"]
     table = DataTable(kind.value, headers, [])
-    return _attachment(
+    return attachment(
         HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8"), f"{kind}-template.csv"
     )
 
@@ -229,14 +230,7 @@ def _download(request: HttpRequest, table: DataTable, name: str) -> HttpResponse
     else:
         response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
         extension = "csv"
-    return _attachment(response, f"{name}-{timezone.localdate()}.{extension}")
-
-
-def _attachment(response: HttpResponse, file_name: str) -> HttpResponse:
-    """A download of pupils' data: saved under this name, never kept by a browser or proxy cache."""
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(response, f"{name}-{timezone.localdate()}.{extension}")
 
 
 @allow(Resource.PUPIL)
@@ -295,7 +289,7 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             name = transfer_file_name(pupils[0].school, dest if dfe else None)
             if notes:
                 response["X-Tandem-Notes"] = " ".join(notes)
-            return _attachment(response, name)
+            return attachment(response, name)
     intro = (
         "A Common Transfer File carries pupils' details, SEN history and statutory results to their next "
         "school. Tandem writes a partial file, as DfE services do; the receiving school's MIS imports it."

@@ -23,6 +23,7 @@ from tandem.access.scopes import (
     pupils_in_scope,
     session_log_or_404,
 )
+from tandem.core.downloads import attachment
 from tandem.core.forms import FormPage, form_flow
 from tandem.exchange.provision_map import (
     TOTALS_KEYS,
@@ -293,11 +294,7 @@ def provision_map_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     if export:
         write, content_type, extension = EXPORTS[export]
         response = HttpResponse(write(pm), content_type=content_type)
-        response["Content-Disposition"] = (
-            f'attachment; filename="provision-map-{pm.generated_on}.{extension}"'
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment(response, f"provision-map-{pm.generated_on}.{extension}")
     return render(
         request,
         "provision/provision_map.html",
