@@ -34,6 +34,7 @@ from tandem.exchange.exports import (
 )
 from tandem.exchange.fields import FIELDS, ImportKind, template_headers
 from tandem.exchange.forms import ApplyForm, ColumnsForm, TransferForm, UploadForm, kind_choices
+from tandem.exchange.models import ImportRecord
 from tandem.exchange.selectors import import_preview, import_records, school_year_groups
 from tandem.exchange.services import (
     CTF_KIND,
@@ -125,13 +126,13 @@ def import_detail_view(request: HttpRequest, actor: Actor, import_id: uuid.UUID)
 def _detail(
     request: HttpRequest,
     actor: Actor,
-    record: object,
+    record: ImportRecord,
     *,
     columns_form: ColumnsForm | None = None,
     apply_form: ApplyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    preview = import_preview(actor=actor, record=record)  # type: ignore[arg-type]
+    preview = import_preview(actor=actor, record=record)
     kind = preview.record.kind
     if columns_form is None and preview.match is not None and kind != CTF_KIND:
         columns_form = ColumnsForm(
