@@ -205,3 +205,10 @@ def imports_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[Imp
 def import_or_404(actor: Actor, import_id: uuid.UUID | str, action: Action = Action.VIEW) -> ImportRecord:
     scoped = imports_in_scope(actor, action).select_related("uploaded_by", "applied_by")
     return _one_or_404(actor, scoped, import_id, action=f"{Resource.IMPORT}.{action}", target_type="import")
+
+
+def leavers_in_scope(actor: Actor, *, since: dt.date) -> QuerySet[Pupil]:
+    """Pupils who left the actor's school on or after `since`, for their Common Transfer File."""
+    if actor.scope(Resource.TRANSFER) is not Scope.SCHOOL:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school_id=_school_of(actor), left_on__gte=since)

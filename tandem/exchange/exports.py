@@ -7,6 +7,7 @@ exported from one Tandem school imports into another unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource, Scope
-from tandem.access.scopes import pupils_in_scope
+from tandem.access.scopes import leavers_in_scope, pupils_in_scope
 from tandem.assessment.models import Assessment, StageAssessment
 from tandem.audit.services import audit_record
 from tandem.exchange.ctf import (
@@ -209,7 +210,17 @@ def flags_table(*, actor: Actor) -> DataTable:
 # ------------------------------------------------------------------------------------------ CTF
 
 
-def ctf_pupils(*, actor: Actor, year_group: int | None = None, group_id: str | None = None) -> list[Pupil]:
+def ctf_pupils(
+    *,
+    actor: Actor,
+    year_group: int | None = None,
+    group_id: str | None = None,
+    left_since: dt.date | None = None,
+) -> list[Pupil]:
+    """On roll by year group or class, or the pupils who have left since a date."""
+    if left_since is not None:
+        leavers = leavers_in_scope(actor, since=left_since)
+        return list(leavers.order_by("legal_surname", "legal_forename", "id"))
     pupils = pupils_in_scope(actor, Resource.TRANSFER)
     if year_group is not None:
         pupils = pupils.filter(year_group=year_group)

@@ -85,6 +85,12 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
         FieldSpec("pupil_premium", "Pupil premium", ("pupil premium", "pp", "pupil premium indicator")),
         FieldSpec("eal", "English as an additional language", ("eal", "english as an additional language")),
         FieldSpec("looked_after", "Looked after", ("looked after", "lac", "cla", "in care", "incare")),
+        FieldSpec(
+            "left_on",
+            "Leaving date",
+            ("leaving date", "date of leaving", "left on", "leave date", "left"),
+            help="For a pupil who has left; empty for one on roll",
+        ),
     ),
     ImportKind.STAFF: (
         FieldSpec("email", "Email", ("email", "email address", "work email", "school email"), required=True),

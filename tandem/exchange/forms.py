@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.forms import date_field
 from tandem.exchange.fields import FIELDS, ImportKind
 from tandem.exchange.models import KIND_NAMES
 from tandem.exchange.tabular import DEFAULT_LIMITS
@@ -89,6 +90,11 @@ class TransferForm(forms.Form):
 
     year_group = forms.TypedChoiceField(label="Year group", coerce=int, required=False, empty_value=None)
     group = forms.ChoiceField(label="Or a class or set", required=False)
+    left_since = date_field(
+        "Or the pupils who have left since",
+        required=False,
+        help_text="Pupils with a leaving date on or after this day (leaving dates come in with the roll).",
+    )
     dest_urn = forms.CharField(
         label="URN of the school they are going to",
         required=False,
@@ -112,6 +118,6 @@ class TransferForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("year_group") is None and not cleaned.get("group"):
-            raise forms.ValidationError("Choose a year group or a class.")
+        if cleaned.get("year_group") is None and not cleaned.get("group") and not cleaned.get("left_since"):
+            raise forms.ValidationError("Choose a year group, a class, or a date for pupils who have left.")
         return cleaned

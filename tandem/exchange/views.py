@@ -278,9 +278,10 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             actor=actor,
             year_group=form.cleaned_data["year_group"],
             group_id=form.cleaned_data["group"] or None,
+            left_since=form.cleaned_data["left_since"],
         )
         if not pupils:
-            form.add_error(None, "No pupils are in that year group or class.")
+            form.add_error(None, "No pupils are in that year group or class, or left since that date.")
         else:
             urn = form.cleaned_data["dest_urn"].strip()
             dfe = form.cleaned_data["dest_dfe_number"].replace("/", "")
@@ -293,7 +294,8 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             return attachment(response, name)
     intro = (
         "A Common Transfer File carries pupils' details, SEN history and statutory results to their next "
-        "school. Tandem writes a partial file, as DfE services do; the receiving school's MIS imports it."
+        "school. Tandem writes a partial file, as DfE services do; the receiving school's MIS imports it. "
+        "Choose a year group or a class on roll, or the pupils who have left since a date."
     )
     if not actor.can(Resource.SEN_RECORD):
         intro += " SEN history is left out: only the SENCo or the head can send it."

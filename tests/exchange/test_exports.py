@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -91,7 +94,8 @@ def test_it_leaves_sen_history_out_of_the_admins_ctf_and_says_so(world, client):
 def test_it_asks_for_a_year_group_or_a_class(world, client):
     client.force_login(world.a.senco)
     response = client.post(reverse("transfer"), {})
-    assert response.status_code == 400 and b"Choose a year group or a class." in response.content
+    assert response.status_code == 400
+    assert b"Choose a year group, a class, or a date for pupils who have left." in response.content
 
 
 def test_it_offers_an_empty_template_for_each_kind_that_imports_as_is(world, client):
@@ -122,3 +126,35 @@ def test_it_shows_the_school_admin_the_latest_imports_on_their_home_page(world, 
     client.force_login(world.a.admin)
     page = client.get(reverse("home")).content.decode()
     assert reverse("import_detail", args=[record.pk]) in page and "Checked, waiting to be applied" in page
+
+
+def test_it_sends_a_ctf_for_pupils_who_left_after_the_roll_gave_their_leaving_date(world, client):
+    from tandem.access.actor import actor_for
+    from tandem.exchange.services import import_apply, import_upload
+
+    pupil = world.a.untaught_pupil
+    left = (dt.date.today() - dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    roll = (
+        "UPN,Legal Surname,Legal Forename,DOB,Sex,Year,Leaving date\n"
+        f"{pupil.upn},{pupil.legal_surname},{pupil.legal_forename},"
+        f"{pupil.date_of_birth:%d/%m/%Y},{pupil.sex},{pupil.year_group},{left}\n"
+    )
+    record = import_upload(
+        actor=actor_for(world.a.admin), kind="pupils", file_name="roll.csv", data=roll.encode()
+    )
+    assert import_apply(actor=actor_for(world.a.admin), record_id=record.pk).updated == 1
+    client.force_login(world.a.senco)
+    assert pupil.legal_surname not in client.get(reverse("pupil_list")).content.decode()  # off the roll
+    since = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    response = client.post(reverse("transfer"), {"left_since": since})
+    assert response.status_code == 200
+    assert [p.upn for p in parse_ctf(response.content).pupils] == [pupil.upn]
+    future = (dt.date.today() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    later = import_upload(
+        actor=actor_for(world.a.admin),
+        kind="pupils",
+        file_name="r.csv",
+        data=roll.replace(left, future).encode(),
+    )
+    with pytest.raises(ValidationError):
+        import_apply(actor=actor_for(world.a.admin), record_id=later.pk)

@@ -66,6 +66,14 @@ def plan_pupils(table: Table, columns: dict[str, int], *, school: School, today:
         ):
             if key in values:
                 wanted[key] = plan.take(line, label, parse_flag(values[key], label=label))
+        if "left_on" in values:
+            # A pupil who has left drops out of every list; one who comes back has the date cleared.
+            left = values["left_on"].strip()
+            wanted["left_on"] = (
+                plan.take(line, "Leaving date", parse_date(left, label="Leaving date", not_after=today))
+                if left
+                else None
+            )
         if line in plan.error_lines:
             continue
         if not upn and not mis_id:
