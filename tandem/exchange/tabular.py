@@ -18,7 +18,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
@@ -322,11 +322,8 @@ def _read_csv(data: bytes, limits: Limits, notices: list[FileNotice]) -> Table:
     delimiter = hint.group(1) if hint else _choose_delimiter(text)
 
     reader = csv.reader(_physical_lines(text), delimiter=delimiter, strict=True)
-    headers: tuple[str, ...] | None = None
-    header_line = 0
-    rows: list[tuple[str, ...]] = []
-    line_numbers: list[int] = []
-    max_cell, max_columns, max_rows = limits.max_cell_chars, limits.max_columns, limits.max_rows
+    found = _Records(limits.max_rows)
+    max_cell, max_columns = limits.max_cell_chars, limits.max_columns
     consumed = 0  # physical lines read so far: a record starts on the line after
     try:
         if hint:
@@ -341,30 +338,46 @@ def _read_csv(data: bytes, limits: Limits, notices: list[FileNotice]) -> Table:
             if len(joined) > max_cell:
                 _check_cells(record, line, max_cell)
             if len(record) > max_columns:
-                raise FileRejected(_too_many_columns(len(record), max_columns, line, headers is None, "line"))
-            if headers is None:
-                headers = tuple(cell.strip() for cell in record)
-                header_line = line
-                continue
-            if len(rows) >= max_rows:
-                raise FileRejected(_too_many_rows(max_rows))
-            rows.append(tuple(record))
-            line_numbers.append(line)
+                raise FileRejected(
+                    _too_many_columns(len(record), max_columns, line, found.headers is None, "line")
+                )
+            found.add(record, line)
     except csv.Error as exc:
         raise FileRejected(_csv_problem(text, consumed + 1, delimiter, max_cell, str(exc))) from exc
-    if headers is None:
+    if found.headers is None:
         raise FileRejected(EMPTY)
     return Table(
-        headers=headers,
-        rows=rows,
-        line_numbers=line_numbers,
+        headers=found.headers,
+        rows=found.rows,
+        line_numbers=found.line_numbers,
         file_format="csv",
         encoding=encoding,
         delimiter=delimiter,
         sheet="",
         notices=tuple(notices),
-        header_line=header_line,
+        header_line=found.header_line,
     )
+
+
+class _Records:
+    """The header (the first record that is not blank) and the data records after it, with their lines."""
+
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self.headers: tuple[str, ...] | None = None
+        self.header_line = 0
+        self.rows: list[tuple[str, ...]] = []
+        self.line_numbers: list[int] = []
+
+    def add(self, cells: Sequence[str], line: int) -> None:
+        if self.headers is None:
+            self.headers = tuple(cell.strip() for cell in cells)
+            self.header_line = line
+            return
+        if len(self.rows) >= self.max_rows:
+            raise FileRejected(_too_many_rows(self.max_rows))
+        self.rows.append(tuple(cells))
+        self.line_numbers.append(line)
 
 
 def _check_cells(cells: Iterable[str], line: int, max_cell: int, place: str = "line") -> None:
@@ -583,7 +596,7 @@ def cell_text(value: object) -> str:
 
 def _read_xlsx(data: bytes, limits: Limits, notices: list[FileNotice]) -> Table:
     _check_archive(data, limits)
-    max_cell, max_columns, max_rows = limits.max_cell_chars, limits.max_columns, limits.max_rows
+    max_cell, max_columns = limits.max_cell_chars, limits.max_columns
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds of error on a malformed workbook
@@ -608,10 +621,7 @@ def _read_xlsx(data: bytes, limits: Limits, notices: list[FileNotice]) -> Table:
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
-        headers: tuple[str, ...] | None = None
-        header_line = 0
-        rows: list[tuple[str, ...]] = []
-        line_numbers: list[int] = []
+        found = _Records(limits.max_rows)
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [cell_text(value) for value in values]
             while cells and not cells[-1]:
@@ -619,23 +629,18 @@ def _read_xlsx(data: bytes, limits: Limits, notices: list[FileNotice]) -> Table:
             if not "".join(cells).strip():
                 continue
             if len(cells) > max_columns:
-                raise FileRejected(_too_many_columns(len(cells), max_columns, number, headers is None, "row"))
+                raise FileRejected(
+                    _too_many_columns(len(cells), max_columns, number, found.headers is None, "row")
+                )
             _check_cells(cells, number, max_cell, "row")
-            if headers is None:
-                headers = tuple(cell.strip() for cell in cells)
-                header_line = number
-                continue
-            if len(rows) >= max_rows:
-                raise FileRejected(_too_many_rows(max_rows))
-            rows.append(tuple(cells))
-            line_numbers.append(number)
+            found.add(cells, number)
     except FileRejected:
         raise
     except Exception as exc:  # a sheet's XML can be broken while the workbook opened fine
         raise FileRejected(DAMAGED) from exc
     finally:
         workbook.close()
-    if headers is None:
+    if found.headers is None:
         if len(visible) > 1:
             raise FileRejected(
                 f"The first sheet, '{title}', is empty; Tandem reads only the first visible sheet. Move the "
@@ -643,13 +648,13 @@ def _read_xlsx(data: bytes, limits: Limits, notices: list[FileNotice]) -> Table:
             )
         raise FileRejected(EMPTY)
     return Table(
-        headers=headers,
-        rows=rows,
-        line_numbers=line_numbers,
+        headers=found.headers,
+        rows=found.rows,
+        line_numbers=found.line_numbers,
         file_format="xlsx",
         encoding="",
         delimiter="",
         sheet=title,
         notices=tuple(notices),
-        header_line=header_line,
+        header_line=found.header_line,
     )
