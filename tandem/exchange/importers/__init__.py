@@ -6,7 +6,7 @@ services in `services.py` carry a plan out in one transaction.
 """
 
 from tandem.exchange.importers.base import MAX_LISTED_ISSUES, Plan, RowIssue
-from tandem.exchange.importers.results import plan_assessments, plan_marksheet, window_label
+from tandem.exchange.importers.results import plan_assessments, plan_marksheet
 from tandem.exchange.importers.roll import plan_pupils
 from tandem.exchange.importers.sen import current_need_names, plan_sen
 from tandem.exchange.importers.staff import plan_groups, plan_staff
@@ -24,6 +24,5 @@ __all__ = [
     "plan_pupils",
     "plan_sen",
     "plan_staff",
-    "window_label",
     "year_group_from_birth",
 ]

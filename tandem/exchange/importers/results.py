@@ -69,11 +69,6 @@ class _Windows:
         return window, True
 
 
-def window_label(window: AssessmentWindow) -> str:
-    start = window.academic_year.start_year
-    return f"{window.get_term_display()} {start}/{(start + 1) % 100:02d}"
-
-
 def _points(scale: Scale, raw: str) -> Cell:
     text = raw.strip()
     if scale.kind == ScaleKind.GRADE:
@@ -160,15 +155,13 @@ def plan_assessments(
             continue
         window, is_new = windows.for_date(day)
         if is_new and len(windows.new) <= 20:
-            plan.notices.append(
-                f"A new assessment window, {window_label(window)}, will be added for these results."
-            )
+            plan.notices.append(f"A new assessment window, {window}, will be added for these results.")
         key = (pupil.pk, subject, id(window) if is_new or window.pk is None else window.pk, scale.code)
         if key in seen:
             plan.add(
                 line,
                 "Result",
-                f"Line {seen[key]} already has this pupil's {raw_subject} result for {window_label(window)}.",
+                f"Line {seen[key]} already has this pupil's {raw_subject} result for {window}.",
                 error=True,
             )
             continue

@@ -36,7 +36,10 @@ def plan_staff(table: Table, columns: dict[str, int], *, school: School) -> Plan
     a role here. Nothing is taken away: a role missing from the file stays until the admin removes it."""
     plan = Plan(rows_total=len(table.rows))
     note_long_rows(table, plan)
-    users = {u.email: u for u in User.objects.filter(memberships__school=school).distinct()}
+    # Every account the file names, here or at another school, in one query (emails are matched lower-case).
+    column = columns["email"]
+    emails = {row[column].strip().lower() for row in table.rows if column < len(row)}
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
     roles = set(Membership.objects.filter(school=school, is_active=True).values_list("user__email", "role"))
     seen: dict[tuple[str, str], int] = {}
     new_users: dict[str, User] = {}
@@ -66,7 +69,7 @@ def plan_staff(table: Table, columns: dict[str, int], *, school: School) -> Plan
         if (email, role) in roles:
             plan.unchanged += 1
             continue
-        user = users.get(email) or new_users.get(email) or User.objects.filter(email=email).first()
+        user = users.get(email) or new_users.get(email)
         if user is None:
             user = User(email=email, full_name=name)
             user.set_unusable_password()
