@@ -115,3 +115,19 @@ def test_it_refuses_a_group_given_two_subjects(world):
     assert [i.message for i in plan.issues if i.is_error] == [
         "Line 2 gives Set 1 a different subject or year group."
     ]
+
+
+def test_it_reads_the_accounts_of_a_staff_file_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(rows: int) -> int:
+        text = "Email,Name,Role\n" + "".join(f"p{i}@new.example,Person {i},Teacher\n" for i in range(rows))
+        record = import_upload(
+            actor=actor_for(world.a.admin), kind="staff", file_name="s.csv", data=text.encode()
+        )
+        with CaptureQueriesContext(connection) as captured:
+            import_preview(actor=actor_for(world.a.admin), record=record)
+        return len(captured.captured_queries)
+
+    assert queries(3) == queries(40)
