@@ -43,8 +43,19 @@ class _Windows:
         # Academic years are shared by every school; one not yet on record is saved when applying.
         self.years = {y.start_year: y for y in AcademicYear.objects.all()}
         self.new: list[AssessmentWindow] = []
+        # A file's results share a few dates: each is looked up once.
+        self._by_day: dict[dt.date, AssessmentWindow] = {}
 
     def for_date(self, day: dt.date) -> tuple[AssessmentWindow, bool]:
+        """The window for a result on `day`, and whether this call added it."""
+        known_day = self._by_day.get(day)
+        if known_day is not None:
+            return known_day, False
+        window, added = self._find(day)
+        self._by_day[day] = window
+        return window, added
+
+    def _find(self, day: dt.date) -> tuple[AssessmentWindow, bool]:
         for window in self.windows:
             if window.opens_on <= day <= window.closes_on:
                 return window, False
