@@ -33,7 +33,7 @@ class Resource(StrEnum):
     SESSION_LOG = "session_log"  # what happened in each session, and the teacher's acknowledgement
     PROVISION_MAP = "provision_map"  # the school's costed map of additional and different provision
     IMPORT = "import"  # files from the MIS (CSV, Excel, CTF), their previews and import records
-    TRANSFER = "transfer"  # Common Transfer Files for pupils who leave, and data downloads of the roll
+    TRANSFER = "transfer"  # Common Transfer Files for pupils who move on (year groups, classes, leavers)
 
 
 class Action(StrEnum):
