@@ -287,7 +287,6 @@ def set_up_school(number: int, pupils: int, seed: int) -> Setup:
         highest_year=13,
         admin_email=f"admin{number}@bench.example",
         admin_name="Bench Admin",
-        admin_password=None,
     )
     actor = actor_for(admin)
     assert actor is not None and actor.school_id == school.pk

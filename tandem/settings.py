@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,8 +62,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "tandem.core",
+    "tandem.accounts",
     "tandem.audit",
     "tandem.schools",
     "tandem.people",
@@ -81,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tandem.core.middleware.RequestIdMiddleware",
+    # First after the request id: every later layer (throttling, sessions, audit) sees the real client.
+    "tandem.accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,8 +96,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so it sees the outcome of the authentication backends.
-    "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication: end sessions past their absolute lifetime, then make sure everyone who
+    # must have a second factor has one (and used it) before any page with pupils' data.
+    "tandem.accounts.middleware.SessionLifetimeMiddleware",
+    "tandem.accounts.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -135,33 +146,88 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
 AUTHENTICATION_BACKENDS = [
-    # Throttles sign-in attempts before the real check runs.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth's backend signs in by email; throttling happens in tandem.accounts.adapters before it runs.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Applied everywhere a password is set: the invitation page, reset, change, and every command.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 
-# Login throttling: five failures for one account from one address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("TANDEM_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TANDEM_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The sign-in form posts the email address as "username" (Django's AuthenticationForm).
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_VERBOSE = False
+# ---- Accounts (django-allauth): sign-in by email, accounts only by invitation (tandem.accounts).
+ACCOUNT_ADAPTER = "tandem.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "tandem.accounts.adapters.SchoolSignInAdapter"
+USERSESSIONS_ADAPTER = "tandem.accounts.adapters.SessionsAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# The invitation link proves the address, so there is no separate confirmation email.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# "Forgot password" for an address nobody holds: same page, and no email to a stranger.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Tandem: "
+# Re-authentication (password or second factor) is fresh for 10 minutes: bulk SEN downloads, role
+# changes and second-factor changes ask again after that.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+ACCOUNT_RATE_LIMITS = {
+    # Failed sign-ins are slowed by tandem.accounts.throttle (per address and per address+account),
+    # never per account alone, so nobody can lock a named person out.
+    "login_failed": None,
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+# Where allauth reads the client address: REMOTE_ADDR, which ClientAddressMiddleware has already
+# set from X-Forwarded-For when (and only when) the peer is a trusted proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+SOCIALACCOUNT_ONLY = False
+# SSO signs in invited people only: it never creates accounts (see SchoolSignInAdapter).
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Tandem"
+MFA_RECOVERY_CODE_COUNT = 10
+# Passkeys need a secure origin; http://127.0.0.1 (the demo and the browser tests) counts as one only
+# with this, which production never sets.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Failed sign-ins: free attempts, then a delay that doubles per failure up to the cap.
+TANDEM_SIGNIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("TANDEM_SIGNIN_FREE_FAILURES", "5"))
+TANDEM_SIGNIN_FREE_FAILURES_PER_ADDRESS = int(os.environ.get("TANDEM_SIGNIN_FREE_FAILURES_PER_ADDRESS", "30"))
+TANDEM_SIGNIN_MAX_DELAY_SECONDS = int(os.environ.get("TANDEM_SIGNIN_MAX_DELAY_SECONDS", "900"))
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. "127.0.0.1"
+# for nginx or Caddy on the same machine. Empty: the header is ignored.
+TANDEM_TRUSTED_PROXIES = _env_list("TANDEM_TRUSTED_PROXIES", "")
+
+# The address people reach Tandem at, for links in emails sent outside a request (imports, commands).
+TANDEM_BASE_URL = os.environ.get("TANDEM_BASE_URL", "http://127.0.0.1:8000")
+# Invitations are valid for 7 days and used once.
+TANDEM_INVITATION_DAYS = int(os.environ.get("TANDEM_INVITATION_DAYS", "7"))
+# Sessions: signed out after this long whatever the activity (the idle limit is SESSION_COOKIE_AGE).
+TANDEM_SESSION_MAX_HOURS = int(os.environ.get("TANDEM_SESSION_MAX_HOURS", "12"))
 
 # Sessions end after an hour without activity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("TANDEM_SESSION_IDLE_MINUTES", "60")) * 60
@@ -216,11 +282,28 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("TANDEM_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Axes logs the username tried; staff emails are not pupil data but keep it quiet.
-        "axes": {"level": "WARNING"},
-    },
+    "loggers": {},
 }
+
+# ---- Email. Real SMTP when TANDEM_EMAIL_HOST is set (docs/admin.md); otherwise every message is written
+# to an outbox folder, so the demo works on a machine with no mail server.
+EMAIL_HOST = os.environ.get("TANDEM_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("TANDEM_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("TANDEM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TANDEM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("TANDEM_EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = _env_bool("TANDEM_EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("TANDEM_EMAIL_FROM", "Tandem <tandem@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+TANDEM_OUTBOX_DIR = Path(os.environ.get("TANDEM_OUTBOX_DIR", VAR_DIR / "outbox"))
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    raise ImproperlyConfigured("Set TANDEM_EMAIL_HOST (and the other TANDEM_EMAIL_ settings) in production.")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = TANDEM_OUTBOX_DIR
 
 # The demo's shared password, printed by `make run`; never used outside the demo.
 TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
-from django.urls import path
+from django.urls import include, path
 
-from tandem.core.views import EmailAuthenticationForm, health_view
+from tandem.accounts import views as accounts
+from tandem.core.views import health_view
 from tandem.dashboards.views import home_view, switch_role_view
 from tandem.exchange import views as exchange
 from tandem.people import views as people
@@ -23,14 +23,8 @@ admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 admin.site.site_header = "Tandem maintenance"
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-in: invitations, passwords, two-factor, SSO and sessions (tandem.accounts on django-allauth).
+    path("accounts/", include("tandem.accounts.urls")),
     path("health/", health_view, name="health"),
     path("", home_view, name="home"),
     path("switch-role/", switch_role_view, name="switch_role"),
@@ -127,6 +121,21 @@ urlpatterns = [
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),
+    path(
+        "staff/invitations/<uuid:invitation_id>/resend/",
+        accounts.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "staff/invitations/<uuid:invitation_id>/revoke/",
+        accounts.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path(
+        "staff/people/<int:user_id>/second-factors/reset/",
+        accounts.second_factors_reset_view,
+        name="second_factors_reset",
+    ),
     path("trust/", trust_view, name="trust"),
     path("admin/", admin.site.urls),
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from tests import factories as f
 
@@ -72,6 +74,36 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
     else:
         print(f"\nLog scan: {len(LOG_CAPTURE.lines)} log lines, no pupil names.")
+
+
+# ---------------------------------------------------------------- clients
+class SignedInClient(Client):
+    """A test client whose force_login stands for a whole, fresh sign-in: password and second factor.
+
+    Most tests are about what a signed-in person may do, not how they signed in; the sign-in tests
+    (tests/accounts) use `raw_client`, whose force_login leaves the session with no second factor.
+    """
+
+    def force_login(self, user: object, backend: str | None = None) -> None:
+        super().force_login(user, backend)  # type: ignore[arg-type]
+        session = self.session
+        now = time.time()
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": now},
+            {"method": "mfa", "at": now, "type": "totp"},
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)  # type: ignore[attr-defined]
+        session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return SignedInClient()
+
+
+@pytest.fixture
+def raw_client() -> Client:
+    return Client()
 
 
 # ---------------------------------------------------------------- personas

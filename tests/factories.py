@@ -391,3 +391,23 @@ def make_import(school: School, *, kind: str = "pupils") -> object:
         file_size=len(content),
         content=content,
     )
+
+
+def make_invitation(school: School, *, email: str | None = None, role: str = "teacher") -> object:
+    """An open invitation at `school` for a new person with that role (its email is not sent)."""
+    from tandem.accounts.services import invitation_issue
+
+    user = make_user(email=email or f"invited{next(_serial)}@test.example", full_name="Invited Person")
+    make_membership(user=user, role=role, school=school)
+    return invitation_issue(user=user, role=role, school=school)
+
+
+def enrol_totp(user: User) -> str:
+    """Give `user` an authenticator app (TOTP) and recovery codes; returns the TOTP secret."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret

@@ -19,6 +19,7 @@ class Resource(StrEnum):
     REGISTER = "register"  # the SEN register list and its summary
     TEACHING_GROUP = "teaching_group"
     STAFF = "staff"  # staff and their roles at the school
+    STAFF_SECURITY = "staff_security"  # resetting a colleague's second factors when they lose their phone
     TRUST_OVERVIEW = "trust_overview"  # figures per school across a trust
     PROGRESS = "progress"  # Code 6.17 results: growth percentiles, gaps, flags and their reasons
     CONCERN = "concern"  # an emerging difficulty an adult noticed, and what happened next
@@ -160,6 +161,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.SESSION_LOG, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROVISION_MAP, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.IMPORT, A.VIEW): S.SCHOOL,
+    # The head resets a colleague's lost second factor (never their own; see accounts.services).
+    (Role.HEAD, R.STAFF_SECURITY, A.MANAGE): S.SCHOOL,
     # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -192,6 +195,7 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     # A trust admin sees figures, never a pupil.
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,
+    (Role.TRUST_ADMIN, R.STAFF_SECURITY, A.MANAGE): S.TRUST,
 }
 
 
@@ -202,7 +206,11 @@ def scope_for(role: str, resource: Resource, action: Action) -> Scope:
         return Scope.NONE
 
 
-# URLs outside the role table, named so the URL walk can tell "declared" from "forgotten".
-PUBLIC_URL_NAMES = frozenset({"login", "logout", "health"})
+# URLs outside the role table, named so the URL walk can tell "declared" from "forgotten": signing in,
+# an invitation link, the second-factor step. None shows a pupil.
+PUBLIC_URL_NAMES = frozenset({"account_login", "invitation_accept", "two_factor_required", "health"})
+# The sign-in library's own pages (password reset and change, two-factor, SSO, signed-in devices):
+# about the signed-in person only, never a pupil, so outside the role table too.
+SIGN_IN_LIBRARY_MODULE = "allauth."
 # Django's admin: superusers only (see tandem.urls), never a route for school staff.
 SUPERUSER_URL_NAMESPACES = frozenset({"admin"})

@@ -32,6 +32,8 @@ class SenSummary(TypedDict):
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from tandem.accounts.models import Invitation
+
     PupilWithSen = WithAnnotations[Pupil, SenSummary]
 else:
     PupilWithSen = Pupil
@@ -182,4 +184,17 @@ def staff_list(*, actor: Actor) -> QuerySet[Membership]:
         Membership.objects.filter(school_id=actor.school_id, is_active=True)
         .select_related("user")
         .order_by("user__full_name", "role")
+    )
+
+
+def pending_invitations(*, actor: Actor) -> list[Invitation]:
+    """Invitations at the actor's school not yet used or withdrawn (run out ones included, to resend)."""
+    from tandem.accounts.models import Invitation
+
+    return list(
+        Invitation.objects.filter(
+            school_id=actor.school_id or 0, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("user__full_name")
     )

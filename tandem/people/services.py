@@ -8,6 +8,7 @@ from django.db import transaction
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
+from tandem.accounts.services import invitation_issue
 from tandem.audit.services import audit_record
 from tandem.people.models import SCHOOL_ROLES, Membership, Role, User
 
@@ -18,9 +19,18 @@ def _require_staff_manager(actor: Actor) -> int:
     return actor.school_id
 
 
+def needs_invitation(user: User) -> bool:
+    """Whether a person has never been able to sign in: no password yet and no invitation used."""
+    return not user.has_usable_password() and not user.invitations.filter(accepted_at__isnull=False).exists()
+
+
 @transaction.atomic
-def membership_create(*, actor: Actor, email: str, full_name: str, role: str) -> Membership:
-    """Give a member of staff a role at the actor's school, creating their account if it is new."""
+def membership_create(
+    *, actor: Actor, email: str, full_name: str, role: str, base_url: str | None = None
+) -> Membership:
+    """Give a member of staff a role at the actor's school, creating their account if it is new.
+
+    A person who cannot sign in yet gets an invitation email (sent once the transaction commits)."""
     school_id = _require_staff_manager(actor)
     email = email.strip().lower()
     validate_email(email)
@@ -35,6 +45,15 @@ def membership_create(*, actor: Actor, email: str, full_name: str, role: str) ->
     if Membership.objects.filter(user=user, role=role, school_id=school_id, is_active=True).exists():
         raise ValidationError({"role": f"{user.full_name} already has the role {Role(role).label} here."})
     membership = Membership.objects.create(user=user, role=role, school_id=school_id)
+    if needs_invitation(user):
+        invitation_issue(
+            user=user,
+            role=role,
+            school=membership.school,
+            invited_by=actor.user,
+            base_url=base_url,
+            actor=actor,
+        )
     audit_record(
         actor=actor,
         action="membership.create",

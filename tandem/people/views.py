@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.access.actor import Actor
@@ -16,6 +17,7 @@ from tandem.audit.services import audit_record
 from tandem.people.forms import MembershipCreateForm, PupilFilterForm
 from tandem.people.models import Membership
 from tandem.people.selectors import (
+    pending_invitations,
     pupil_detail,
     pupil_list,
     staff_list,
@@ -97,7 +99,17 @@ def group_detail_view(request: HttpRequest, actor: Actor, group_id: uuid.UUID) -
 @allow(Resource.STAFF)
 def staff_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = MembershipCreateForm() if actor.can(Resource.STAFF, Action.MANAGE) else None
-    return render(request, "people/staff.html", {"memberships": staff_list(actor=actor), "form": form})
+    return render(
+        request,
+        "people/staff.html",
+        {
+            "memberships": staff_list(actor=actor),
+            "form": form,
+            "invitations": pending_invitations(actor=actor) if form else [],
+            "can_reset_factors": actor.can(Resource.STAFF_SECURITY, Action.MANAGE),
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,13 +118,23 @@ def staff_add_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = MembershipCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = membership_create(actor=actor, **form.cleaned_data)
+            membership = membership_create(
+                actor=actor, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, f"{membership.user.full_name} is now {membership.get_role_display()}.")
+            invited = membership.user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            note = (
+                f" An invitation to sign in is on its way to {membership.user.email}."
+                if invited.exists()
+                else ""
+            )
+            messages.success(
+                request, f"{membership.user.full_name} is now {membership.get_role_display()}.{note}"
+            )
             return redirect("staff")
     return render(request, "people/staff_add.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -36,6 +36,9 @@ class School(models.Model):
     phase = models.CharField(max_length=16, choices=Phase.choices)
     lowest_year = models.SmallIntegerField(help_text="Lowest NC year on roll (0 = Reception).")
     highest_year = models.SmallIntegerField(help_text="Highest NC year on roll.")
+    # Two-factor sign-in is always required for roles that read every pupil's SEN record; this asks it of
+    # teachers and TAs too.
+    require_two_factor_for_all = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

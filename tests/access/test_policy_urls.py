@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tandem.access.policy import PUBLIC_URL_NAMES, SUPERUSER_URL_NAMESPACES, Scope, scope_for
+from tandem.access.policy import (
+    PUBLIC_URL_NAMES,
+    SIGN_IN_LIBRARY_MODULE,
+    SUPERUSER_URL_NAMESPACES,
+    Scope,
+    scope_for,
+)
 from tests import factories as f
 from tests.conftest import World
 
@@ -27,7 +33,9 @@ PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + [
 POST_ONLY = {
     "switch_role",
     "staff_remove",
-    "logout",
+    "invitation_resend",
+    "invitation_revoke",
+    "second_factors_reset",
     "passport_read",
     "log_acknowledge",
     "import_columns",
@@ -36,16 +44,27 @@ POST_ONLY = {
 }
 
 
-def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern, str]]:
+def _walk(
+    patterns: list[Any], namespace: str = "", library: bool = False
+) -> Iterator[tuple[str, URLPattern, bool]]:
+    """(namespace, pattern, whether it comes from the sign-in library's own URL modules)."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, entry.namespace or namespace)
+            module = entry.urlconf_name if isinstance(entry.urlconf_name, str) else entry.urlconf_module
+            name = module if isinstance(module, str) else getattr(module, "__name__", "")
+            from_library = library or name.startswith(SIGN_IN_LIBRARY_MODULE)
+            yield from _walk(entry.url_patterns, entry.namespace or namespace, from_library)
         else:
-            yield namespace, entry, entry.name or ""
+            yield namespace, entry, library
 
 
 def tandem_urls() -> list[URLPattern]:
-    return [p for ns, p, _ in _walk(get_resolver().url_patterns) if ns not in SUPERUSER_URL_NAMESPACES]
+    """Tandem's own URLs: not Django's admin, nor the sign-in library's pages about the signed-in person."""
+    return [
+        p
+        for ns, p, library in _walk(get_resolver().url_patterns)
+        if ns not in SUPERUSER_URL_NAMESPACES and not library
+    ]
 
 
 def _role_of(persona: str) -> str:
@@ -137,6 +156,16 @@ def _import_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any
     return f.make_import(mine.school).pk, [f.make_import(other.school).pk], world.missing_id
 
 
+def _invitation_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return f.make_invitation(mine.school).pk, [f.make_invitation(other.school).pk], world.missing_id
+
+
+def _user_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return mine.teacher.pk, [other.teacher.pk], 987654321
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -152,6 +181,9 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "placement_id": _group_records(lambda group: group.placements.get()),
     "log_id": _group_records(lambda group: f.make_session_log(group=group)),
     "import_id": _import_ids,
+    "invitation_id": _invitation_ids,
+    "user_id": _user_ids,
+    "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }
 
 
@@ -185,7 +217,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, world, name):
     kwargs = {key: ARGUMENTS[key](world, "a_senco", Scope.SCHOOL)[0] for key in pattern.pattern.converters}
     response = _request(client, name, kwargs, world.a.senco)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -223,9 +255,15 @@ def test_it_answers_each_persona_as_the_policy_says(client, world, name, persona
         assert response.status_code == (302 if name in POST_ONLY else 200)
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES - {"logout"}))
+@pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES - {"invitation_accept", "two_factor_required"}))
 def test_it_serves_public_pages_to_anyone(client, db, name):
     assert client.get(reverse(name)).status_code == 200
+
+
+def test_it_answers_an_unknown_invitation_link_without_a_pupil_or_an_error(client, db):
+    response = client.get(reverse("invitation_accept", kwargs={"token": "not-a-real-token"}))
+    assert response.status_code == 410
+    assert b"not recognised" in response.content
 
 
 def test_it_keeps_django_admin_to_superusers(client, world):

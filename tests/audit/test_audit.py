@@ -17,13 +17,18 @@ def _new_events(before: int) -> list[AuditEvent]:
     return list(AuditEvent.objects.order_by("id")[before:])
 
 
-def test_it_records_one_event_when_a_role_is_given_to_a_new_person(world):
+def test_it_records_the_grant_and_the_invitation_when_a_role_is_given_to_a_new_person(world):
     actor = actor_for(world.a.admin)
     before = AuditEvent.objects.count()
     membership = membership_create(
         actor=actor, email="new.person@test.example", full_name="New Person", role="teacher"
     )
-    [event] = _new_events(before)
+    invitation, event = _new_events(before)
+    assert (invitation.action, invitation.target_type, invitation.actor_id) == (
+        "invitation.issue",
+        "invitation",
+        world.a.admin.pk,
+    )
     assert (event.action, event.target_type, event.target_id) == (
         "membership.create",
         "membership",
@@ -47,7 +52,7 @@ def test_it_records_one_event_when_a_role_is_removed(world):
     assert event.fields == ["is_active"]
 
 
-def test_it_records_one_event_when_a_school_is_created(db):
+def test_it_records_the_school_and_its_admins_invitation_when_a_school_is_created(db):
     before = AuditEvent.objects.count()
     school, _ = school_create(
         name="Hazel Primary",
@@ -57,10 +62,10 @@ def test_it_records_one_event_when_a_school_is_created(db):
         highest_year=6,
         admin_email="admin@hazel.example",
         admin_name="Ada Admin",
-        admin_password="a long enough password",
     )
-    [event] = _new_events(before)
+    invitation, event = _new_events(before)
     assert (event.action, event.school_id) == ("school.create", school.pk)
+    assert (invitation.action, invitation.school_id) == ("invitation.issue", school.pk)
 
 
 def test_it_leaves_nothing_behind_when_a_write_fails(world):

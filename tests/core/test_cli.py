@@ -58,14 +58,15 @@ def test_it_creates_a_school_with_its_admin(capsys):
         "Rowan Admin",
         "--dfe-number",
         "938/2001",
-        "--generate-password",
     )
     out = capsys.readouterr().out
     school = School.objects.get(urn="923456")
     assert (school.la_number, school.establishment_number) == ("938", "2001")
     membership = Membership.objects.get(school=school)
     assert (membership.role, membership.user.email) == ("school_admin", "admin@rowan.example")
-    assert "password" in out
+    assert "invitation" in out
+    assert not membership.user.has_usable_password()
+    assert membership.user.invitations.filter(role="school_admin", school=school).count() == 1
     assert AuditEvent.objects.filter(action="school.create", school_id=school.pk).count() == 1
 
 
@@ -88,7 +89,6 @@ def test_it_saves_nothing_when_a_school_is_invalid():
             "a@b.example",
             "--admin-name",
             "A",
-            "--generate-password",
         )
     assert not School.objects.filter(urn="923457").exists()
 
@@ -114,7 +114,6 @@ def test_it_refuses_a_dfe_number_that_is_not_la_and_establishment():
             "A",
             "--dfe-number",
             "9382001",
-            "--generate-password",
         )
     assert not School.objects.filter(urn="923458").exists()
 

@@ -100,7 +100,6 @@ def test_it_round_trips_a_demo_school_through_csv_and_ctf_into_an_empty_school(d
         highest_year=demo_school.highest_year,
         admin_email="admin@empty.example",
         admin_name="Empty Admin",
-        admin_password=None,
     )
     senco = f.make_user(email="senco@empty.example", full_name="Empty Senco")
     f.make_membership(user=senco, role="senco", school=empty)

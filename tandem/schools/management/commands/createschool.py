@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import getpass
-import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -12,7 +11,10 @@ from tandem.schools.services import school_create
 
 
 class Command(BaseCommand):
-    help = "Add a school to Tandem with its first school admin, who can then add the other staff."
+    help = (
+        "Add a school to Tandem with its first school admin, who gets an invitation email to choose a "
+        "password and can then add the other staff."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -37,9 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--admin-email", required=True, help="Email address of the school admin.")
         parser.add_argument("--admin-name", required=True, help="Full name of the school admin.")
         parser.add_argument(
-            "--generate-password",
-            action="store_true",
-            help="Make a strong password and print it once, instead of asking for one.",
+            "--base-url",
+            default=settings.TANDEM_BASE_URL,
+            help="The address staff reach Tandem at, for the invitation link (default: TANDEM_BASE_URL).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,12 +52,6 @@ class Command(BaseCommand):
                 raise CommandError("Give the DfE number as LA code/establishment number, e.g. 938/2001.")
             if not (establishment_number.isdigit() and len(establishment_number) == 4):
                 raise CommandError("Give the DfE number as LA code/establishment number, e.g. 938/2001.")
-        if options["generate_password"]:
-            password = secrets.token_urlsafe(18)
-        else:
-            password = getpass.getpass("Password for the school admin: ")
-            if password != getpass.getpass("Same password again: "):
-                raise CommandError("The passwords did not match. Nothing was saved.")
         try:
             school, user = school_create(
                 name=options["name"],
@@ -65,7 +61,7 @@ class Command(BaseCommand):
                 highest_year=options["highest_year"],
                 admin_email=options["admin_email"],
                 admin_name=options["admin_name"],
-                admin_password=password,
+                base_url=options["base_url"],
                 trust_name=options["trust"],
                 la_number=la_number,
                 establishment_number=establishment_number,
@@ -75,5 +71,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Added {school.name} (URN {school.urn}); {user.email} is its school admin.")
         )
-        if options["generate_password"]:
-            self.stdout.write(f"Their password (shown once, ask them to change it): {password}")
+        self.stdout.write(
+            f"An invitation to choose a password is on its way to {user.email} (valid for "
+            f"{settings.TANDEM_INVITATION_DAYS} days)."
+        )
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(
+                f"No mail server is set up (TANDEM_EMAIL_HOST): the email is in {settings.EMAIL_FILE_PATH}."
+            )

@@ -1,0 +1,107 @@
+"""Request-wide sign-in rules: the real client address, the session's absolute lifetime, and the
+second factor that SEN-reading roles must use before any page with pupils' data."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from tandem.accounts.second_factor import second_factor_required, second_factor_used
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+SIGNED_IN_AT = "tandem_signed_in_at"
+# Pages a person must reach before their second factor: signing in and out, setting a factor up,
+# their own account pages. None shows pupils' data.
+OPEN_PREFIXES = ("/accounts/", "/health/", "/static/", "/favicon.ico")
+
+
+@cache
+def _trusted(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(*, peer: str, forwarded_for: str, trusted: tuple[Network, ...]) -> str:
+    """The client's address: the peer's, unless the peer is a trusted proxy, when it is the nearest
+    address in X-Forwarded-For that is not itself a trusted proxy (a client can prepend anything)."""
+    if not forwarded_for or not _is_trusted(peer, trusted):
+        return peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if not _is_trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return peer
+
+
+class ClientAddressMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        trusted = _trusted(tuple(settings.TANDEM_TRUSTED_PROXIES))
+        request.META["REMOTE_ADDR"] = client_address(
+            peer=request.META.get("REMOTE_ADDR", ""),
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            trusted=trusted,
+        )
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """Signs a person out once their session is older than TANDEM_SESSION_MAX_HOURS, however active.
+    (The idle limit is Django's own: SESSION_COOKIE_AGE, renewed on every request.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(SIGNED_IN_AT)
+            if started is None:
+                request.session[SIGNED_IN_AT] = time.time()
+            elif time.time() - float(started) > settings.TANDEM_SESSION_MAX_HOURS * 3600:
+                logout(request)
+                messages.info(
+                    request,
+                    "You were signed out because you had been signed in for "
+                    f"{settings.TANDEM_SESSION_MAX_HOURS} hours. Sign in again to carry on.",
+                )
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(OPEN_PREFIXES)
+            and second_factor_required(user)
+            and not second_factor_used(request, user)
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('two_factor_required')}?{query}")
+        return self.get_response(request)
