@@ -13,7 +13,8 @@ import sys
 TANDEM_COMMANDS = {
     "run": "migrate, seed the demo if the database is empty, and serve on 127.0.0.1:8000",
     "demo": "build the demo trust (or a larger one for load work)",
-    "createschool": "add a school and its first school admin",
+    "createschool": "add a school and invite its first school admin",
+    "democode": "print the current two-factor code of a demo sign-in (demo only)",
     "import": "import pupils, SEN status, results or a CTF from a file into a school (preview, then apply)",
     "analyse": "find less than expected progress (Code 6.17) for a school, a trust or a CSV file",
     "migrate": "create or update the database tables",

@@ -27,6 +27,7 @@ from tandem.demo import generator
 from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
 from tandem.demo.graduated import write_graduated_approach
 from tandem.demo.interventions import write_interventions
+from tandem.demo.sign_in import demo_second_factors, enrol_demo_second_factors
 from tandem.people.models import (
     Enrolment,
     GroupStaff,
@@ -106,6 +107,8 @@ def load_demo(
         if progress is not None:
             progress(f"[{time.perf_counter() - started:6.1f} s] {message}")
 
+    if settings.PRODUCTION:
+        raise DemoRefused("TANDEM_PRODUCTION is set: the demo (with its shared password) never loads there.")
     reason = refusal_reason()
     if reason:
         raise DemoRefused(reason)
@@ -129,6 +132,8 @@ def load_demo(
         rows.update(write_graduated_approach(trust_id=trust_id, as_of=as_of, seed=seed))
         say("Writing interventions: staff rates, the catalogue, groups, placements and session logs...")
         rows.update(write_interventions(trust_id=trust_id, as_of=as_of, seed=seed))
+        # The sign-ins printed for SENCo, head, admin and trust roles need a second factor: make one each.
+        enrol_demo_second_factors([email for email, _, _ in demo_logins()])
         _refresh_statistics()
         audit_record(actor=None, action="demo.load", target_type="trust", target_id=trust_id)
         say("Committing...")
@@ -543,9 +548,12 @@ def _representative_teacher(school: School, roles: dict[str, list[Membership]]) 
 
 
 def format_logins(rows: Sequence[tuple[str, str, str]]) -> list[str]:
-    """The sign-ins as aligned lines of text (email, role, place)."""
+    """The sign-ins as aligned lines of text: email, role, place, and for roles that need a second
+    factor the authenticator secret and one recovery code (usable once)."""
     if not rows:
         return []
-    email_width = max(len(r[0]) for r in rows)
-    role_width = max(len(r[1]) for r in rows)
-    return [f"{email.ljust(email_width)}  {role.ljust(role_width)}  {place}" for email, role, place in rows]
+    factors = demo_second_factors([r[0] for r in rows])
+    table = [("Email", "Role", "Place", "Authenticator secret", "Recovery code")]
+    table += [(email, role, place, *factors.get(email, ("", ""))) for email, role, place in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(5)]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in table]

@@ -9,6 +9,12 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tandem.schools.models import School
 
+DEMO_SECOND_FACTOR_HELP = (
+    "SENCo, head, admin and trust sign-ins also ask for a 6-digit code: add the authenticator secret to an "
+    "app such as Microsoft or Google Authenticator, or type the recovery code (once), or run "
+    "`tandem democode EMAIL` for the current code."
+)
+
 
 class Command(BaseCommand):
     help = (
@@ -56,6 +62,14 @@ class Command(BaseCommand):
             )
             for line in lines:
                 self.stdout.write(f"  {line}")
+            self.stdout.write("")
+            self.stdout.write(DEMO_SECOND_FACTOR_HELP)
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+                self.stdout.write(
+                    "Emails (invitations, password resets) go to the outbox folder "
+                    f"{settings.EMAIL_FILE_PATH}, one file per message: no mail server is set up "
+                    "(TANDEM_EMAIL_HOST)."
+                )
         if options["no_serve"]:
             return
         from waitress import serve

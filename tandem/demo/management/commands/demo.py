@@ -114,3 +114,7 @@ class Command(BaseCommand):
         out(f"Demo sign-ins (the password for all of them is {settings.TANDEM_DEMO_PASSWORD}):")
         for line in format_logins(demo_logins()):
             out(f"  {line}")
+        from tandem.core.management.commands.run import DEMO_SECOND_FACTOR_HELP
+
+        out("")
+        out(DEMO_SECOND_FACTOR_HELP)
