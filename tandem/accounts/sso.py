@@ -105,9 +105,9 @@ def sso_match(*, sociallogin: SocialLogin) -> SsoDecision:
         )
     data = sociallogin.account.extra_data or {}
     claims: dict[str, Any] = {**(data.get("userinfo") or {}), **(data.get("id_token") or {})}
-    if sign_in.kind == SignInProviderKind.ENTRA and claims.get("tid") != sign_in.tenant:
+    if sign_in.kind == SignInProviderKind.ENTRA and not _same_place(claims.get("tid"), sign_in.tenant):
         return _refuse(sign_in.pk, "wrong_tenant", "Use your school Microsoft account, not a personal one.")
-    if sign_in.kind == SignInProviderKind.GOOGLE and claims.get("hd") != sign_in.tenant:
+    if sign_in.kind == SignInProviderKind.GOOGLE and not _same_place(claims.get("hd"), sign_in.tenant):
         return _refuse(sign_in.pk, "wrong_domain", "Use your school Google account, not a personal one.")
     email = str(claims.get("email") or "").strip().lower()
     # Entra's email comes from the school's own directory (its tenant checked above); others must say so.
@@ -126,6 +126,12 @@ def sso_match(*, sociallogin: SocialLogin) -> SsoDecision:
     amr = claims.get("amr") or []
     did_mfa = isinstance(amr, list) and bool(MFA_AMR_VALUES.intersection(str(v) for v in amr))
     return SsoDecision(user=user, sign_in_id=sign_in.pk, provider_did_mfa=did_mfa)
+
+
+def _same_place(claim: object, pinned: str) -> bool:
+    # Tenant ids and domains ignore case; a set-up with no tenant or domain matches no token at all.
+    expected = pinned.strip().lower()
+    return bool(expected) and isinstance(claim, str) and claim.strip().lower() == expected
 
 
 def _pk_of(provider_id: str) -> int:
