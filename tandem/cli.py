@@ -15,8 +15,10 @@ TANDEM_COMMANDS = {
     "demo": "build the demo trust (or a larger one for load work)",
     "createschool": "add a school and invite its first school admin",
     "democode": "print the current two-factor code of a demo sign-in (demo only)",
+    "staffrole": "give or take away a school role as a named member of staff (never their own)",
     "import": "import pupils, SEN status, results or a CTF from a file into a school (preview, then apply)",
     "analyse": "find less than expected progress (Code 6.17) for a school, a trust or a CSV file",
+    "sso": "set up, list or switch off a school's or trust's single sign-on (Entra ID, Google, OIDC)",
     "migrate": "create or update the database tables",
     "check": "check the configuration (add --deploy for production)",
 }

@@ -121,6 +121,12 @@ urlpatterns = [
     path("staff/", people.staff_view, name="staff"),
     path("staff/add/", people.staff_add_view, name="staff_add"),
     path("staff/<int:membership_id>/remove/", people.staff_remove_view, name="staff_remove"),
+    # The SENCo and head roles: the head (or a trust admin) gives them and decides what an import asked for.
+    path("staff/roles/", people.role_requests_view, name="role_requests"),
+    path("staff/roles/add/", people.role_grant_view, name="role_grant"),
+    path("staff/roles/<int:membership_id>/remove/", people.role_remove_view, name="role_remove"),
+    path("staff/roles/requests/<int:proposal_id>/approve/", people.role_approve_view, name="role_approve"),
+    path("staff/roles/requests/<int:proposal_id>/reject/", people.role_reject_view, name="role_reject"),
     path(
         "staff/invitations/<uuid:invitation_id>/resend/",
         accounts.invitation_resend_view,

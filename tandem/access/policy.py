@@ -18,7 +18,10 @@ class Resource(StrEnum):
     SEN_RECORD = "sen_record"  # SEN status history and needs (special-category data)
     REGISTER = "register"  # the SEN register list and its summary
     TEACHING_GROUP = "teaching_group"
-    STAFF = "staff"  # staff and their roles at the school
+    STAFF = "staff"  # staff and their roles at the school (managing: teachers, TAs and school admins)
+    # The SENCo and head roles: giving and removing them, and deciding the requests a staff import makes
+    # for them. Kept apart from STAFF so the school admin who runs the staff list never holds it.
+    ROLE_APPROVAL = "role_approval"
     STAFF_SECURITY = "staff_security"  # resetting a colleague's second factors when they lose their phone
     TRUST_OVERVIEW = "trust_overview"  # figures per school across a trust
     PROGRESS = "progress"  # Code 6.17 results: growth percentiles, gaps, flags and their reasons
@@ -163,7 +166,12 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.IMPORT, A.VIEW): S.SCHOOL,
     # The head resets a colleague's lost second factor (never their own; see accounts.services).
     (Role.HEAD, R.STAFF_SECURITY, A.MANAGE): S.SCHOOL,
-    # The data and IT lead runs the roll and the staff list, but has no need to read SEN records.
+    # The head decides who is SENCo or head (and may give any school role; never their own: see
+    # people.services.grantable_roles), and sees every role change at the school.
+    (Role.HEAD, R.ROLE_APPROVAL, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.ROLE_APPROVAL, A.MANAGE): S.SCHOOL,
+    # The data and IT lead runs the roll and the staff list (teachers, TAs, admins; a SENCo or head only
+    # by asking the head, through a staff import), but has no need to read SEN records.
     (Role.SCHOOL_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.SCHOOL_ADMIN, R.PUPIL, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
@@ -196,6 +204,9 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,
     (Role.TRUST_ADMIN, R.STAFF_SECURITY, A.MANAGE): S.TRUST,
+    # ...and, with no school of their own, gives or approves school roles at the trust's schools.
+    (Role.TRUST_ADMIN, R.ROLE_APPROVAL, A.VIEW): S.TRUST,
+    (Role.TRUST_ADMIN, R.ROLE_APPROVAL, A.MANAGE): S.TRUST,
 }
 
 

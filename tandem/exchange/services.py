@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
+from tandem.access.scopes import imports_in_scope
 from tandem.assessment.models import Scale
 from tandem.audit.services import audit_record
 from tandem.exchange.ctf import CtfFile, CtfRejected, parse_ctf
@@ -41,9 +42,11 @@ from tandem.exchange.importers import (
     plan_staff,
 )
 from tandem.exchange.importers.base import codes_by_name
+from tandem.exchange.importers.staff import StaffPlan
 from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, SavedColumns
 from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
 from tandem.people.models import Subject
+from tandem.people.services import StaffImportResult, staff_import_follow_up, staff_import_refusals
 from tandem.schools.models import AcademicYear, School
 
 logger = logging.getLogger("tandem.exchange")
@@ -188,7 +191,10 @@ def plan_for_record(
     if kind is ImportKind.PUPILS:
         return plan_pupils(loaded.table, match.columns, school=school, today=today), match
     if kind is ImportKind.STAFF:
-        return plan_staff(loaded.table, match.columns, school=school), match
+        staff = plan_staff(
+            loaded.table, match.columns, school=school, importer_id=actor.user_id, source_import_id=record.pk
+        )
+        return staff, match
     if kind is ImportKind.GROUPS:
         return plan_groups(loaded.table, match.columns, school=school, today=today), match
     if kind is ImportKind.SEN:
@@ -281,60 +287,80 @@ def import_apply(
     skip_errors: bool = False,
     progress: Progress | None = None,
     background: bool = False,
+    base_url: str | None = None,
 ) -> ImportRecord:
     """Apply a previewed import in one transaction: every row or none.
 
     Rows with errors block the apply unless `skip_errors` is chosen; then they are listed in the record.
     `background` is for the runner in `background.py`, which marks the record "applying" first.
+    A staff import also records an event per role it gives or asks for and invites new people (the
+    emails go once it commits); rows that would give the importer a role are refused, with a denied
+    event that stays whether or not the rest is applied.
     """
-    school_id = _require_importer_for_record(actor, record_id)
-    record = ImportRecord.objects.get(pk=record_id, school_id=school_id)
+    record = _importable_record(actor, record_id)
+    school_id = record.school_id
     open_statuses = [ImportStatus.PREVIEWED, ImportStatus.FAILED]
     if background:
         open_statuses.append(ImportStatus.APPLYING)
     if record.status not in open_statuses or not record.content:
         raise ValidationError("This import has already been applied or discarded.")
     loaded = load_upload(record.kind, record.file_name, bytes(record.content))
+    refused_roles: list[str] = []
     try:
-        with transaction.atomic():
-            locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
-            if locked.status not in open_statuses:
-                raise ValidationError("This import has already been applied.")
-            checking = (lambda done: progress("checking", done, record.rows_total)) if progress else None
-            plan, match = plan_for_record(record, actor, loaded, progress=checking)
-            if plan is None:
-                problems = " ".join(p.message for p in (match.problems if match else ()))
-                raise ValidationError(f"Choose the columns first. {problems}".strip())
-            if plan.blocking and not skip_errors:
-                raise ValidationError(
-                    f"{len(plan.error_lines)} rows have errors. Correct the file, or choose to leave those "
-                    "rows out."
+        try:
+            with transaction.atomic():
+                locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
+                if locked.status not in open_statuses:
+                    raise ValidationError("This import has already been applied.")
+                checking = (lambda done: progress("checking", done, record.rows_total)) if progress else None
+                plan, match = plan_for_record(record, actor, loaded, progress=checking)
+                if plan is None:
+                    problems = " ".join(p.message for p in (match.problems if match else ()))
+                    raise ValidationError(f"Choose the columns first. {problems}".strip())
+                if isinstance(plan, StaffPlan):
+                    refused_roles = plan.self_grants
+                if plan.blocking and not skip_errors:
+                    raise ValidationError(
+                        f"{len(plan.error_lines)} rows have errors. Correct the file, or choose to leave "
+                        "those rows out."
+                    )
+                _write(plan, progress)
+                if isinstance(plan, StaffPlan):
+                    staff_import_follow_up(
+                        actor=actor,
+                        school_id=school_id,
+                        result=StaffImportResult(
+                            memberships=plan.memberships, proposals=plan.proposals, new_users=plan.new_users
+                        ),
+                        base_url=base_url,
+                    )
+                skipped = _skipped_rows(plan) if skip_errors else []
+                ImportRecord.objects.filter(pk=record.pk).update(
+                    status=ImportStatus.APPLIED,
+                    applied_by_id=actor.user_id,
+                    applied_at=timezone.now(),
+                    rows_total=plan.rows_total,
+                    rows_with_errors=len(plan.error_lines),
+                    rows_with_warnings=len(plan.warning_lines - plan.error_lines),
+                    created=plan.created,
+                    updated=plan.updated,
+                    unchanged=plan.unchanged,
+                    skipped=skipped,
+                    skip_errors=skip_errors,
+                    failure="",
+                    content=None,
+                    progress_done=plan.rows_total,
                 )
-            _write(plan, progress)
-            skipped = _skipped_rows(plan) if skip_errors else []
-            ImportRecord.objects.filter(pk=record.pk).update(
-                status=ImportStatus.APPLIED,
-                applied_by_id=actor.user_id,
-                applied_at=timezone.now(),
-                rows_total=plan.rows_total,
-                rows_with_errors=len(plan.error_lines),
-                rows_with_warnings=len(plan.warning_lines - plan.error_lines),
-                created=plan.created,
-                updated=plan.updated,
-                unchanged=plan.unchanged,
-                skipped=skipped,
-                skip_errors=skip_errors,
-                failure="",
-                content=None,
-                progress_done=plan.rows_total,
-            )
-            audit_record(
-                actor=actor,
-                action="import.apply",
-                target_type="import",
-                target_id=record.pk,
-                fields=[record.kind],
-            )
+                audit_record(
+                    actor=actor,
+                    action="import.apply",
+                    target_type="import",
+                    target_id=record.pk,
+                    fields=[record.kind],
+                )
+        finally:
+            if refused_roles:
+                staff_import_refusals(actor=actor, school_id=school_id, roles=refused_roles)
     except DatabaseError as exc:
         # The transaction is gone: say so on the record, in a new one, and keep the file for a retry.
         logger.warning("import %s failed: %s", record.pk, type(exc).__name__)
@@ -367,20 +393,20 @@ def _skipped_rows(plan: Plan) -> list[dict[str, object]]:
     return [{"line": line, "messages": messages} for line, messages in sorted(by_line.items())]
 
 
-def _require_importer_for_record(actor: Actor, record_id: uuid.UUID) -> int:
-    kind = ImportRecord.objects.filter(pk=record_id, school_id=actor.school_id or 0).values_list(
-        "kind", flat=True
-    )
-    found = kind.first()
-    if found is None:
+def _importable_record(actor: Actor, record_id: uuid.UUID) -> ImportRecord:
+    """The record as every import page finds it, through the access layer's scope, and the actor's right
+    to import its kind; never a lookup of its own beside that scope."""
+    record = imports_in_scope(actor, Action.MANAGE).filter(pk=record_id).first()
+    if record is None:
         raise ImportRecord.DoesNotExist()
-    return _require_importer(actor, found)
+    _require_importer(actor, record.kind)
+    return record
 
 
 def import_discard(*, actor: Actor, record_id: uuid.UUID) -> ImportRecord:
-    school_id = _require_importer_for_record(actor, record_id)
+    found = _importable_record(actor, record_id)
     with transaction.atomic():
-        record = ImportRecord.objects.select_for_update().get(pk=record_id, school_id=school_id)
+        record = ImportRecord.objects.select_for_update().get(pk=found.pk)
         if record.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
             raise ValidationError("Only an import that has not been applied can be discarded.")
         record.status = ImportStatus.DISCARDED

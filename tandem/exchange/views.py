@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import groups_in_scope, import_or_404
+from tandem.accounts.reauthentication import sign_in_is_stale
 from tandem.assessment.models import Scale
 from tandem.core.downloads import attachment
 from tandem.core.forms import FormPage, add_service_errors, render_form
@@ -190,7 +192,12 @@ def import_apply_view(request: HttpRequest, actor: Actor, import_id: uuid.UUID) 
             messages.success(request, "Applying. This page shows how far it has got; you can leave it.")
         return redirect("import_detail", record.pk)
     try:
-        applied = import_apply(actor=actor, record_id=record.pk, skip_errors=skip_errors)
+        applied = import_apply(
+            actor=actor,
+            record_id=record.pk,
+            skip_errors=skip_errors,
+            base_url=request.build_absolute_uri("/"),
+        )
     except ValidationError as error:
         add_service_errors(form, error)
         return _detail(request, actor, record, apply_form=form, status=400)
@@ -253,6 +260,9 @@ def export_roll_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 @allow(Resource.SEN_RECORD)
+# The whole school's SEN register in one file: a session left open on a shared PC must not hand it
+# over, so the password (or second factor) is asked again once the sign-in is 10 minutes old.
+@reauthentication_required(enabled=sign_in_is_stale)
 def export_register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return _download(request, register_table(actor=actor), "sen-register")
 

@@ -64,11 +64,36 @@ class PupilFilterForm(forms.Form):
 
 
 class MembershipCreateForm(forms.Form):
+    """Give someone a role. The list offers the roles the person acting may give; any school role is
+    accepted, so a page left open (or a hand-made request) reaches the service, which refuses the rest
+    with its reason and a trail."""
+
+    school = forms.TypedChoiceField(label="School", coerce=int)
     email = forms.EmailField(label="Email address")
     full_name = forms.CharField(
         label="Full name", required=False, max_length=200, help_text="Needed only if they are new to Tandem."
     )
     role = forms.ChoiceField(label="Role", choices=[(r.value, r.label) for r in Role if r in SCHOOL_ROLES])
+
+    def __init__(
+        self,
+        *args: Any,
+        grantable: frozenset[Role] | None = None,
+        schools: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if grantable is not None:
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.widget.choices = [(r.value, r.label) for r in Role if r in grantable]
+        if schools:
+            school = self.fields["school"]
+            assert isinstance(school, forms.ChoiceField)
+            school.choices = [("", "Choose a school"), *schools]
+        else:
+            # Someone with a school of their own gives roles there.
+            del self.fields["school"]
 
 
 def accountable_teacher_field(*, pupil: Pupil, label: str = "Accountable teacher") -> forms.IntegerField:

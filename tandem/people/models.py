@@ -65,6 +65,9 @@ class Role(models.TextChoices):
 
 TRUST_ROLES = frozenset({Role.TRUST_SEND_LEAD, Role.TRUST_ADMIN})
 SCHOOL_ROLES = frozenset(set(Role) - TRUST_ROLES)
+# Roles that open every pupil's SEN record and answer for the school: granted only by the head, a trust
+# admin, or when the school is created; a staff import can only ask for them (RoleProposal).
+SENIOR_ROLES = frozenset({Role.SENCO, Role.HEAD})
 
 
 class Membership(models.Model):
@@ -107,6 +110,50 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} at {self.school or self.trust}"
+
+
+class RoleDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class RoleProposal(models.Model):
+    """A SENCo or head role a staff import asked for. It gives no access until the head (or a trust admin)
+    approves it, which creates the Membership; a rejected or approved proposal stays as the record."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_proposals")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="role_proposals")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    proposed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The import that asked, by id only: the import record belongs to another app and outlives its file.
+    source_import_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decision = models.CharField(max_length=8, choices=RoleDecision.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=sorted(SENIOR_ROLES)), name="roleproposal_role_senior"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(decision="", decided_at__isnull=True)
+                    | Q(decision__in=RoleDecision.values, decided_at__isnull=False)
+                ),
+                name="roleproposal_decision_dated",
+            ),
+            # One open request per person and role: a second import of the same file asks nothing new.
+            models.UniqueConstraint(
+                fields=["user", "school", "role"], condition=Q(decision=""), name="roleproposal_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "decision"])]
+
+    def __str__(self) -> str:
+        return f"Request for {self.get_role_display()} ({self.decision or 'open'})"
 
 
 class Sex(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Coalesce
 
 from tandem.access.actor import Actor
-from tandem.access.policy import Action, Resource
+from tandem.access.policy import Action, Resource, Scope
 from tandem.access.scopes import (
     current_enrolments,
     group_or_404,
@@ -19,8 +20,19 @@ from tandem.access.scopes import (
     pupil_or_404,
     pupils_in_scope,
 )
-from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Membership, Pupil, TeachingGroup, User
+from tandem.audit.models import AuditEvent, Outcome
+from tandem.people.models import (
+    Enrolment,
+    GroupStaff,
+    GroupStaffRole,
+    Membership,
+    Pupil,
+    RoleProposal,
+    TeachingGroup,
+    User,
+)
 from tandem.register.models import Provision, SenNeed, SenStatusPeriod
+from tandem.schools.models import School
 
 
 class SenSummary(TypedDict):
@@ -198,3 +210,104 @@ def pending_invitations(*, actor: Actor) -> list[Invitation]:
         .select_related("user")
         .order_by("user__full_name")
     )
+
+
+def role_proposals_pending(*, actor: Actor) -> QuerySet[RoleProposal]:
+    """SENCo and head roles a staff import asked for, waiting for the head (or a trust admin) to decide."""
+    scope = actor.scope(Resource.ROLE_APPROVAL)
+    if scope is Scope.SCHOOL:
+        proposals = RoleProposal.objects.filter(school_id=actor.school_id or 0)
+    elif scope is Scope.TRUST:
+        proposals = RoleProposal.objects.filter(school__trust_id=actor.trust_id or 0)
+    else:
+        return RoleProposal.objects.none()
+    return proposals.filter(decision="").select_related("user", "school", "proposed_by")
+
+
+ROLE_CHANGE_ACTIONS = {
+    "membership.create": "Gave a role",
+    "membership.deactivate": "Removed a role",
+    "role.propose": "Asked for a role (staff import)",
+    "role.approve": "Approved a role request",
+    "role.reject": "Turned down a role request",
+}
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    occurred_at: dt.datetime
+    what: str
+    refused: bool
+    person: str  # whose role: a name at this school, or "" when the trail cannot say
+    role: str
+    by: str
+    school: str
+
+
+def role_changes(*, actor: Actor, limit: int = 30) -> list[RoleChange]:
+    """The latest grants, removals, requests and decisions at the school (or the trust admin's schools),
+    refusals included, read from the audit trail and named from the records it points at."""
+    scope = actor.scope(Resource.ROLE_APPROVAL)
+    if scope is Scope.SCHOOL:
+        schools = {actor.school_id or 0: actor.organisation_name}
+    elif scope is Scope.TRUST:
+        schools = dict(School.objects.filter(trust_id=actor.trust_id or 0).values_list("pk", "name"))
+    else:
+        return []
+    events = list(
+        AuditEvent.objects.filter(action__in=ROLE_CHANGE_ACTIONS, school_id__in=schools).order_by(
+            "-occurred_at", "-id"
+        )[:limit]
+    )
+
+    def ids(target_type: str) -> set[int]:
+        return {int(e.target_id) for e in events if e.target_type == target_type and e.target_id.isdigit()}
+
+    memberships = {
+        m.pk: m
+        for m in Membership.objects.filter(pk__in=ids("membership"), school_id__in=schools).select_related(
+            "user"
+        )
+    }
+    proposals = {
+        p.pk: p
+        for p in RoleProposal.objects.filter(
+            pk__in=ids("role_proposal"), school_id__in=schools
+        ).select_related("user")
+    }
+    # Names only of people who hold or held a role at one of these schools: never someone known only
+    # at another school (an email typed for a refused grant may be theirs).
+    here = Membership.objects.filter(school_id__in=schools).values("user_id")
+    people = dict(
+        User.objects.filter(
+            Q(pk__in=ids("user")) | Q(pk__in={e.actor_id for e in events if e.actor_id}),
+            Q(pk__in=here) | Q(memberships__trust__schools__in=list(schools)),
+        )
+        .distinct()
+        .values_list("pk", "full_name")
+    )
+    changes = []
+    for event in events:
+        person, role = "", ""
+        target_id = int(event.target_id) if event.target_id.isdigit() else None
+        held: Membership | RoleProposal | None = None
+        if event.target_type == "membership":
+            held = memberships.get(target_id or 0)
+        elif event.target_type == "role_proposal":
+            held = proposals.get(target_id or 0)
+        if held is not None:
+            person, role = held.user.full_name, held.get_role_display()
+        elif event.target_type == "user":
+            person = people.get(target_id or 0, "")
+        changes.append(
+            RoleChange(
+                occurred_at=event.occurred_at,
+                what=ROLE_CHANGE_ACTIONS[event.action],
+                refused=event.outcome == Outcome.DENIED,
+                person=person,
+                role=role,
+                by=people.get(event.actor_id or 0, ""),
+                school=schools.get(event.school_id or 0, ""),
+            )
+        )
+    return changes

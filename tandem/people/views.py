@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,18 +15,29 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
+from tandem.accounts.reauthentication import sign_in_is_stale
 from tandem.audit.services import audit_record
+from tandem.core.forms import add_service_errors
 from tandem.people.forms import MembershipCreateForm, PupilFilterForm
-from tandem.people.models import Membership
+from tandem.people.models import Membership, RoleProposal
 from tandem.people.selectors import (
     pending_invitations,
     pupil_detail,
     pupil_list,
+    role_changes,
+    role_proposals_pending,
     staff_list,
     teaching_group_detail,
     teaching_group_list,
 )
-from tandem.people.services import membership_create, membership_deactivate
+from tandem.people.services import (
+    grant_schools,
+    grantable_roles,
+    membership_create,
+    membership_deactivate,
+    role_proposal_approve,
+    role_proposal_reject,
+)
 from tandem.progress.selectors import pupil_progress
 from tandem.register.selectors import sen_record_view
 
@@ -96,35 +109,56 @@ def group_detail_view(request: HttpRequest, actor: Actor, group_id: uuid.UUID) -
     return render(request, "people/group_detail.html", {"detail": detail, "shows_sen": shows_sen})
 
 
+# Role changes ask for the password or second factor again when the last proof of who the person is
+# (signing in included) is over 10 minutes old; allauth keeps the POST and carries it out once they have.
+fresh_sign_in_required = reauthentication_required(allow_get=True, enabled=sign_in_is_stale)
+
+
 @allow(Resource.STAFF)
 def staff_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    form = MembershipCreateForm() if actor.can(Resource.STAFF, Action.MANAGE) else None
+    grantable = grantable_roles(actor)
+    memberships = list(staff_list(actor=actor))
+    can_manage = actor.can(Resource.STAFF, Action.MANAGE)
+    can_decide = actor.can(Resource.ROLE_APPROVAL, Action.MANAGE)
     return render(
         request,
         "people/staff.html",
         {
-            "memberships": staff_list(actor=actor),
-            "form": form,
-            "invitations": pending_invitations(actor=actor) if form else [],
+            "memberships": memberships,
+            "grant_url": "staff_add" if can_manage else ("role_grant" if can_decide else None),
+            "remove_url": "staff_remove" if can_manage else ("role_remove" if can_decide else None),
+            # Never one's own: nobody removes their own roles.
+            "removable": {m.pk for m in memberships if m.role in grantable and m.user_id != actor.user_id},
+            "invitations": pending_invitations(actor=actor) if can_manage else [],
             "can_reset_factors": actor.can(Resource.STAFF_SECURITY, Action.MANAGE),
+            # The head's view of who holds which role, and how it came to be.
+            "shows_roles": actor.can(Resource.ROLE_APPROVAL),
+            "can_decide": can_decide,
+            "proposals": role_proposals_pending(actor=actor) if can_decide else [],
+            "changes": role_changes(actor=actor) if actor.can(Resource.ROLE_APPROVAL) else [],
             "now": timezone.now(),
         },
     )
 
 
-@require_http_methods(["GET", "POST"])
-@allow(Resource.STAFF, Action.MANAGE)
-def staff_add_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    form = MembershipCreateForm(request.POST or None)
+def _grant_page(request: HttpRequest, actor: Actor, cancel_url: str) -> HttpResponse:
+    schools = None
+    if actor.school_id is None:
+        schools = list(grant_schools(actor).order_by("name").values_list("pk", "name"))
+    form = MembershipCreateForm(request.POST or None, grantable=grantable_roles(actor), schools=schools)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             membership = membership_create(
-                actor=actor, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+                actor=actor,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                school_id=data.get("school"),
+                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             invited = membership.user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
             note = (
@@ -135,18 +169,35 @@ def staff_add_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             messages.success(
                 request, f"{membership.user.full_name} is now {membership.get_role_display()}.{note}"
             )
-            return redirect("staff")
-    return render(request, "people/staff_add.html", {"form": form}, status=400 if form.errors else 200)
+            return redirect(cancel_url)
+    return render(
+        request,
+        "people/staff_add.html",
+        {"form": form, "cancel_url": cancel_url},
+        status=400 if form.errors else 200,
+    )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @allow(Resource.STAFF, Action.MANAGE)
-def staff_remove_view(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+@fresh_sign_in_required
+def staff_add_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The school admin gives teachers, TAs and admins their roles."""
+    return _grant_page(request, actor, "staff")
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.ROLE_APPROVAL, Action.MANAGE)
+@fresh_sign_in_required
+def role_grant_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The head (or a trust admin, choosing the school) gives any school role, the SENCo and head too."""
+    return _grant_page(request, actor, "staff" if actor.can(Resource.STAFF) else "role_requests")
+
+
+def _remove(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
     try:
         membership = membership_deactivate(actor=actor, membership_id=membership_id)
     except Membership.DoesNotExist as error:
-        from django.http import Http404
-
         raise Http404 from error
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -154,4 +205,73 @@ def staff_remove_view(request: HttpRequest, actor: Actor, membership_id: int) ->
         messages.success(
             request, f"Removed the role {membership.get_role_display()} from {membership.user.full_name}."
         )
-    return redirect("staff")
+    return redirect("staff" if actor.can(Resource.STAFF) else "role_requests")
+
+
+@require_POST
+@allow(Resource.STAFF, Action.MANAGE)
+@fresh_sign_in_required
+def staff_remove_view(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    return _remove(request, actor, membership_id)
+
+
+@require_POST
+@allow(Resource.ROLE_APPROVAL, Action.MANAGE)
+@fresh_sign_in_required
+def role_remove_view(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    """The head or a trust admin removes a role, the SENCo's and head's included (never their own)."""
+    return _remove(request, actor, membership_id)
+
+
+@allow(Resource.ROLE_APPROVAL)
+def role_requests_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Roles a staff import asked for, waiting for a decision, and the latest role changes."""
+    return render(
+        request,
+        "people/role_requests.html",
+        {
+            "proposals": role_proposals_pending(actor=actor),
+            "changes": role_changes(actor=actor),
+            "can_decide": actor.can(Resource.ROLE_APPROVAL, Action.MANAGE),
+            "show_school": actor.school_id is None,
+        },
+    )
+
+
+def _decided(
+    request: HttpRequest, actor: Actor, decide: Callable[[], RoleProposal], done: str
+) -> HttpResponse:
+    try:
+        proposal = decide()
+    except RoleProposal.DoesNotExist as error:
+        raise Http404 from error
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(name=proposal.user.full_name, role=proposal.get_role_display()))
+    return redirect("staff" if actor.can(Resource.STAFF) else "role_requests")
+
+
+@require_POST
+@allow(Resource.ROLE_APPROVAL, Action.MANAGE)
+@fresh_sign_in_required
+def role_approve_view(request: HttpRequest, actor: Actor, proposal_id: int) -> HttpResponse:
+    base_url = request.build_absolute_uri("/")
+    return _decided(
+        request,
+        actor,
+        lambda: role_proposal_approve(actor=actor, proposal_id=proposal_id, base_url=base_url),
+        "{name} is now {role}.",
+    )
+
+
+@require_POST
+@allow(Resource.ROLE_APPROVAL, Action.MANAGE)
+@fresh_sign_in_required
+def role_reject_view(request: HttpRequest, actor: Actor, proposal_id: int) -> HttpResponse:
+    return _decided(
+        request,
+        actor,
+        lambda: role_proposal_reject(actor=actor, proposal_id=proposal_id),
+        "Turned down the request for {name} to be {role}.",
+    )

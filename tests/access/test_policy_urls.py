@@ -41,6 +41,9 @@ POST_ONLY = {
     "import_columns",
     "import_apply",
     "import_discard",
+    "role_remove",
+    "role_approve",
+    "role_reject",
 }
 
 
@@ -166,6 +169,20 @@ def _user_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any],
     return mine.teacher.pk, [other.teacher.pk], 987654321
 
 
+def _proposal_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    """An open request (from a staff import) for the SENCo role at the persona's school, one at the other."""
+    from tandem.people.models import RoleProposal
+
+    def proposal(place: Any) -> Any:
+        person = f.make_user(email=f"proposed{RoleProposal.objects.count()}@test.example")
+        return RoleProposal.objects.create(
+            user=person, school=place.school, role="senco", proposed_by=place.admin
+        )
+
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return proposal(mine).pk, [proposal(other).pk], 987654321
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -183,6 +200,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "import_id": _import_ids,
     "invitation_id": _invitation_ids,
     "user_id": _user_ids,
+    "proposal_id": _proposal_ids,
     "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }
 

@@ -69,7 +69,7 @@ def test_it_explains_why_a_role_cannot_be_given(client, world):
     assert response.status_code == 400
     assert "already has the role" in response.content.decode()
     response = client.post(
-        reverse("staff_add"), {"email": "new@test.example", "full_name": "", "role": "senco"}
+        reverse("staff_add"), {"email": "new@test.example", "full_name": "", "role": "teaching_assistant"}
     )
     assert "Enter the person" in response.content.decode()
     assert not Membership.objects.filter(user__email="new@test.example").exists()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Model
 
 from tandem.exchange.fields import parse_date, parse_email, parse_name, parse_role, parse_year_group
@@ -18,12 +21,14 @@ from tandem.exchange.importers.base import (
 from tandem.exchange.tabular import Table
 from tandem.lib.dates import academic_year_start
 from tandem.people.models import (
+    SENIOR_ROLES,
     Enrolment,
     GroupKind,
     GroupStaff,
     GroupStaffRole,
     Membership,
     Role,
+    RoleProposal,
     Subject,
     TeachingGroup,
     User,
@@ -31,19 +36,40 @@ from tandem.people.models import (
 from tandem.schools.models import AcademicYear, School
 
 
-def plan_staff(table: Table, columns: dict[str, int], *, school: School) -> Plan:
+@dataclass
+class StaffPlan(Plan):
+    """A staff plan, and what applying it needs besides rows: who is new (to invite), the roles given (an
+    event each), the SENCo and head roles asked for, and the rows that would give the importer a role."""
+
+    new_users: list[User] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    proposals: list[RoleProposal] = field(default_factory=list)
+    self_grants: list[str] = field(default_factory=list)
+
+
+def plan_staff(
+    table: Table,
+    columns: dict[str, int],
+    *,
+    school: School,
+    importer_id: int | None = None,
+    source_import_id: uuid.UUID | None = None,
+) -> StaffPlan:
     """Staff and their roles: an account per email (shared with any other school the person works at) and
-    a role here. Nothing is taken away: a role missing from the file stays until the admin removes it."""
-    plan = Plan(rows_total=len(table.rows))
+    a role here. Nothing is taken away: a role missing from the file stays until the admin removes it.
+
+    A SENCo or head row only asks for the role (a RoleProposal the head decides); a row giving the
+    importer a role they do not hold is an error: nobody gives themselves a role."""
+    plan = StaffPlan(rows_total=len(table.rows))
     note_long_rows(table, plan)
     # Every account the file names, here or at another school, in one query (emails are matched lower-case).
     column = columns["email"]
     emails = {row[column].strip().lower() for row in table.rows if column < len(row)}
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
     roles = set(Membership.objects.filter(school=school, is_active=True).values_list("user__email", "role"))
+    asked = set(RoleProposal.objects.filter(school=school, decision="").values_list("user__email", "role"))
     seen: dict[tuple[str, str], int] = {}
     new_users: dict[str, User] = {}
-    new_roles: list[Model] = []
     for line, values in TableRows(table, columns):
         email = plan.take(line, "Email", parse_email(values["email"]))
         role = plan.take(line, "Role", parse_role(values["role"]))
@@ -66,20 +92,60 @@ def plan_staff(table: Table, columns: dict[str, int], *, school: School) -> Plan
             )
             continue
         seen[(email, role)] = line
-        if (email, role) in roles:
+        if (email, role) in roles or (email, role) in asked:
             plan.unchanged += 1
             continue
         user = users.get(email) or new_users.get(email)
+        if user is not None and importer_id is not None and user.pk == importer_id:
+            plan.add(
+                line,
+                "Email",
+                "This row gives you a role, and nobody gives themselves a role. Ask the head or another "
+                "school admin, or leave this row out.",
+                error=True,
+            )
+            plan.self_grants.append(role)
+            continue
         if user is None:
             user = User(email=email, full_name=name)
             user.set_unusable_password()
             new_users[email] = user
-        new_roles.append(Membership(user=user, role=role, school=school))
+        if role in SENIOR_ROLES:
+            plan.proposals.append(
+                RoleProposal(
+                    user=user,
+                    school=school,
+                    role=role,
+                    proposed_by_id=importer_id,
+                    source_import_id=source_import_id,
+                )
+            )
+        else:
+            plan.memberships.append(Membership(user=user, role=role, school=school))
         plan.created += 1
-    if new_users:
-        plan.creates.append((User, list(new_users.values())))
-    if new_roles:
-        plan.creates.append((Membership, new_roles))
+    plan.new_users = list(new_users.values())
+    for model, rows in (
+        (User, plan.new_users),
+        (Membership, plan.memberships),
+        (RoleProposal, plan.proposals),
+    ):
+        if rows:
+            plan.creates.append((model, list(rows)))
+    given = {m.user.email for m in plan.memberships}
+    invited = sum(1 for u in plan.new_users if u.email in given)
+    if invited:
+        plan.notices.append(
+            f"{invited} {'person is' if invited == 1 else 'people are'} new to Tandem: applying the import "
+            "emails each an invitation to set a password (the link works for "
+            f"{settings.TANDEM_INVITATION_DAYS} days)."
+        )
+    if plan.proposals:
+        count = len(plan.proposals)
+        plan.notices.append(
+            f"{count} {'row asks' if count == 1 else 'rows ask'} for the SENCo or head role. Only the head "
+            "(or a trust admin) gives those: applying the import sends the head the request, and the "
+            "person has no such access until it is approved. Anyone new among them is invited then."
+        )
     return plan
 
 
