@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from allauth.account import signals as account_signals
-from allauth.account.internal.flows.login import record_authentication
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY, record_authentication
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.http import HttpRequest
@@ -36,12 +36,26 @@ def _record(action: str, user: Any, *, outcome: str = Outcome.OK, fields: list[s
 def on_signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = time.time()
+        _count_sign_in_as_confirmation(request)
     methods = sorted(
-        {str(r.get("method")) for r in request.session.get("account_authentication_methods", [])}
+        {str(r.get("method")) for r in request.session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])}
         if request is not None and hasattr(request, "session")
         else set()
     )
     _record("signin.ok", user, fields=methods)
+
+
+def _count_sign_in_as_confirmation(request: HttpRequest) -> None:
+    """A password or second factor typed to sign in is as fresh a proof as typing it again: the library
+    asks again only once it is older than ACCOUNT_REAUTHENTICATION_TIMEOUT (10 minutes), so a SENCo sent
+    to set up a second factor straight after signing in is not asked for their password twice."""
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+    if not isinstance(records, list):
+        return
+    for record in records:
+        if isinstance(record, dict) and record.get("method") in {"password", "mfa"}:
+            record["reauthenticated"] = True
+    request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records
 
 
 def on_signed_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

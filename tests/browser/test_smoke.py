@@ -11,5 +11,5 @@ def test_it_serves_an_accessible_sign_in_page(page, live_server, assert_no_serio
     expect(page).to_have_title(re.compile(r"\S"))
     expect(page.get_by_label("Email address")).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
     assert_no_serious_axe_violations(page)
