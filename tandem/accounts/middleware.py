@@ -31,12 +31,20 @@ def _trusted(proxies: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
 
 
-def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in networks)
+        return None
+    # A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; a proxy listed as a.b.c.d is it.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    ip = _parse(address)
+    return ip is not None and any(ip in network for network in networks)
 
 
 def client_address(*, peer: str, forwarded_for: str, trusted: tuple[Network, ...]) -> str:
@@ -45,12 +53,22 @@ def client_address(*, peer: str, forwarded_for: str, trusted: tuple[Network, ...
     if not forwarded_for or not _is_trusted(peer, trusted):
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        if not _is_trusted(hop, trusted):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return peer
+        ip = _parse(_without_port(hop))
+        if ip is None:
+            # Not an address where a trusted proxy should have written one: believe none of it.
+            return peer
+        if not any(ip in network for network in trusted):
+            return str(ip)
     return peer
+
+
+def _without_port(hop: str) -> str:
+    # Some proxies (Azure Application Gateway among them) write "a.b.c.d:port" or "[v6]:port".
+    if hop.startswith("[") and "]" in hop:
+        return hop[1 : hop.index("]")]
+    if hop.count(":") == 1:
+        return hop.partition(":")[0]
+    return hop
 
 
 class ClientAddressMiddleware:

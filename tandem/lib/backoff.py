@@ -7,6 +7,8 @@ page can say how long it is.
 
 from __future__ import annotations
 
+import math
+
 
 def wait_seconds(*, failures: int, free: int, cap: int) -> int:
     """Seconds to wait after the last failure, given the failures counted so far."""
@@ -19,5 +21,7 @@ def wait_seconds(*, failures: int, free: int, cap: int) -> int:
 
 def seconds_left(*, failures: int, free: int, cap: int, since_last_failure: float) -> int:
     """How many more whole seconds the client must wait; 0 when it may try now."""
-    remaining = wait_seconds(failures=failures, free=free, cap=cap) - since_last_failure
-    return max(0, int(remaining + 0.999))
+    # A last failure "in the future" (the clock stepped back) must not stretch the wait past the cap.
+    remaining = wait_seconds(failures=failures, free=free, cap=cap) - max(0.0, since_last_failure)
+    # Rounded up: "wait 0 seconds" while a fraction of a second is still owed would be untrue.
+    return max(0, math.ceil(remaining))
