@@ -7,6 +7,7 @@ deployment needs, and `manage.py check --deploy` then passes cleanly.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth's signed-in devices page (usersessions) formats times with it.
+    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -192,6 +195,8 @@ ACCOUNT_RATE_LIMITS = {
     # Failed sign-ins are slowed by tandem.accounts.throttle (per address and per address+account),
     # never per account alone, so nobody can lock a named person out.
     "login_failed": None,
+    # A whole school signing in at 8.30 shares one public address: allauth's 30 a minute would refuse them.
+    "login": "300/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
@@ -221,6 +226,14 @@ TANDEM_SIGNIN_MAX_DELAY_SECONDS = int(os.environ.get("TANDEM_SIGNIN_MAX_DELAY_SE
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. "127.0.0.1"
 # for nginx or Caddy on the same machine. Empty: the header is ignored.
 TANDEM_TRUSTED_PROXIES = _env_list("TANDEM_TRUSTED_PROXIES", "")
+for _proxy in TANDEM_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TANDEM_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1 or 10.0.0.0/8)."
+        ) from None
 
 # The address people reach Tandem at, for links in emails sent outside a request (imports, commands).
 TANDEM_BASE_URL = os.environ.get("TANDEM_BASE_URL", "http://127.0.0.1:8000")

@@ -19,7 +19,7 @@ from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.contrib.auth import authenticate
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts import services, sso, throttle
@@ -40,10 +40,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
         email = _email_of(credentials)
         address = self.get_client_ip(request)
-        wait = throttle.throttle_wait(address=address, email=email)
+        user_id = _user_id(email)
+        device = throttle.known_device(request, user_id=user_id)
+        wait = throttle.throttle_wait(address=address, email=email, device=device)
         if wait:
             audit_record(
-                actor=SignInActor(user_id=_user_id(email)), action="signin.throttled", outcome=Outcome.DENIED
+                actor=SignInActor(user_id=user_id), action="signin.throttled", outcome=Outcome.DENIED
             )
             raise ValidationError(
                 f"Too many sign-in attempts from this device. Wait {wait} seconds, then try again. "
@@ -52,13 +54,17 @@ class AccountAdapter(DefaultAccountAdapter):
         AuthenticationBackend.unstash_authenticated_user()
         user = authenticate(request, **credentials) or AuthenticationBackend.unstash_authenticated_user()
         if user is None:
-            throttle.throttle_failure(address=address, email=email)
-            audit_record(
-                actor=SignInActor(user_id=_user_id(email)), action="signin.failed", outcome=Outcome.DENIED
-            )
+            throttle.throttle_failure(address=address, email=email, device=device)
+            audit_record(actor=SignInActor(user_id=user_id), action="signin.failed", outcome=Outcome.DENIED)
             return None
-        throttle.throttle_success(address=address, email=email)
+        throttle.throttle_success(address=address, email=email, device=device)
         return user
+
+    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        # Fully signed in (second factor included): this browser is now a known device for the account.
+        throttle.remember_device(request, response, user_id=user.pk)
+        return response
 
     def get_login_stages(self) -> list[str]:
         # Tandem's own second-factor stage: it also accepts an SSO sign-in whose provider did MFA.

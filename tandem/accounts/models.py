@@ -102,6 +102,7 @@ class SchoolSignIn(models.Model):
 class FailureKey(models.TextChoices):
     ADDRESS = "address", "One client address"
     ADDRESS_ACCOUNT = "pair", "One account from one address"
+    DEVICE_ACCOUNT = "device", "One account from a device it signed in on before"
 
 
 class SignInFailure(models.Model):

@@ -206,7 +206,6 @@ def invitation_revoke(*, actor: Actor, invitation_id: uuid.UUID) -> Invitation:
     return invitation
 
 
-@transaction.atomic
 def second_factors_reset(*, actor: Actor, user_id: int) -> int:
     """For a person who lost their phone: remove their second factors so they set new ones up at their
     next sign-in. Only the head (for their school's staff) or a trust admin (for the trust's) may."""
@@ -218,11 +217,28 @@ def second_factors_reset(*, actor: Actor, user_id: int) -> int:
         )
     else:
         raise PermissionError("Only the head or a trust admin can reset someone's second factors.")
+    # Refusals are recorded here, outside the reset's transaction, which raising would roll back.
     if user_id == actor.user_id:
-        audit_record(actor=actor, action="second_factor.reset_all", outcome=Outcome.DENIED, target_id=user_id)
+        _reset_refused(actor, user_id)
         raise ValidationError("You cannot reset your own second factors: ask another head or a trust admin.")
     if not place.filter(user_id=user_id, is_active=True).exists():
+        _reset_refused(actor, user_id)
         raise User.DoesNotExist("No such person here.")
+    return _second_factors_remove(actor=actor, user_id=user_id)
+
+
+def _reset_refused(actor: Actor, user_id: int) -> None:
+    audit_record(
+        actor=actor,
+        action="second_factor.reset_all",
+        target_type="user",
+        target_id=user_id,
+        outcome=Outcome.DENIED,
+    )
+
+
+@transaction.atomic
+def _second_factors_remove(*, actor: Actor, user_id: int) -> int:
     removed, _ = Authenticator.objects.filter(user_id=user_id).delete()
     audit_record(
         actor=actor,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from tandem.access.policy import Action, Resource
 from tandem.accounts import services
 from tandem.accounts.forms import InvitationAcceptForm
 from tandem.accounts.models import Invitation
+from tandem.accounts.reauthentication import sign_in_is_stale
 from tandem.accounts.second_factor import has_second_factor
 from tandem.accounts.sso import sign_in_buttons
 from tandem.people.models import User
@@ -111,6 +113,8 @@ def invitation_revoke_view(request: HttpRequest, actor: Actor, invitation_id: uu
 
 @require_POST
 @allow(Resource.STAFF_SECURITY, Action.MANAGE)
+# A second-factor change: the head confirms it is them if their own sign-in is over 10 minutes old.
+@reauthentication_required(enabled=sign_in_is_stale)
 def second_factors_reset_view(request: HttpRequest, actor: Actor, user_id: int) -> HttpResponse:
     try:
         removed = services.second_factors_reset(actor=actor, user_id=user_id)

@@ -47,6 +47,32 @@ def test_it_passes_the_deployment_checks_in_production_mode(tmp_path):
     assert "no issues" in result.stdout
 
 
+def _setting_in(name: str, tmp_path: Path, **env: str) -> str:
+    result = _manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(repr(settings.{name}))",
+        **env,
+        TANDEM_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_it_never_allows_passkeys_on_an_insecure_origin_in_production(tmp_path):
+    # The demo and the browser tests run passkeys over http://127.0.0.1; a public server must not.
+    production = _setting_in(
+        "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN",
+        tmp_path,
+        TANDEM_PRODUCTION="1",
+        TANDEM_SECRET_KEY="x" * 30 + "-production-secret-key-for-the-check-" + "y" * 20,
+        TANDEM_ALLOWED_HOSTS="tandem.school.example",
+        TANDEM_EMAIL_HOST="smtp.school.example",
+    )
+    demo = _setting_in("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", tmp_path)
+    assert (production, demo) == ("False", "True")
+
+
 def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
     result = _manage("check", TANDEM_PRODUCTION="1", TANDEM_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
@@ -99,3 +125,9 @@ def test_it_serves_its_stylesheet_without_collectstatic(client, db):
     response = client.get("/static/tandem/app.css")
     assert response.status_code == 200
     assert b"--focus" in b"".join(response.streaming_content)
+
+
+def test_it_refuses_to_start_with_a_trusted_proxy_that_is_not_an_address(tmp_path):
+    result = _manage("check", TANDEM_TRUSTED_PROXIES="127.0.0.1,nginx.local", TANDEM_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "'nginx.local' is not an IP address or network" in result.stderr
