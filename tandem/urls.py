@@ -137,6 +137,7 @@ urlpatterns = [
         accounts.invitation_revoke_view,
         name="invitation_revoke",
     ),
+    path("staff/two-factor/", accounts.two_factor_policy_view, name="two_factor_policy"),
     path(
         "staff/people/<int:user_id>/second-factors/reset/",
         accounts.second_factors_reset_view,

@@ -23,6 +23,7 @@ class Resource(StrEnum):
     # for them. Kept apart from STAFF so the school admin who runs the staff list never holds it.
     ROLE_APPROVAL = "role_approval"
     STAFF_SECURITY = "staff_security"  # resetting a colleague's second factors when they lose their phone
+    SIGN_IN_POLICY = "sign_in_policy"  # whether every member of staff must use two-factor sign-in
     TRUST_OVERVIEW = "trust_overview"  # figures per school across a trust
     PROGRESS = "progress"  # Code 6.17 results: growth percentiles, gaps, flags and their reasons
     CONCERN = "concern"  # an emerging difficulty an adult noticed, and what happened next
@@ -166,6 +167,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.IMPORT, A.VIEW): S.SCHOOL,
     # The head resets a colleague's lost second factor (never their own; see accounts.services).
     (Role.HEAD, R.STAFF_SECURITY, A.MANAGE): S.SCHOOL,
+    # The head and the school's IT lead decide whether teachers and TAs must use two-factor sign-in too.
+    (Role.HEAD, R.SIGN_IN_POLICY, A.MANAGE): S.SCHOOL,
     # The head decides who is SENCo or head (and may give any school role; never their own: see
     # people.services.grantable_roles), and sees every role change at the school.
     (Role.HEAD, R.ROLE_APPROVAL, A.VIEW): S.SCHOOL,
@@ -177,6 +180,7 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SCHOOL_ADMIN, R.TEACHING_GROUP, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.STAFF, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.STAFF, A.MANAGE): S.SCHOOL,
+    (Role.SCHOOL_ADMIN, R.SIGN_IN_POLICY, A.MANAGE): S.SCHOOL,
     # ...and brings the roll and the marks in from the MIS, and sends CTFs when pupils leave
     # (without SEN history, which only the SENCo reads).
     (Role.SCHOOL_ADMIN, R.IMPORT, A.VIEW): S.SCHOOL,

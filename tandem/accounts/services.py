@@ -248,3 +248,23 @@ def _second_factors_remove(*, actor: Actor, user_id: int) -> int:
         fields=["factors"],
     )
     return removed
+
+
+@transaction.atomic
+def school_two_factor_set(*, actor: Actor, required_for_all: bool) -> School:
+    """Turn "two-factor sign-in for all staff" on or off at the actor's school. (SENCo, head, admin and
+    trust roles always need it; this adds teachers and TAs.)"""
+    if not actor.can(Resource.SIGN_IN_POLICY, Action.MANAGE) or actor.school_id is None:
+        raise PermissionError("Only the head or the school admin can change how staff sign in.")
+    school = School.objects.select_for_update().get(pk=actor.school_id)
+    if school.require_two_factor_for_all != required_for_all:
+        school.require_two_factor_for_all = required_for_all
+        school.save(update_fields=["require_two_factor_for_all"])
+        audit_record(
+            actor=actor,
+            action="school.two_factor_policy",
+            target_type="school",
+            target_id=school.pk,
+            fields=["require_two_factor_for_all"],
+        )
+    return school

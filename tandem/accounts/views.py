@@ -112,6 +112,23 @@ def invitation_revoke_view(request: HttpRequest, actor: Actor, invitation_id: uu
 
 
 @require_POST
+@allow(Resource.SIGN_IN_POLICY, Action.MANAGE)
+@reauthentication_required(enabled=sign_in_is_stale)
+def two_factor_policy_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    required = request.POST.get("required_for_all") == "on"
+    services.school_two_factor_set(actor=actor, required_for_all=required)
+    if required:
+        messages.success(
+            request,
+            "Every member of staff now needs two-factor sign-in. Teachers and TAs without it will be "
+            "asked to set it up the next time they open a page.",
+        )
+    else:
+        messages.success(request, "Teachers and TAs may sign in without a second factor again.")
+    return redirect("staff")
+
+
+@require_POST
 @allow(Resource.STAFF_SECURITY, Action.MANAGE)
 # A second-factor change: the head confirms it is them if their own sign-in is over 10 minutes old.
 @reauthentication_required(enabled=sign_in_is_stale)

@@ -131,6 +131,7 @@ def staff_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "removable": {m.pk for m in memberships if m.role in grantable and m.user_id != actor.user_id},
             "invitations": pending_invitations(actor=actor) if can_manage else [],
             "can_reset_factors": actor.can(Resource.STAFF_SECURITY, Action.MANAGE),
+            "can_set_sign_in": actor.can(Resource.SIGN_IN_POLICY, Action.MANAGE),
             # The head's view of who holds which role, and how it came to be.
             "shows_roles": actor.can(Resource.ROLE_APPROVAL),
             "can_decide": can_decide,

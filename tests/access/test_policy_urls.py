@@ -36,6 +36,7 @@ POST_ONLY = {
     "invitation_resend",
     "invitation_revoke",
     "second_factors_reset",
+    "two_factor_policy",
     "passport_read",
     "log_acknowledge",
     "import_columns",

@@ -287,3 +287,36 @@ def test_it_hides_the_reset_from_everyone_else(client: Client, world: World, per
     assert response.status_code == 404
     assert Authenticator.objects.filter(user=world.a.ta).count() == 2
     assert not AuditEvent.objects.filter(action="second_factor.reset_all", outcome=Outcome.OK).exists()
+
+
+# ---------------------------------------------------------------- two-factor for all staff
+@pytest.mark.parametrize("persona", ["head", "admin"])
+def test_it_lets_the_head_or_the_school_admin_ask_it_of_everyone(
+    client: Client, raw_client: Client, world: World, persona: str
+) -> None:
+    client.force_login(getattr(world.a, persona))
+    response = client.post(reverse("two_factor_policy"), {"required_for_all": "on"})
+    assert response.status_code == 302
+    world.a.school.refresh_from_db()
+    assert world.a.school.require_two_factor_for_all
+    event = AuditEvent.objects.get(action="school.two_factor_policy")
+    assert (event.school_id, event.outcome) == (world.a.school.pk, Outcome.OK)
+    # The school's teachers are now asked for a second factor; the other school's are not.
+    raw_client.force_login(world.a.teacher)
+    assert raw_client.get(reverse("pupil_list"))["Location"].startswith(reverse("two_factor_required"))
+    raw_client.force_login(world.b.teacher)
+    assert raw_client.get(reverse("pupil_list")).status_code == 200
+    # ...and it can be turned off again.
+    client.post(reverse("two_factor_policy"), {})
+    world.a.school.refresh_from_db()
+    assert not world.a.school.require_two_factor_for_all
+    assert AuditEvent.objects.filter(action="school.two_factor_policy").count() == 2
+
+
+@pytest.mark.parametrize("persona", ["teacher", "ta", "senco"])
+def test_it_keeps_the_setting_from_everyone_else(client: Client, world: World, persona: str) -> None:
+    client.force_login(getattr(world.a, persona))
+    assert client.post(reverse("two_factor_policy"), {"required_for_all": "on"}).status_code == 404
+    world.a.school.refresh_from_db()
+    assert not world.a.school.require_two_factor_for_all
+    assert b"How staff sign in" not in client.get(reverse("staff")).content
