@@ -207,6 +207,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     # A trust admin sees figures, never a pupil.
     (Role.TRUST_ADMIN, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_ADMIN, R.TRUST_OVERVIEW, A.VIEW): S.TRUST_AGGREGATE,
+    # ...and looks after the trust's staff: who holds which role at each school, lost second factors.
+    (Role.TRUST_ADMIN, R.STAFF, A.VIEW): S.TRUST,
     (Role.TRUST_ADMIN, R.STAFF_SECURITY, A.MANAGE): S.TRUST,
     # ...and, with no school of their own, gives or approves school roles at the trust's schools.
     (Role.TRUST_ADMIN, R.ROLE_APPROVAL, A.VIEW): S.TRUST,

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Coalesce
 
 from tandem.access.actor import Actor
-from tandem.access.policy import Action, Resource, Scope
+from tandem.access.policy import Resource, Scope
 from tandem.access.scopes import (
     current_enrolments,
     group_or_404,
@@ -189,12 +189,25 @@ def teaching_group_list(*, actor: Actor) -> QuerySet[TeachingGroup]:
     return groups.order_by("year_group", "name")
 
 
-def staff_list(*, actor: Actor) -> QuerySet[Membership]:
-    if not actor.can(Resource.STAFF, Action.VIEW) or actor.school_id is None:
+def staff_schools(*, actor: Actor) -> QuerySet[School]:
+    """The schools whose staff the actor may list: their own, or each of a trust admin's schools."""
+    scope = actor.scope(Resource.STAFF)
+    if scope is Scope.SCHOOL:
+        return School.objects.filter(pk=actor.school_id or 0)
+    if scope is Scope.TRUST:
+        return School.objects.filter(trust_id=actor.trust_id or 0).order_by("name")
+    return School.objects.none()
+
+
+def staff_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[Membership]:
+    """Roles held at one school the actor may list (a trust admin names which; else their own)."""
+    schools = staff_schools(actor=actor)
+    school = schools.filter(pk=school_id).first() if school_id is not None else schools.first()
+    if school is None:
         return Membership.objects.none()
     return (
-        Membership.objects.filter(school_id=actor.school_id, is_active=True)
-        .select_related("user")
+        Membership.objects.filter(school=school, is_active=True)
+        .select_related("user", "school")
         .order_by("user__full_name", "role")
     )
 

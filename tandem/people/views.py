@@ -27,6 +27,7 @@ from tandem.people.selectors import (
     role_changes,
     role_proposals_pending,
     staff_list,
+    staff_schools,
     teaching_group_detail,
     teaching_group_list,
 )
@@ -117,7 +118,13 @@ fresh_sign_in_required = reauthentication_required(allow_get=True, enabled=sign_
 @allow(Resource.STAFF)
 def staff_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     grantable = grantable_roles(actor)
-    memberships = list(staff_list(actor=actor))
+    # A trust admin looks at one of the trust's schools at a time.
+    chosen = request.GET.get("school", "")
+    school_id = int(chosen) if chosen.isdigit() else None
+    schools = list(staff_schools(actor=actor).values_list("pk", "name")) if actor.school_id is None else []
+    if school_id is not None and school_id not in dict(schools):
+        raise Http404
+    memberships = list(staff_list(actor=actor, school_id=school_id))
     can_manage = actor.can(Resource.STAFF, Action.MANAGE)
     can_decide = actor.can(Resource.ROLE_APPROVAL, Action.MANAGE)
     return render(
@@ -125,6 +132,8 @@ def staff_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         "people/staff.html",
         {
             "memberships": memberships,
+            "schools": schools,
+            "shown_school": memberships[0].school if memberships else None,
             "grant_url": "staff_add" if can_manage else ("role_grant" if can_decide else None),
             "remove_url": "staff_remove" if can_manage else ("role_remove" if can_decide else None),
             # Never one's own: nobody removes their own roles.

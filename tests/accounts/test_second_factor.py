@@ -320,3 +320,23 @@ def test_it_keeps_the_setting_from_everyone_else(client: Client, world: World, p
     world.a.school.refresh_from_db()
     assert not world.a.school.require_two_factor_for_all
     assert b"How staff sign in" not in client.get(reverse("staff")).content
+
+
+def test_it_shows_a_trust_admin_each_trust_schools_staff_with_the_reset(client: Client, world: World) -> None:
+    world.a.senco.set_password("a long enough password 1")  # type: ignore[attr-defined]
+    world.a.senco.save()  # type: ignore[attr-defined]
+    f.enrol_totp(world.a.senco)
+    client.force_login(world.trust_admin)
+    page = client.get(reverse("staff"))
+    assert page.status_code == 200
+    assert world.a.senco.email.encode() in page.content
+    assert reverse("second_factors_reset", args=[world.a.senco.pk]).encode() in page.content
+    # A school outside the trust is a 404, as a missing one is.
+    assert client.get(reverse("staff"), {"school": world.b.school.pk}).status_code == 404
+    assert client.get(reverse("staff"), {"school": 987654}).status_code == 404
+    response = client.post(reverse("second_factors_reset", args=[world.a.senco.pk]))
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=world.a.senco).exists()
+    assert AuditEvent.objects.filter(
+        action="second_factor.reset_all", actor_id=world.trust_admin.pk, outcome=Outcome.OK
+    ).exists()
