@@ -156,7 +156,7 @@ def _sign_in(page: Page, live_server: Any, email: str, password: str) -> None:
     if secret is not None:
         expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
         page.get_by_label("Code").fill(fresh_totp(secret))
-        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page, f"Signing in as {email} did not leave the sign-in page").not_to_have_url(
         re.compile(r"/accounts/(login|2fa)/")
     )

@@ -45,20 +45,20 @@ def _fill_sign_in(page: Page, base_url: str, email: str, password: str) -> None:
 
 
 def _expect_signed_in(page: Page) -> None:
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     expect(page).not_to_have_url(SIGN_IN_PAGES)
 
 
 def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
 
 
 def _expect_sign_in_refused(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("alert")).to_contain_text(re.compile(r"not correct", re.IGNORECASE))
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
 
 
 def _invite(page: Page, base_url: str, *, email: str, full_name: str) -> None:
@@ -181,7 +181,7 @@ def _recovery_codes_on_page(page: Page) -> list[str]:
 def _answer_code(page: Page, code: str) -> None:
     expect(page).to_have_url(re.compile(re.escape(reverse("mfa_authenticate"))))
     page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 class VirtualAuthenticator:
@@ -258,7 +258,7 @@ def test_it_sets_up_and_uses_each_second_factor_for_a_senco(
     _answer_code(page, codes[0])
     expect(page).to_have_url(re.compile(re.escape(reverse("mfa_authenticate"))))
     expect(page.get_by_role("alert")).to_contain_text("Incorrect code")
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
     _answer_code(page, codes[1])
     _expect_signed_in(page)
 
