@@ -99,20 +99,21 @@ def needs_invitation(user: User) -> bool:
     return not user.has_usable_password() and not user.invitations.filter(accepted_at__isnull=False).exists()
 
 
+def _invite_if_new(*, actor: Actor, user: User, role: str, school: School, base_url: str | None) -> None:
+    """Someone given a role who has never been able to sign in gets an invitation (sent on commit)."""
+    if needs_invitation(user):
+        invitation_issue(
+            user=user, role=role, school=school, invited_by=actor.user, base_url=base_url, actor=actor
+        )
+
+
 def _grant(
     *, actor: Actor, user: User, role: str, school_id: int, base_url: str | None, fields: list[str]
 ) -> Membership:
     """The role itself, the invitation of a person who cannot sign in yet, and the event (no checks)."""
     membership = Membership.objects.create(user=user, role=role, school_id=school_id)
-    if needs_invitation(user):
-        invitation_issue(
-            user=user,
-            role=role,
-            school=membership.school,
-            invited_by=actor.user,
-            base_url=base_url,
-            actor=actor,
-        )
+    assert membership.school is not None
+    _invite_if_new(actor=actor, user=user, role=role, school=membership.school, base_url=base_url)
     audit_record(
         actor=actor,
         action="membership.create",
@@ -267,15 +268,9 @@ def role_proposal_approve(*, actor: Actor, proposal_id: int, base_url: str | Non
             Membership.objects.create(
                 user_id=proposal.user_id, role=proposal.role, school_id=proposal.school_id
             )
-            if needs_invitation(proposal.user):
-                invitation_issue(
-                    user=proposal.user,
-                    role=proposal.role,
-                    school=proposal.school,
-                    invited_by=actor.user,
-                    base_url=base_url,
-                    actor=actor,
-                )
+            _invite_if_new(
+                actor=actor, user=proposal.user, role=proposal.role, school=proposal.school, base_url=base_url
+            )
         # One event for the act: the request decided and the role it gives (the request names both).
         audit_record(
             actor=actor,
