@@ -334,55 +334,58 @@ def import_apply(
                         ),
                         base_url=base_url,
                     )
-                skipped = _skipped_rows(plan) if skip_errors else []
-                ImportRecord.objects.filter(pk=record.pk).update(
-                    status=ImportStatus.APPLIED,
-                    applied_by_id=actor.user_id,
-                    applied_at=timezone.now(),
-                    rows_total=plan.rows_total,
-                    rows_with_errors=len(plan.error_lines),
-                    rows_with_warnings=len(plan.warning_lines - plan.error_lines),
-                    created=plan.created,
-                    updated=plan.updated,
-                    unchanged=plan.unchanged,
-                    skipped=skipped,
-                    skip_errors=skip_errors,
-                    failure="",
-                    content=None,
-                    progress_done=plan.rows_total,
-                )
-                audit_record(
-                    actor=actor,
-                    action="import.apply",
-                    target_type="import",
-                    target_id=record.pk,
-                    fields=[record.kind],
-                )
+                _record_applied(actor=actor, record=record, plan=plan, skip_errors=skip_errors)
         finally:
             if refused_roles:
                 staff_import_refusals(actor=actor, school_id=school_id, roles=refused_roles)
     except DatabaseError as exc:
         # The transaction is gone: say so on the record, in a new one, and keep the file for a retry.
         logger.warning("import %s failed: %s", record.pk, type(exc).__name__)
-        with transaction.atomic():
-            ImportRecord.objects.filter(pk=record.pk).update(
-                status=ImportStatus.FAILED,
-                failure=(
-                    "The database refused a write part-way through, so nothing was changed. "
-                    "Try applying again; if it fails again, ask your IT lead to check the server."
-                ),
-            )
-            # Not "denied": the attempt was allowed and nothing was written; the trail says so by name.
-            audit_record(
-                actor=actor,
-                action="import.apply_failed",
-                target_type="import",
-                target_id=record.pk,
-                fields=[record.kind],
-            )
+        _record_failed(actor=actor, record=record)
         raise ImportFailed(str(record.pk)) from exc
     record.refresh_from_db()
     return record
+
+
+def _record_applied(*, actor: Actor, record: ImportRecord, plan: Plan, skip_errors: bool) -> None:
+    ImportRecord.objects.filter(pk=record.pk).update(
+        status=ImportStatus.APPLIED,
+        applied_by_id=actor.user_id,
+        applied_at=timezone.now(),
+        rows_total=plan.rows_total,
+        rows_with_errors=len(plan.error_lines),
+        rows_with_warnings=len(plan.warning_lines - plan.error_lines),
+        created=plan.created,
+        updated=plan.updated,
+        unchanged=plan.unchanged,
+        skipped=_skipped_rows(plan) if skip_errors else [],
+        skip_errors=skip_errors,
+        failure="",
+        content=None,
+        progress_done=plan.rows_total,
+    )
+    audit_record(
+        actor=actor, action="import.apply", target_type="import", target_id=record.pk, fields=[record.kind]
+    )
+
+
+@transaction.atomic
+def _record_failed(*, actor: Actor, record: ImportRecord) -> None:
+    ImportRecord.objects.filter(pk=record.pk).update(
+        status=ImportStatus.FAILED,
+        failure=(
+            "The database refused a write part-way through, so nothing was changed. "
+            "Try applying again; if it fails again, ask your IT lead to check the server."
+        ),
+    )
+    # Not "denied": the attempt was allowed and nothing was written; the trail says so by name.
+    audit_record(
+        actor=actor,
+        action="import.apply_failed",
+        target_type="import",
+        target_id=record.pk,
+        fields=[record.kind],
+    )
 
 
 def _skipped_rows(plan: Plan) -> list[dict[str, object]]:
