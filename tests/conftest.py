@@ -6,13 +6,15 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from tests import factories as f
+from tests.mail import SmtpServer
 
 PASSWORD = "correct horse battery staple"
 PERSONA_NAMES_A = ["a_teacher", "a_ta", "a_senco", "a_head", "a_admin"]
@@ -104,6 +106,23 @@ def client() -> Client:
 @pytest.fixture
 def raw_client() -> Client:
     return Client()
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """Mail goes over a socket to a real SMTP server on 127.0.0.1, not to Django's in-memory outbox.
+
+    The test runner set the locmem backend at start-up; pytest-django's ``settings`` fixture applies
+    later, so this override wins, and the live server thread reads the same settings object."""
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = server.host
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        yield server
 
 
 # ---------------------------------------------------------------- personas

@@ -11,8 +11,7 @@ Fixtures for tests:
   ``page``                              a fresh browser context and page (1024x768, en-GB)
   ``sign_in(page, live_server, email, password)``
   ``assert_no_serious_axe_violations(page)``   axe-core check; fails on serious or critical issues
-  ``smtp_server``                       a real SMTP server on the loopback (tests/mail.py); Django sends
-                                        mail to it through its SMTP backend for the test
+  ``smtp_server`` (tests/conftest.py)   a real SMTP server on the loopback (tests/mail.py)
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 
-from tests.mail import SmtpServer
 from tests.totp import fresh_totp
 
 HERE = Path(__file__).resolve().parent
@@ -216,20 +214,3 @@ def _assert_no_serious_axe_violations(page: Page) -> None:
 @pytest.fixture
 def assert_no_serious_axe_violations() -> Callable[[Page], None]:
     return _assert_no_serious_axe_violations
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Iterator[SmtpServer]:
-    """Mail goes over a socket to a real SMTP server on 127.0.0.1, not to Django's in-memory outbox.
-
-    The test runner set the locmem backend at start-up; pytest-django's ``settings`` fixture applies
-    later, so this override wins, and the live server thread reads the same settings object."""
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = server.host
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        yield server

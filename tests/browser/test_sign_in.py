@@ -131,7 +131,7 @@ def test_it_takes_an_invited_teacher_from_email_to_a_reset_password(
     teacher.get_by_label("Email").fill(teacher_email)
     teacher.get_by_role("button", name=re.compile("reset", re.IGNORECASE)).click()
     expect(teacher).to_have_url(re.compile(re.escape(reverse("account_reset_password_done"))))
-    reset_link = first_link(smtp_server.wait_for(teacher_email, subject="Password Reset"))
+    reset_link = first_link(smtp_server.wait_for(teacher_email, subject="Choose a new password"))
     assert reset_link.startswith(f"{base}/accounts/password/reset/key/"), reset_link
     teacher.goto(reset_link)
     teacher.get_by_label("New Password", exact=True).fill(NEW_PASSWORD)
