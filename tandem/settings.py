@@ -57,6 +57,8 @@ ALLOWED_HOSTS = _env_list("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("TANDEM_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so its `createsuperuser` (password rules in --noinput mode too) wins.
+    "tandem.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,7 +74,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
     "tandem.core",
-    "tandem.accounts",
     "tandem.audit",
     "tandem.schools",
     "tandem.people",

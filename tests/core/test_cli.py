@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from tandem.audit.models import AuditEvent
 from tandem.cli import TANDEM_COMMANDS, main
-from tandem.people.models import Membership
+from tandem.people.models import Membership, User
 from tandem.schools.models import School
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,3 +134,14 @@ def test_it_builds_the_demo_once_and_prints_the_sign_ins(capsys):
     call_command("run", "--no-serve")
     assert "building the demo" not in capsys.readouterr().out
     assert School.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_it_applies_the_password_rules_to_a_superuser_made_without_questions(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("createsuperuser", "--noinput", "--email", "it@school.example", "--full_name", "IT")
+    assert not User.objects.filter(email="it@school.example").exists()
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long and uncommon maintenance phrase")
+    call_command("createsuperuser", "--noinput", "--email", "it@school.example", "--full_name", "IT")
+    assert User.objects.get(email="it@school.example").is_superuser
