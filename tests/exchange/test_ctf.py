@@ -582,7 +582,8 @@ def test_it_never_puts_a_pupils_name_in_a_warning() -> None:
         assert not any(name in text for name in names), issue
 
 
-def test_it_reads_2000_pupils_with_50_assessments_each_quickly() -> None:
+def test_it_reads_2000_pupils_with_50_assessments_each() -> None:
+    # How fast is for a benchmark, not a test (a timed test fails on a busy machine): bench/ctf_read.py.
     pupil = _pupil_xml(
         extra="<StageAssessments><KeyStage><Stage>KS2</Stage>"
         + _assessment(date_xml="<ResultDate>2025-06-13</ResultDate>") * 50
@@ -590,13 +591,10 @@ def test_it_reads_2000_pupils_with_50_assessments_each_quickly() -> None:
     )
     data = _ctf(*[pupil.replace(GOOD_UPN, TEMPORARY_UPN if i % 2 else GOOD_UPN) for i in range(2000)])
 
-    started = time.perf_counter()
     parsed = parse_ctf(data)
-    elapsed = time.perf_counter() - started
 
     assert len(parsed.pupils) == 2000
     assert sum(len(p.assessments) for p in parsed.pupils) == 100_000
-    assert elapsed < 5, f"took {elapsed:.1f}s"
 
 
 # ---------------------------------------------------------------------------------------- writing
