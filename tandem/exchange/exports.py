@@ -31,7 +31,7 @@ from tandem.exchange.ctf import (
 )
 from tandem.exchange.tables import Cell, DataTable
 from tandem.people.models import Pupil, year_group_label
-from tandem.progress.selectors import flagged_list
+from tandem.progress.selectors import flagged_list, list_for
 from tandem.register.models import SenNeed, SenStatusPeriod
 from tandem.schools.models import School
 
@@ -73,6 +73,7 @@ FLAG_HEADERS = (
     "Gap not closing",
     "Gap widening",
     "Why",
+    "List",  # last, so the columns before it keep their places for existing spreadsheets
 )
 CURRENT_PROVISIONS = ("N", "K", "E")
 
@@ -202,6 +203,7 @@ def flags_table(*, actor: Actor) -> DataTable:
                 r.get_not_closing_display(),
                 r.get_widening_display(),
                 " ".join(str(text) for text in reasons.values()),
+                list_for(r.provision),  # type: ignore[attr-defined]  # by SEN status today
             )
 
     return DataTable("Less than expected progress", FLAG_HEADERS, rows())

@@ -130,6 +130,9 @@ class ParentPlan:
     pupil_views: str
     parent_views: str
     targets: tuple[ParentTarget, ...]
+    # School assessments in a parent's words ("Kai made less progress in reading in the spring term than
+    # most pupils who started at the same level."): never the staff figures, SDs or percentiles.
+    progress: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,10 @@ def plan_pdf(plan: ParentPlan) -> bytes:
     doc.paragraph(_or_placeholder(plan.strengths))
     doc.heading(f"Where {first} needs extra help")
     doc.paragraph(_or_placeholder(plan.needs))
+    if plan.progress:
+        doc.heading(f"How {first} got on in school assessments")
+        for sentence in plan.progress:
+            doc.paragraph(sentence)
 
     doc.heading("What we are working on")
     if plan.targets:

@@ -529,6 +529,12 @@ def plan_for_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
         pupil_views=plan.pupil_views,
         parent_views=plan.parent_views,
         targets=targets,
+        # The parent sentences stored with the plan's progress figures; older plans stored none.
+        progress=tuple(
+            str(row["parent"])
+            for row in plan.progress_snapshot
+            if isinstance(row, dict) and row.get("parent")
+        ),
     )
 
 

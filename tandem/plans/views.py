@@ -68,14 +68,8 @@ def pupil_timeline_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID)
 
 
 def _evidence_from(snapshot: list[dict[str, object]]) -> str:
-    lines = []
-    for row in snapshot:
-        standing = (
-            f"growth percentile {row['percentile']}" if row["percentile"] is not None else "no percentile"
-        )
-        flagged = "flagged for less than expected progress" if row["flagged"] else "not flagged"
-        lines.append(f"{row['subject']} ({row['window']}): {standing}, {flagged}.")
-    return "\n".join(lines)
+    # Each line is worded by the stored flag (progress_snapshot), so the evidence cannot contradict it.
+    return "\n".join(str(row["evidence"]) for row in snapshot)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,10 @@ difficulty out). Every sentence says what was compared, with whom, and the thres
 
 Vectorised: each kind of sentence is assembled for all its rows at once with numpy's string ufuncs
 (`numpy.strings`), so reasons for a trust's 100,000 latest results take a fraction of a second.
+
+Two audiences, two kinds of sentence: `reasons` and `percentile_notes` keep the figures for staff;
+`parent_sentences` say what happened in words a parent understands, with no figures, SDs, percentiles or
+criterion letters at all.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from tandem.progress.settings import ProgressSettings
 
-__all__ = ["reasons"]
+__all__ = ["parent_sentences", "percentile_notes", "reasons"]
 
 _STR = np.dtypes.StringDType()
 Strings = NDArray[Any]
@@ -368,3 +372,88 @@ def _reason_widening(
             (code == 0, fine),
         ],
     )
+
+
+# ---------------------------------------------------------------- for parents: no figures, no jargon
+# One clause per Code 6.17 criterion, in the Code's order; "{s}" is the subject, "{w}" when it happened.
+_PARENT_CLAUSES = (
+    ("made less progress in ", " than most pupils who started at the same level"),  # (a) same baseline
+    ("made less progress in ", " than they had been making before"),  # (b) own previous rate
+    ("is still further behind in ", " than most pupils of the same age, and the gap did not close"),  # (c)
+    ("fell further behind in ", " than most pupils of the same age"),  # (d)
+)
+
+
+def parent_sentences(
+    *,
+    name: ArrayLike,
+    subject: ArrayLike,
+    when: ArrayLike,
+    peers: ArrayLike,
+    own_rate: ArrayLike,
+    not_closing: ArrayLike,
+    widening: ArrayLike,
+) -> Strings:
+    """What happened in a subject and window, in a parent's words: one sentence per criterion that holds.
+
+    `name` is how the pupil is called ("Kai"), `subject` as it reads mid-sentence ("reading"), `when` as
+    it reads after the subject ("this term", "in the spring term"); the four criteria are the stored codes
+    (1 holds, 0 does not, -1 not enough data). Every argument broadcasts, so a whole list is one call.
+    Without a flag the sentence says the progress was as expected, or that there is not enough
+    information yet: never a figure, so it cannot disagree with the flag it describes.
+    """
+    codes = np.broadcast_arrays(
+        np.asarray(peers), np.asarray(own_rate), np.asarray(not_closing), np.asarray(widening)
+    )
+    shape = np.broadcast_shapes(codes[0].shape, np.shape(name), np.shape(subject), np.shape(when))
+    who = np.broadcast_to(np.asarray(name, dtype=_STR), shape)
+    sub = np.broadcast_to(np.asarray(subject, dtype=_STR), shape)
+    at = np.broadcast_to(np.asarray(when, dtype=_STR), shape)
+    held = [np.broadcast_to(code == 1, shape) for code in codes]
+    # "when" follows the subject after a space, or nothing at all when the caller gives none.
+    timed = _join(np.where(at == "", "", " ").astype(_STR), at)
+    out: Strings = np.full(shape, "", dtype=_STR)
+    for holds, (verb, compared) in zip(held, _PARENT_CLAUSES, strict=True):
+        # (c) and (d) are about standing among pupils of the same age now, not one window's progress.
+        sentence = _join(who, " ", verb, sub, timed if "progress" in verb else "", compared, ".")
+        spaced = np.where(out == "", sentence, _join(" ", sentence))
+        out = np.where(holds, np.strings.add(out, spaced), out)
+    any_held = np.logical_or.reduce(held)
+    no_data = np.logical_and.reduce([np.broadcast_to(code == -1, shape) for code in codes])
+    expected = _join(who, " made the progress we would expect in ", sub, timed, ".")
+    unknown = _join(
+        "There is not enough information yet to say how much progress ", who, " made in ", sub, "."
+    )
+    result: Strings = np.where(any_held, out, np.where(no_data, unknown, expected))
+    return result
+
+
+def percentile_notes(*, percentile: ArrayLike, high: ArrayLike, peers: ArrayLike, threshold: int) -> Strings:
+    """A growth percentile for staff, worded by the stored (a) flag so the two can never disagree.
+
+    A percentile below the threshold that is not flagged is within measurement error of it, and says so:
+    "18: below 20 but within measurement error of it (it could be as high as 27), so not flagged".
+    Missing values are -1, as in the engine's columns: no percentile gives "no growth percentile".
+    """
+    pct, top, code = np.broadcast_arrays(
+        np.asarray(percentile, dtype=np.float64), np.asarray(high, dtype=np.float64), np.asarray(peers)
+    )
+    thr = str(threshold)
+    base = _join("growth percentile ", _int(np.maximum(pct, 0)))
+    flagged = _join(base, ", below " + thr + " even allowing for measurement error: flagged")
+    within = _join(
+        base,
+        ", below " + thr + " but within measurement error of it (it could be as high as ",
+        _int(np.maximum(top, 0)),
+        "), so not flagged",
+    )
+    within_unknown_top = _join(base, ", below " + thr + " but within measurement error of it, so not flagged")
+    unsure = _join(base, ", below " + thr + ", but there is not enough data to flag it")
+    fine = _join(base, ", not below " + thr)
+    low_not_flagged = (pct < threshold) & (code == 0)
+    out: Strings = np.select(
+        [pct < 1, code == 1, low_not_flagged & (top >= 1), low_not_flagged, pct < threshold],
+        [np.asarray("no growth percentile", dtype=_STR), flagged, within, within_unknown_top, unsure],
+        fine,
+    )
+    return out

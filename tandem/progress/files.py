@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -29,19 +29,42 @@ class MarksFileError(ValueError):
 
 @dataclass
 class Marks:
+    """The usable marks, and what happened to every other line of the file."""
+
     columns: dict[str, np.ndarray]
-    rows: int
+    rows: int  # marks handed to the engine
+    lines: int = 0  # data lines read (the header not counted)
+    not_assessed: int = 0  # rows with an empty score: a pupil who was not assessed, not an error
+    blank: int = 0  # rows with nothing in any column
+    skipped: list[str] = field(default_factory=list)  # "Line N: why", for rows left out by --skip-errors
 
 
-def _number(text: str, *, line: int, field: str) -> float:
+def _number(text: str, *, line: int, column: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise MarksFileError(f"Line {line}: {field} '{text}' is not a number.") from None
+        value = float("nan")
+    # float() reads "nan" and "inf" too: neither is a mark.
+    if not np.isfinite(value):
+        hint = " (leave it empty for a pupil who was not assessed)" if column == "score" else ""
+        raise MarksFileError(f"Line {line}: {column} '{text.strip()}' is not a number{hint}.")
+    return value
 
 
-def read_marks(handle: IO[str]) -> Marks:
-    """Read a long CSV (one row per pupil, subject and window); every bad row is reported, none skipped."""
+def error_report(errors: list[str], limit: int = 20) -> str:
+    """The first `limit` "Line N: why" messages, one a line, and how many more there are."""
+    shown = "\n".join(errors[:limit])
+    more = f"\n...and {len(errors) - limit} more." if len(errors) > limit else ""
+    return f"{shown}{more}"
+
+
+def read_marks(handle: IO[str], *, skip_errors: bool = False) -> Marks:
+    """Read a long CSV (one row per pupil, subject and window) as schools have them.
+
+    An empty score is a pupil who was not assessed (absent, disapplied): counted, never an error. Any other
+    unusable row is reported by line; the file is refused unless `skip_errors`, which leaves those rows out
+    and lists them in `Marks.skipped`.
+    """
     reader = csv.DictReader(handle)
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
@@ -53,38 +76,62 @@ def read_marks(handle: IO[str]) -> Marks:
     reader.fieldnames = header
     values: dict[str, list[object]] = {name: [] for name in (*REQUIRED, *OPTIONAL) if name in header}
     errors: list[str] = []
+    lines = not_assessed = blank = 0
     for line, row in enumerate(reader, start=2):
+        lines += 1
+        # Spreadsheets export rows of bare commas below the data: they hold nothing to report.
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            blank += 1
+            continue
         try:
+            if None in row:
+                raise MarksFileError(
+                    f"Line {line}: has {len(header) + len(row[None])} values but the header has "
+                    f"{len(header)} (a comma inside a value needs quotes)."
+                )
+            score_text = (row.get("score") or "").strip()
             for name in REQUIRED:
-                if not (row.get(name) or "").strip():
+                if name != "score" and not (row.get(name) or "").strip():
                     raise MarksFileError(f"Line {line}: {name} is empty.")
-            values["pupil"].append(row["pupil"].strip())
-            values["subject"].append(row["subject"].strip())
-            values["window"].append(row["window"].strip())
-            values["score"].append(_number(row["score"], line=line, field="score"))
-            year = _number(row["year_group"], line=line, field="year_group")
+            # Parsed in full before anything is kept, so a row with a bad date leaves no half-row behind.
+            score = _number(score_text, line=line, column="score") if score_text else None
+            year = _number(row["year_group"], line=line, column="year_group")
             if year != int(year):
                 raise MarksFileError(f"Line {line}: year_group '{row['year_group']}' is not a whole number.")
-            values["year_group"].append(int(year))
+            date: dt.date | None = None
             if "date" in values:
                 text = (row.get("date") or "").strip()
                 try:
-                    values["date"].append(dt.date.fromisoformat(text) if text else None)
+                    date = dt.date.fromisoformat(text) if text else None
                 except ValueError:
                     raise MarksFileError(
                         f"Line {line}: date '{text}' is not a date like 2025-11-20."
                     ) from None
-            if "school" in values:
-                values["school"].append((row.get("school") or "").strip())
         except MarksFileError as error:
             errors.append(str(error))
-    if errors:
-        shown = "\n".join(errors[:20])
-        more = f"\n...and {len(errors) - 20} more." if len(errors) > 20 else ""
-        raise MarksFileError(f"{len(errors)} row(s) cannot be used; nothing was analysed:\n{shown}{more}")
+            continue
+        if score is None:
+            not_assessed += 1
+            continue
+        values["pupil"].append(row["pupil"].strip())
+        values["subject"].append(row["subject"].strip())
+        values["window"].append(row["window"].strip())
+        values["score"].append(score)
+        values["year_group"].append(int(year))
+        if "date" in values:
+            values["date"].append(date)
+        if "school" in values:
+            values["school"].append((row.get("school") or "").strip())
+    if errors and not skip_errors:
+        raise MarksFileError(
+            f"{len(errors)} row(s) cannot be used; nothing was analysed:\n{error_report(errors)}\n"
+            "Correct them, or give --skip-errors to analyse the file without them."
+        )
     rows = len(values["pupil"])
     if rows == 0:
-        raise MarksFileError("The file has a header but no marks.")
+        if lines == blank:
+            raise MarksFileError("The file has a header but no marks.")
+        raise MarksFileError(f"None of the file's {lines:,} rows has a usable score; nothing was analysed.")
     columns: dict[str, np.ndarray] = {
         "pupil": np.array(values["pupil"], dtype=object),
         "subject": np.array(values["subject"], dtype=object),
@@ -99,7 +146,9 @@ def read_marks(handle: IO[str]) -> Marks:
         )
     if "school" in values:
         columns["school"] = np.array(values["school"], dtype=object)
-    return Marks(columns=columns, rows=rows)
+    return Marks(
+        columns=columns, rows=rows, lines=lines, not_assessed=not_assessed, blank=blank, skipped=errors
+    )
 
 
 def _cell(value: object) -> str:

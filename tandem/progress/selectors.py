@@ -16,7 +16,9 @@ from tandem.access.policy import Resource
 from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_or_404, pupils_in_scope
 from tandem.audit.services import audit_record
 from tandem.people.models import Pupil, year_group_label
+from tandem.plans.models import SupportPlan
 from tandem.progress.chart import ChartGeometry, ChartPoint, progress_chart
+from tandem.progress.explain import parent_sentences, percentile_notes
 from tandem.progress.models import (
     AnalysisRun,
     FirstResponse,
@@ -25,6 +27,7 @@ from tandem.progress.models import (
     RunStatus,
 )
 from tandem.progress.settings import EDITABLE_SETTINGS, ProgressSettings, setting_reasons, settings_with
+from tandem.progress.summary import FlagShare
 from tandem.register.models import Provision, SenNeed, SenStatusPeriod
 from tandem.schools.models import School, Trust
 
@@ -57,19 +60,119 @@ def _results(actor: Actor, run: AnalysisRun) -> QuerySet[ProgressResult]:
     return ProgressResult.objects.filter(run=run, pupil_id__in=visible)
 
 
+def _current_provision() -> Coalesce:
+    """Today's SEN status as a column: the open period's code, or N when there is none."""
+    return Coalesce(
+        Subquery(
+            SenStatusPeriod.objects.filter(pupil=OuterRef("pupil_id"), ends_on__isnull=True).values(
+                "provision"
+            )[:1]
+        ),
+        Value(Provision.NONE.value),
+    )
+
+
+ON_REGISTER = (Provision.SEN_SUPPORT.value, Provision.EHC_PLAN.value)
+FIRST_RESPONSE_LIST = "Consider a first response"
+NEXT_REVIEW_LIST = "Bring to their next review"
+
+
+def list_for(provision: str) -> str:
+    """Which of the two lists a flag belongs on, by the pupil's SEN status today."""
+    return NEXT_REVIEW_LIST if provision in ON_REGISTER else FIRST_RESPONSE_LIST
+
+
 def flagged_list(
     *, actor: Actor, subject: str | None = None
 ) -> tuple[AnalysisRun | None, QuerySet[ProgressResult]]:
-    """Flagged results in each school's newest analysed window, for the pupils the actor may see."""
+    """Flagged results in each school's newest analysed window, for the pupils the actor may see.
+
+    Each row carries `provision` (today's SEN status, N when none) and `next_review` (the open support
+    plan's review date, if any), so the two lists and the download need no query per pupil.
+    """
     run = latest_run(actor=actor)
     if run is None:
         return None, ProgressResult.objects.none()
     results = _results(actor, run).filter(is_current=True, flagged=True)
     if subject:
         results = results.filter(subject_id=subject)
-    return run, results.select_related("pupil", "subject", "window__academic_year").order_by(
-        "pupil__legal_surname", "pupil__legal_forename", "pupil_id", "subject_id"
+    next_review = Subquery(
+        SupportPlan.objects.filter(pupil=OuterRef("pupil_id"), reviewed_on__isnull=True)
+        .order_by("review_on")
+        .values("review_on")[:1]
     )
+    return run, (
+        results.annotate(provision=_current_provision(), next_review=next_review)
+        .select_related("pupil", "subject", "window__academic_year")
+        .order_by("pupil__legal_surname", "pupil__legal_forename", "pupil_id", "subject_id")
+    )
+
+
+@dataclass
+class FlagLists:
+    """Two lists, not one: the first response is for pupils not on the SEN register (Code 6.19); a pupil
+    on it already has a plan, and the flag is evidence for its next review (Code 6.52)."""
+
+    run: AnalysisRun | None
+    first_response: list[ProgressResult]  # not on the register
+    next_review: list[ProgressResult]  # SEN support or an EHC plan
+
+    @property
+    def total(self) -> int:
+        return len(self.first_response) + len(self.next_review)
+
+
+def flag_lists(*, actor: Actor, subject: str | None = None) -> FlagLists:
+    """The flagged results split by the pupil's SEN status today, each list in name order. One query."""
+    run, results = flagged_list(actor=actor, subject=subject)
+    lists = FlagLists(run, [], [])
+    for result in results:
+        on_register = list_for(result.provision) == NEXT_REVIEW_LIST  # type: ignore[attr-defined]
+        (lists.next_review if on_register else lists.first_response).append(result)
+    return lists
+
+
+def subject_in_sentence(name: str) -> str:
+    """ "Mathematics" reads "mathematics" mid-sentence; languages and acronyms keep their capitals."""
+    if not name or name.split()[0] in LANGUAGES or name[:2].isupper():
+        return name
+    return name[0].lower() + name[1:]
+
+
+LANGUAGES = frozenset({"English", "French", "German", "Spanish", "Latin", "Welsh", "Italian", "Mandarin"})
+
+
+def parent_sentence(row: ProgressResult, *, name: str, when: str = "this term") -> str:
+    """One result in a parent's words (no figures): what the parent-facing documents print."""
+    return str(
+        parent_sentences(
+            name=name,
+            subject=subject_in_sentence(row.subject.name),
+            when=when,
+            peers=row.peers,
+            own_rate=row.own_rate,
+            not_closing=row.not_closing,
+            widening=row.widening,
+        )
+    )
+
+
+def percentile_note(row: ProgressResult, *, threshold: int) -> str:
+    """The growth percentile for staff, worded by the stored flag (see `explain.percentile_notes`)."""
+    return str(
+        percentile_notes(
+            percentile=-1 if row.percentile is None else row.percentile,
+            high=-1 if row.percentile_high is None else row.percentile_high,
+            peers=row.peers,
+            threshold=threshold,
+        )
+    )
+
+
+def run_threshold(run: AnalysisRun | None) -> int:
+    """The growth-percentile threshold the run used (older runs stored no settings: the default)."""
+    stored = (run.settings or {}).get("growth_threshold") if run is not None else None
+    return int(stored) if stored else ProgressSettings().growth_threshold
 
 
 @dataclass
@@ -77,10 +180,23 @@ class SubjectProgress:
     subject: str
     subject_name: str
     rows: list[ProgressResult] = field(default_factory=list)
+    threshold: int = ProgressSettings().growth_threshold
+    pupil_name: str = ""  # how the pupil is called, for the parent sentence
 
     @property
     def latest(self) -> ProgressResult | None:
         return self.rows[-1] if self.rows else None
+
+    @property
+    def parent_sentence(self) -> str:
+        """The latest result in a parent's words; teachers keep the figures beside it."""
+        row = self.latest
+        return "" if row is None else parent_sentence(row, name=self.pupil_name, when=window_when(row))
+
+    @property
+    def table(self) -> list[tuple[ProgressResult, str]]:
+        """Each result with its growth percentile worded by the stored flag, so the two never disagree."""
+        return [(row, percentile_note(row, threshold=self.threshold)) for row in self.rows]
 
     @property
     def chart(self) -> ChartGeometry | None:
@@ -105,6 +221,16 @@ def window_label(row: ProgressResult) -> str:
     return f"{window.get_term_display()[:3]} {start % 100:02d}/{(start + 1) % 100:02d}"
 
 
+def window_when(row: ProgressResult) -> str:
+    """ "in the spring term": when a result was, for a parent, without figures (documents outlive terms)."""
+    return f"in the {row.window.get_term_display().lower()} term"
+
+
+def called(pupil: Pupil) -> str:
+    """The name a family uses for the pupil in a sentence."""
+    return pupil.preferred_forename or pupil.legal_forename
+
+
 def pupil_progress(*, actor: Actor, pupil_id: uuid.UUID) -> list[SubjectProgress]:
     """Every analysed window for one pupil from the latest run, per subject, oldest first."""
     pupil = pupil_or_404(actor, pupil_id, Resource.PROGRESS)
@@ -116,7 +242,10 @@ def pupil_progress(*, actor: Actor, pupil_id: uuid.UUID) -> list[SubjectProgress
         .select_related("subject", "window__academic_year")
         .order_by("subject_id", "window__opens_on")
     )
-    by_subject: dict[str, SubjectProgress] = defaultdict(lambda: SubjectProgress("", ""))
+    threshold, name = run_threshold(run), called(pupil)
+    by_subject: dict[str, SubjectProgress] = defaultdict(
+        lambda: SubjectProgress("", "", threshold=threshold, pupil_name=name)
+    )
     for row in rows:
         entry = by_subject[row.subject_id]
         entry.subject, entry.subject_name = row.subject_id, row.subject.name
@@ -174,14 +303,7 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
     run = latest_run(actor=actor)
     if run is None:
         return ProgressSummary(None, [], [], [], [], [])
-    provision = Coalesce(
-        Subquery(
-            SenStatusPeriod.objects.filter(pupil=OuterRef("pupil_id"), ends_on__isnull=True).values(
-                "provision"
-            )[:1]
-        ),
-        Value(Provision.NONE.value),
-    )
+    provision = _current_provision()
     primary_need = Subquery(
         SenNeed.objects.filter(pupil=OuterRef("pupil_id"), ends_on__isnull=True, rank=1).values(
             "need_type_id"
@@ -257,9 +379,22 @@ def progress_snapshot(*, actor: Actor, pupil_id: uuid.UUID) -> list[dict[str, ob
                 "gap": None if row.gap is None else round(row.gap, 2),
                 "flagged": row.flagged,
                 "reasons": [text for text in row.reasons.values() if text],
+                # Worded from the stored flag, so plan evidence and flag cannot disagree.
+                "evidence": evidence_line(row, subject.subject_name, threshold=subject.threshold),
+                "parent": subject.parent_sentence,
             }
         )
     return snapshot
+
+
+def evidence_line(row: ProgressResult, subject_name: str, *, threshold: int) -> str:
+    """A plan's evidence line for staff: the figures, worded by the flag that was stored with them."""
+    held = [label.lower() for key, label in CRITERIA if getattr(row, key) == 1]
+    verdict = (
+        "flagged for less than expected progress (" + "; ".join(held) + ")" if row.flagged else "not flagged"
+    )
+    note = percentile_note(row, threshold=threshold)
+    return f"{subject_name} ({window_label(row)}): {note}; overall {verdict}."
 
 
 def first_response_detail(*, actor: Actor, response_id: uuid.UUID) -> FirstResponse:
@@ -355,3 +490,23 @@ def progress_settings_view(*, actor: Actor) -> EffectiveSettings:
     if actor.school_id is not None:
         return progress_settings_for(school=School.objects.get(pk=actor.school_id))
     return progress_settings_for(trust=Trust.objects.get(pk=actor.trust_id or 0))
+
+
+def run_flag_share(*, run: AnalysisRun) -> FlagShare:
+    """How much of a run's results at each school's newest window (what teachers act on) it flagged.
+
+    For `tandem analyse`, which warns when a run flags more than it can mean; no actor: it reads counts only.
+    """
+    # Aliases must not be field names (flagged, peers...), or Django refuses the aggregate.
+    counts = ProgressResult.objects.filter(run=run, is_current=True).aggregate(
+        n_total=Count("id"),
+        n_flagged=Count("id", filter=Q(flagged=True)),
+        n_national=Count("id", filter=Q(flagged=True, norm_model="published_norm")),
+        **{f"n_{name}": Count("id", filter=Q(**{name: 1})) for name, _ in CRITERIA},
+    )
+    return FlagShare(
+        pupil_subjects=counts["n_total"],
+        flagged=counts["n_flagged"],
+        by_criterion={name: counts[f"n_{name}"] for name, _ in CRITERIA},
+        national=counts["n_national"],
+    )

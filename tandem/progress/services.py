@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from django.utils import timezone
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
-from tandem.assessment.models import Scale
+from tandem.assessment.models import Scale, ScaleKind
 from tandem.audit.services import AuditActor, audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
 from tandem.people.accountability import accountable_teacher_set, require_accountable_teacher
@@ -60,12 +60,20 @@ NORM_LABELS = {
 }
 
 
-def engine_scales() -> dict[str, ScaleInfo]:
-    """The standardised scale's published norms and reliability, for each analysed subject."""
+def engine_scales(subjects: Iterable[str]) -> dict[str, ScaleInfo]:
+    """The analysed scale as the database declares it, for each subject.
+
+    National norms only for a scale declared standardised (its kind) with its norms set: on any other scale
+    pupils are compared within their cohort, never with a national mean and SD the scores do not have.
+    """
     scale = Scale.objects.filter(code="standardised").first()
     reliability = scale.reliability if scale and scale.reliability else 0.9
-    info = ScaleInfo.standardised(reliability=reliability)
-    return {"reading": info, "maths": info, "writing": info}
+    name = scale.code if scale else "standardised"
+    if scale and scale.kind == ScaleKind.STANDARDISED and scale.norm_mean is not None and scale.norm_sd:
+        info = ScaleInfo(name=name, norm_mean=scale.norm_mean, norm_sd=scale.norm_sd, reliability=reliability)
+    else:
+        info = ScaleInfo(name=name, reliability=reliability)
+    return dict.fromkeys(subjects, info)
 
 
 def analysis_run_create(
@@ -101,7 +109,8 @@ def analysis_run_create(
         say("Reading assessments...")
         columns = assessment_columns(school_ids=school_ids)
         say(f"Analysing {len(columns):,} results...")
-        table = assess_progress(columns=columns, scales=engine_scales(), settings=settings, reasons=False)
+        scales = engine_scales(set(columns.subject.tolist()))
+        table = assess_progress(columns=columns, scales=scales, settings=settings, reasons=False)
         say(f"Storing {len(table):,} results...")
         with transaction.atomic():
             flagged = _store(run, table, columns)

@@ -23,7 +23,7 @@ from tandem.progress.selectors import (
     CRITERIA,
     first_response_detail,
     flag_for_pupil,
-    flagged_list,
+    flag_lists,
     progress_settings_view,
     progress_summary,
 )
@@ -33,13 +33,13 @@ from tandem.progress.services import first_response_create, first_response_revie
 @allow(Resource.PROGRESS)
 def progress_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     subject = request.GET.get("subject") or None
-    run, results = flagged_list(actor=actor, subject=subject)
+    lists = flag_lists(actor=actor, subject=subject)
     return render(
         request,
         "progress/list.html",
         {
-            "run": run,
-            "results": results,
+            "run": lists.run,
+            "lists": lists,
             "criteria": CRITERIA,
             "subject": subject,
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),

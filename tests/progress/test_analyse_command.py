@@ -7,17 +7,20 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
 from tandem.access.actor import actor_for
+from tandem.assessment.models import Scale, ScaleKind
 from tandem.audit.models import AuditEvent
 from tandem.demo.loader import load_demo
 from tandem.people.models import Membership
 from tandem.progress.models import AnalysisRun, ProgressResult
 from tandem.progress.selectors import flagged_list
+from tandem.progress.services import engine_scales
 from tandem.schools.models import School
 
 AS_OF = dt.date(2026, 11, 23)
@@ -119,13 +122,15 @@ def test_it_reports_every_bad_row_and_writes_nothing(tmp_path):
             ["pupil", "subject", "window", "score", "year_group"],
             ["a", "maths", "1", "abc", "4"],
             ["b", "maths", "1", "", "4"],
+            ["", "maths", "1", "100", "4"],
         ],
     )
     output = tmp_path / "results.csv"
     with pytest.raises(CommandError) as error:
         call_command("analyse", "--input", str(source), "--output", str(output))
     assert "Line 2: score 'abc' is not a number" in str(error.value)
-    assert "Line 3: score is empty" in str(error.value)
+    assert "Line 3" not in str(error.value)  # an empty score is a pupil not assessed, not an error
+    assert "Line 4: pupil is empty" in str(error.value)
     assert not output.exists()
 
 
@@ -133,3 +138,176 @@ def test_it_names_the_missing_columns(tmp_path):
     source = _write(tmp_path / "cols.csv", [["pupil", "score"], ["a", "100"]])
     with pytest.raises(CommandError, match="no subject, window, year_group columns"):
         call_command("analyse", "--input", str(source), "--output", str(tmp_path / "o.csv"))
+
+
+# ------------------------------------------------------------------ files as schools have them (issue 12)
+WINDOWS = ("2025-1-autumn", "2025-2-spring", "2025-3-summer")
+
+
+def _school_file(
+    path: Path,
+    *,
+    centre: float = 100.0,
+    sd: float = 15.0,
+    growth: float = 0.0,
+    pupils: int = 300,
+    empty_every: int | None = None,
+    bad_line: int | None = None,
+) -> Path:
+    """3 windows x 2 subjects x `pupils` pupils of year 4, seeded; reliability about 0.9 (as assumed).
+
+    `empty_every`: every n-th mark is left empty (a pupil not assessed); `bad_line`: the file line at which
+    a mark of 'abs' is put in (a malformed row).
+    """
+    rng = np.random.default_rng(12)
+    rows: list[list[object]] = [["pupil", "subject", "window", "score", "year_group"]]
+    k = 0
+    for subject in ("maths", "reading"):
+        ability = rng.normal(0, 1, pupils)
+        for w, window in enumerate(WINDOWS):
+            points = np.rint(centre + growth * w + sd * (0.95 * ability + 0.31 * rng.normal(0, 1, pupils)))
+            for p in range(pupils):
+                empty = empty_every is not None and k % empty_every == 0
+                rows.append([f"p{p:03d}", subject, window, "" if empty else f"{points[p]:g}", 4])
+                k += 1
+    if bad_line is not None:
+        rows.insert(bad_line - 1, ["p999", "maths", WINDOWS[0], "abs", 4])
+    return _write(path, rows)
+
+
+def _analyse(source: Path, output: Path, *args: str) -> tuple[list[str], str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("analyse", "--input", str(source), "--output", str(output), *args, stdout=out, stderr=err)
+    return out.getvalue().splitlines(), err.getvalue()
+
+
+def _results(path: Path) -> list[dict[str, str]]:
+    with path.open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_it_counts_empty_scores_as_not_assessed_and_summarises_the_run(tmp_path):
+    # 11 of 1,800 marks (0.6%) empty, as on any real marksheet.
+    source = _school_file(tmp_path / "marks.csv", empty_every=167)
+    output = tmp_path / "results.csv"
+    lines, err = _analyse(source, output)
+    assert lines[0] == (
+        "Rows read: 1,800: 1,789 marks analysed, 11 not assessed (empty score), 0 skipped (cannot be used)."
+    )
+    assert lines[1] == "Pupils: 300. Cohorts (subject x year group x window): 6."
+    assert lines[2].startswith("Scale of maths: standardised, decided from the data: mean 10")
+    assert lines[3].startswith("Scale of reading: standardised, decided from the data")
+    assert lines[4] == "Norm model per cohort:"
+    cohorts = lines[5:11]
+    assert [line.split(":")[0] for line in cohorts] == [
+        f"  {subject}, year 4, {window}" for subject in ("maths", "reading") for window in WINDOWS
+    ]
+    assert cohorts[0].endswith("not enough data for 298")  # nothing to grow from at the first window
+    assert all("percentile rank of residuals for 29" in line for line in cohorts[1:3] + cohorts[4:6])
+    assert lines[11].startswith("Flagged at each pupil's latest window: ")
+    assert "of 600 pupil-subjects" in lines[11] and "(d) gap widening" in lines[11]
+    assert lines[12].startswith("Wrote 1,789 results")
+    assert "Warning" not in err
+    assert len(_results(output)) == 1789
+
+
+def test_it_refuses_a_malformed_row_then_goes_on_without_it_with_skip_errors(tmp_path):
+    source = _school_file(tmp_path / "marks.csv", bad_line=6)
+    output = tmp_path / "results.csv"
+    with pytest.raises(CommandError) as error:
+        _analyse(source, output)
+    assert str(error.value) == (
+        "1 row(s) cannot be used; nothing was analysed:\n"
+        "Line 6: score 'abs' is not a number (leave it empty for a pupil who was not assessed).\n"
+        "Correct them, or give --skip-errors to analyse the file without them."
+    )
+    assert not output.exists()
+
+    lines, _ = _analyse(source, output, "--skip-errors")
+    assert lines[:3] == [
+        "Skipped 1 row(s) that cannot be used:",
+        "Line 6: score 'abs' is not a number (leave it empty for a pupil who was not assessed).",
+        "Rows read: 1,801: 1,800 marks analysed, 0 not assessed (empty score), 1 skipped (cannot be used).",
+    ]
+    results = _results(output)
+    assert len(results) == 1800 and "p999" not in {r["pupil"] for r in results}
+
+
+def _latest_flagged_share(results: list[dict[str, str]]) -> float:
+    latest = [r for r in results if r["window"] == WINDOWS[-1]]
+    return sum(r["flagged"] == "True" for r in latest) / len(latest)
+
+
+def test_it_compares_scores_that_are_not_standardised_within_their_cohort(tmp_path):
+    # Raw marks: mean about 425 and a within-year SD of 66, rising each term.
+    source = _school_file(tmp_path / "raw.csv", centre=400, sd=66, growth=25)
+    output = tmp_path / "results.csv"
+    lines, err = _analyse(source, output)
+    scale_lines = [line for line in lines if line.startswith("Scale of")]
+    assert len(scale_lines) == 2
+    for line in scale_lines:
+        assert ": raw, decided from the data: mean 4" in line
+        assert "an SD far from 15" in line and "compared with their own cohort" in line
+    results = _results(output)
+    # Nobody is measured against national norms: not the gap, not the growth percentile.
+    assert {r["norm_model"] for r in results} <= {"prr", "not_enough_data"}
+    assert {r["gap_reference"] for r in results} <= {"0", "1"}
+    assert _latest_flagged_share(results) < 0.15
+    assert "Warning" not in err
+
+    # Declared standardised, the same marks are compared with mean 100, SD 15: the run says it flags too many.
+    lines, err = _analyse(source, output, "--scale", "standardised")
+    assert any(line.startswith("Scale of maths: standardised, as declared (mean 4") for line in lines)
+    assert any(line.endswith("the data look raw.") for line in lines)
+    assert _latest_flagged_share(_results(output)) > 0.15
+    assert "Warning: " in err and "of pupil-subjects are flagged at their latest window" in err
+    assert "maths, reading are compared with national norms (mean 100, SD 15) but the scores do not" in err
+
+
+def test_it_keeps_no_national_norms_as_another_name_for_scale_raw(tmp_path):
+    source = _school_file(tmp_path / "marks.csv")
+    output = tmp_path / "results.csv"
+    lines, _ = _analyse(source, output, "--no-national-norms")
+    assert any(line.startswith("Scale of maths: raw, as declared") for line in lines)
+    assert "published_norm" not in {r["norm_model"] for r in _results(output)}
+    with pytest.raises(CommandError, match="--no-national-norms means --scale raw"):
+        _analyse(source, output, "--no-national-norms", "--scale", "standardised")
+
+
+def test_it_compares_a_database_scale_without_norms_within_the_cohort(demo):
+    call_command("analyse", stdout=io.StringIO(), stderr=io.StringIO())
+    with_norms = AnalysisRun.objects.get()
+    # The demo's cohorts are small, so with the scale's published norms growth is measured against them.
+    assert ProgressResult.objects.filter(run=with_norms, norm_model="published_norm").exists()
+
+    Scale.objects.filter(code="standardised").update(norm_mean=None, norm_sd=None)
+    call_command("analyse", stdout=io.StringIO(), stderr=io.StringIO())
+    without = AnalysisRun.objects.exclude(pk=with_norms.pk).get()
+    assert without.results == with_norms.results
+    assert not ProgressResult.objects.filter(run=without, norm_model="published_norm").exists()
+
+
+def test_it_leaves_the_scale_of_database_runs_to_the_database(db):
+    with pytest.raises(CommandError, match="each scale's own setting decides"):
+        call_command("analyse", "--scale", "raw")
+
+
+def test_it_uses_national_norms_only_for_a_scale_declared_standardised(db):
+    Scale.objects.filter(code="standardised").update(kind=ScaleKind.SCALED)
+    assert not any(info.has_norms for info in engine_scales(["maths", "science"]).values())
+    Scale.objects.filter(code="standardised").update(kind=ScaleKind.STANDARDISED)
+    scales = engine_scales(["maths", "science"])
+    assert set(scales) == {"maths", "science"}
+    assert all((info.norm_mean, info.norm_sd) == (100, 15) for info in scales.values())
+
+
+def test_it_warns_when_a_database_run_flags_more_than_15_percent(demo):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("analyse", stdout=out, stderr=err)
+    assert "Flagged at each school's newest window: " in out.getvalue()
+    assert "Warning" not in err.getvalue()
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("analyse", "--threshold", "90", stdout=out, stderr=err)
+    assert "Warning: " in err.getvalue() and "of pupil-subjects are flagged" in err.getvalue()
+    assert "the growth threshold is 90, above Tandem's default of 20" in err.getvalue()
