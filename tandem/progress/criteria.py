@@ -14,6 +14,13 @@ measured in (the peers' SD, or the published norm SD). Errors of different sitti
   not sqrt(2) S_diff: the shared middle score counts twice. Averaging the previous rate over L = 3 intervals
   brings it down to s sqrt(26/9) (about 1.7 s).
 
+Criteria (b) and (d) use every window the pupil has (up to a horizon), not one interval: each is a linear
+contrast sum_j w_j z_{t-j} of the gaps at this and earlier windows, with weights from `level_weights`,
+`slope_weights` and `rate_weights` that depend only on how many windows the pupil has. With independent
+errors its standard error is sqrt(sum_j w_j^2 s_{t-j}^2) (`contrast`). A least-squares slope over n equally
+spaced windows has S = s / sqrt(sum (t - tbar)^2): over 9 windows s / 7.75, against s sqrt(2) for one
+interval's change, which is why a gap that widens a little every term is caught over two or three years.
+
 The error of the peers' mean is ignored: with at least `gap_min_peers` (30) pupils its SD is under a fifth of
 one pupil's, and it is shared by every pupil of the cohort.
 """
@@ -76,3 +83,74 @@ def code(known: NDArray[np.bool_], flagged: NDArray[np.bool_]) -> Int8Array:
     out += known.view(np.int8)
     out -= 1
     return out
+
+
+def level_weights(max_windows: int, recent: int) -> FloatArray:
+    """Weights by lag (0 = this window) of "mean gap over the recent windows minus the mean over the earlier
+    ones", one row per number of windows n = 0 .. max_windows the pupil has (rows 0 and 1 are all zero).
+
+    The recent part is min(recent, n // 2) windows, so two windows give the one-interval change z_t - z_{t-1}
+    and three give z_t minus the mean of the two before; the rest of the n windows are the baseline.
+    """
+    table = np.zeros((max_windows + 1, max_windows), dtype=np.float64)
+    for n in range(2, max_windows + 1):
+        r = min(recent, n // 2)
+        table[n, :r] = 1.0 / r
+        table[n, r:n] = -1.0 / (n - r)
+    return table
+
+
+def slope_weights(max_windows: int, min_windows: int) -> FloatArray:
+    """Weights by lag of the least-squares slope per interval over the last n windows (lag j at time -j),
+    one row per n = 0 .. max_windows; rows with fewer than `min_windows` (at least 2) windows are zero."""
+    table = np.zeros((max_windows + 1, max_windows), dtype=np.float64)
+    for n in range(max(min_windows, 2), max_windows + 1):
+        t = -np.arange(n, dtype=np.float64)
+        t -= t.mean()
+        table[n, :n] = t / (t @ t)
+    return table
+
+
+def rate_weights(recent: int, lookback: int) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Weights by lag of criterion (b)'s recent rate and previous rate, one row per number of windows
+    n = 0 .. recent + lookback + 1, and how many intervals the previous rate spans.
+
+    The recent rate is the least-squares slope over the last r = min(recent, n - 2) intervals, the previous
+    rate the slope over up to `lookback` intervals before them (they share the window where the recent
+    ones begin, so its error enters both: `contrast` counts it once, with its combined weight). With three
+    windows this is the one-interval comparison (z_t - z_{t-1}) - (z_{t-1} - z_{t-2}).
+    """
+    size = recent + lookback + 1
+    now = np.zeros((size + 1, size), dtype=np.float64)
+    before = np.zeros((size + 1, size), dtype=np.float64)
+    spans = np.zeros(size + 1, dtype=np.int64)
+    for n in range(3, size + 1):
+        r = min(recent, n - 2)
+        e = min(lookback, n - 1 - r)
+        now[n, : r + 1] = slope_weights(r + 1, r + 1)[r + 1]
+        before[n, r : r + e + 1] = slope_weights(e + 1, e + 1)[e + 1]
+        spans[n] = e
+    return now, before, spans
+
+
+def contrast(
+    weights: FloatArray, gaps: list[FloatArray], ses: list[FloatArray]
+) -> tuple[FloatArray, FloatArray]:
+    """sum_j weights[:, j] gaps[j] per row and its standard error sqrt(sum_j weights^2 ses[j]^2).
+
+    `gaps[j]` and `ses[j]` are the gap and its SEM (z units) j windows back; lags a row gives no weight
+    may hold anything (NaN before the pupil's first window). A row with no weight at all gets NaN.
+    """
+    n = weights.shape[0]
+    total = np.zeros(n, dtype=np.float64)
+    variance = np.zeros(n, dtype=np.float64)
+    for j in range(min(weights.shape[1], len(gaps))):
+        w = weights[:, j]
+        used = w != 0
+        if not used.any():
+            continue
+        total += np.where(used, w * gaps[j], 0.0)
+        variance += np.where(used, w * w * ses[j] * ses[j], 0.0)
+    out = np.where(variance > 0, total, np.nan)
+    se = np.where(variance > 0, np.sqrt(variance), np.nan)
+    return out, se

@@ -23,9 +23,11 @@ Norm model per cohort, by data sufficiency (settings): SGP when the order-1 norm
 gets the highest prior order (up to `max_prior_order`) whose group is still large enough for that model.
 
 "Standardised progress" over an interval is the change in the pupil's gap z (against peers, or national norms
-for small cohorts): 0 means keeping pace. (b) compares this interval's change with the mean change over up to
-`rate_lookback_intervals` earlier intervals; (c) and (d) test the change itself; the tolerances follow
-`tandem.progress.criteria`.
+for small cohorts): 0 means keeping pace. (b) compares the least-squares rate over the last
+`rate_recent_intervals` intervals with the rate over up to `rate_lookback_intervals` before them; (c) tests
+the last interval's change; (d) tests the mean gap over the latest windows against the earlier ones and the
+gap's trend over up to `long_gap_horizon` intervals. Standard errors and tolerances follow
+`tandem.progress.criteria`; (b) and (d) use critical values that keep (a)|(b)|(d) false alarms <= 3%.
 
 Windows are ordinals (e.g. academic year x 3 + term): a pupil's previous window is their previous sitting in
 that subject, so a missed term joins a smaller progression cohort rather than being compared as if adjacent.
@@ -48,7 +50,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from tandem.progress import criteria as crit
-from tandem.progress import norms
+from tandem.progress import norms, splines
 from tandem.progress.settings import ProgressSettings, ScaleInfo
 
 __all__ = [
@@ -99,6 +101,7 @@ class NormModelSummary:
     kind: str
     n: int
     parameters: dict[str, Any] = field(default_factory=dict)
+    prior_year_groups: tuple[int, ...] = ()  # the pupils' year group at each prior window, oldest first
 
     def to_dict(self) -> dict[str, Any]:
         def plain(v: Any) -> Any:
@@ -113,6 +116,7 @@ class NormModelSummary:
             "kind": self.kind,
             "n": int(self.n),
             "parameters": self.parameters,
+            "prior_year_groups": [int(g) for g in self.prior_year_groups],
         }
 
 
@@ -231,12 +235,12 @@ COLUMNS: dict[str, str] = {
     "gap_change": "gap change over the last interval (this interval's standardised rate of progress)",
     "gap_change_tolerance": "rci_z x S of that change: a smaller change is within measurement error",
     "rci_gap": "gap_change / S (reliable change index)",
-    "gap_change_long": "gap change over long_gap_horizon intervals",
+    "gap_change_long": "(d) mean gap over the last gap_recent_windows minus the mean over the earlier ones",
     "rci_gap_long": "its reliable change index",
-    "previous_rate": "mean gap change per interval over up to rate_lookback_intervals earlier intervals",
-    "rate_intervals": "how many earlier intervals previous_rate averages",
-    "rate_change": "gap_change - previous_rate",
-    "rate_change_tolerance": "rci_z x S of rate_change",
+    "previous_rate": "least-squares gap change per interval over up to rate_lookback_intervals earlier ones",
+    "rate_intervals": "how many earlier intervals previous_rate spans",
+    "rate_change": "recent_rate - previous_rate",
+    "rate_change_tolerance": "own_rate_z x S of rate_change",
     "rci_rate": "rate_change / S",
     "was_behind": "behind at the previous window by more than measurement error (the condition of (c))",
     "peers": "6.17(a) slower than same-baseline peers: 1 flagged, 0 not, -1 not enough data",
@@ -250,6 +254,17 @@ COLUMNS: dict[str, str] = {
     "reason_own_rate": "for (b)",
     "reason_not_closing": "for (c)",
     "reason_widening": "for (d)",
+    "gap_change_long_tolerance": "widening_z x S of gap_change_long",
+    "gap_earlier": "mean gap over the earlier windows of (d)'s level test",
+    "gap_trend": "(d) least-squares trend of the gap per interval over gap_windows windows",
+    "gap_trend_tolerance": "widening_z x S of gap_trend",
+    "rci_gap_trend": "gap_trend / S",
+    "recent_rate": "(b) least-squares gap change per interval over up to rate_recent_intervals intervals",
+    "gap_windows": "windows (d) uses, this one included (up to long_gap_horizon + 1)",
+    **{
+        f"sgp_order_{k}": f"growth percentile of the order-{k} SGP model (-1: not fitted for this pupil)"
+        for k in range(1, 5)
+    },
 }
 
 
@@ -692,6 +707,7 @@ def assess_progress(
     settings: ProgressSettings | None = None,
     reasons: bool = True,
     workers: int | None = None,
+    knots: Mapping[tuple[Any, int], tuple[Sequence[float], tuple[float, float]]] | None = None,
 ) -> ProgressTable:
     """Run the Code 6.17 criteria over a long table of results.
 
@@ -704,6 +720,9 @@ def assess_progress(
     and call `ProgressTable.explain(rows=...)` for the rows someone will read).
     `workers`: threads for independent stages (default: the CPUs available, at most four); results are the
     same for any number.
+    `knots`: a published table of SGP knots and boundaries by (subject, year group), e.g. from
+    `tandem.progress.sgp.read_knots_table`; a subject and grade not in it takes them from the run's own
+    earlier scores at that grade (as the SGP package does without a published table).
     """
     settings = settings or ProgressSettings()
     clock = _Clock()
@@ -711,7 +730,7 @@ def assess_progress(
     with _without_huge_page_advice():
         rows = _prepare(columns, workers)
         clock.lap("prepare")
-        out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers)
+        out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers, knots=knots)
     table = ProgressTable(columns=out.columns, models=out.models, settings=settings, timings=clock.laps)
     if reasons:
         table.columns.update(table.explain())
@@ -944,18 +963,35 @@ _GAP_COLUMNS = (
     "rate_change_tolerance",
     "rci_rate",
 )
+#: Float columns of (b) and (d) over several windows, output after the others (added with issue 12).
+_TREND_COLUMNS = (
+    "gap_change_long_tolerance",
+    "gap_earlier",
+    "gap_trend",
+    "gap_trend_tolerance",
+    "rci_gap_trend",
+    "recent_rate",
+)
 
 
 def _compute(
-    rows: _Rows, *, scales: Mapping[Any, ScaleInfo], settings: ProgressSettings, clock: _Clock, workers: int
+    rows: _Rows,
+    *,
+    scales: Mapping[Any, ScaleInfo],
+    settings: ProgressSettings,
+    clock: _Clock,
+    workers: int,
+    knots: Mapping[tuple[Any, int], tuple[Sequence[float], tuple[float, float]]] | None = None,
 ) -> _Output:
     m = rows.points.size
     scale = _subject_arrays(rows.subject_labels, scales, settings)
     groups = _gap_groups(rows, scale, settings, workers)
     clock.lap("gap groups")
 
-    out: dict[str, NDArray[Any]] = {name: np.empty(m, dtype=np.float32) for name in _GAP_COLUMNS}
-    for name in ("gap_reference", "rate_intervals", "own_rate", "not_closing", "widening"):
+    out: dict[str, NDArray[Any]] = {
+        name: np.empty(m, dtype=np.float32) for name in (*_GAP_COLUMNS, *_TREND_COLUMNS)
+    }
+    for name in ("gap_reference", "rate_intervals", "own_rate", "not_closing", "widening", "gap_windows"):
         out[name] = np.empty(m, dtype=np.int8)
     out["was_behind"] = np.empty(m, dtype=bool)
     # Chunks hold whole pupil histories and write disjoint slices of `out`, so they run on threads.
@@ -964,7 +1000,7 @@ def _compute(
         pass
     clock.lap("criteria b-d")
 
-    norm = _norm_models(rows, groups=groups, settings=settings, clock=clock, workers=workers)
+    norm = _norm_models(rows, groups=groups, settings=settings, clock=clock, workers=workers, knots=knots)
     # The last columns, chunk by chunk on the threads (each is elementwise, or looks one row ahead).
     peers = np.empty(m, dtype=np.int8)
     flagged = np.empty(m, dtype=bool)
@@ -1035,6 +1071,10 @@ def _compute(
             "is_latest": is_latest,
         }
     )
+    for k, by_order in enumerate(norm.by_order, start=1):
+        columns[f"sgp_order_{k}"] = by_order
+    for name in (*_TREND_COLUMNS, "gap_windows"):
+        columns[name] = out[name]
     clock.lap("output")
     return _Output(columns=Columns(columns, coded), models=norm.models)
 
@@ -1112,37 +1152,53 @@ def _criteria_chunk(
         out["gap_change"][a:b] = gap_change
         out["gap_change_tolerance"][a:b] = z_crit * se_change
         out["rci_gap"][a:b] = rci_gap
+        # (b) and (d) use every window the pupil has, up to their horizons: gaps and their errors j windows
+        # back, in this row's reference (NaN before the pupil's first window; those lags get no weight).
+        big_r, big_l = settings.rate_recent_intervals, settings.rate_lookback_intervals
+        horizon = settings.long_gap_horizon or 1
+        lags = max(horizon, big_r + big_l)
+        gaps, ses = [gap, gap_prev], [se_now, se_prev]
+        for lag in range(2, lags + 1):
+            gaps.append(in_reference(z_peer, z_nat, lag))
+            ses.append(in_reference(se_peer, se_nat, lag))
+        pos64 = pos.astype(np.int64)
+
+        # (d) level: mean gap over the last windows against the mean over the earlier ones; trend: the
+        # least-squares slope of the gap over all of them.
+        gap_windows = np.minimum(pos64, horizon) + 1
+        level = crit.level_weights(horizon + 1, settings.gap_recent_windows)[gap_windows]
+        change_long, se_long = crit.contrast(level, gaps, ses)
+        rci_long = change_long / se_long
+        earlier = np.where(level < 0, -level, 0.0)
+        gap_earlier, _ = crit.contrast(earlier, gaps, ses)
         if settings.long_gap_horizon is not None:
-            horizon = settings.long_gap_horizon
-            change_long = gap - in_reference(z_peer, z_nat, horizon)
-            rci_long = change_long / crit.change_se(se_now, in_reference(se_peer, se_nat, horizon))
+            trend_w = crit.slope_weights(horizon + 1, settings.min_windows_trend)[gap_windows]
+            gap_trend, se_trend = crit.contrast(trend_w, gaps, ses)
         else:
-            change_long = rci_long = np.full(n, np.nan)
+            gap_trend = se_trend = np.full(n, np.nan)
+        rci_trend = gap_trend / se_trend
         out["gap_change_long"][a:b] = change_long
         out["rci_gap_long"][a:b] = rci_long
+        out["gap_change_long_tolerance"][a:b] = settings.widening_z * se_long
+        out["gap_earlier"][a:b] = gap_earlier
+        out["gap_trend"][a:b] = gap_trend
+        out["gap_trend_tolerance"][a:b] = settings.widening_z * se_trend
+        out["rci_gap_trend"][a:b] = rci_trend
+        out["gap_windows"][a:b] = np.where(none, 0, gap_windows)
 
-        # (b): this interval's rate against the mean rate over up to L earlier intervals, i.e. from the
-        # sitting L + 1 back, or from the pupil's first sitting when they have fewer.
-        big_l = settings.rate_lookback_intervals
-        lookback = np.clip(pos - 1, 0, big_l)
-        gap_back = in_reference(z_peer, z_nat, big_l + 1)
-        se_back = in_reference(se_peer, se_nat, big_l + 1)
-        short = np.flatnonzero((pos >= 2) & (pos <= big_l))
-        if short.size:
-            first = short - pos[short]
-            peer_row = use_peer[short]
-            gap_back[short] = np.where(peer_row, z_peer[first], z_nat[first])
-            se_back[short] = np.where(peer_row, se_peer[first], se_nat[first])
-        intervals = np.maximum(lookback, 1).astype(np.float64)
-        previous_rate = (gap_prev - gap_back) / intervals
-        previous_rate[lookback == 0] = np.nan
-        rate_change = gap_change - previous_rate
-        se_rate = crit.rate_change_se(se_now, se_prev, se_back, intervals)
+        # (b): the least-squares rate over the last (up to) R intervals against the rate over up to L
+        # intervals before them; with three windows, this interval's change against the one before.
+        now_w, before_w, spans = crit.rate_weights(big_r, big_l)
+        rate_windows = np.minimum(pos64, big_r + big_l) + 1
+        recent_rate, _ = crit.contrast(now_w[rate_windows], gaps, ses)
+        previous_rate, _ = crit.contrast(before_w[rate_windows], gaps, ses)
+        rate_change, se_rate = crit.contrast(now_w[rate_windows] - before_w[rate_windows], gaps, ses)
         rci_rate = rate_change / se_rate
+        out["recent_rate"][a:b] = recent_rate
         out["previous_rate"][a:b] = previous_rate
-        out["rate_intervals"][a:b] = lookback
+        out["rate_intervals"][a:b] = spans[rate_windows]
         out["rate_change"][a:b] = rate_change
-        out["rate_change_tolerance"][a:b] = z_crit * se_rate
+        out["rate_change_tolerance"][a:b] = settings.own_rate_z * se_rate
         out["rci_rate"][a:b] = rci_rate
 
         growth_windows = pos >= settings.min_windows_growth - 1
@@ -1154,9 +1210,10 @@ def _criteria_chunk(
             behind |= lagged(x + z_crit * sem, 1) < expected
         out["was_behind"][a:b] = behind & known_gap
         out["not_closing"][a:b] = crit.code(known_gap, behind & ~(rci_gap > z_crit))
-        out["widening"][a:b] = crit.code(known_gap, (rci_gap < -z_crit) | (rci_long < -z_crit))
+        wide = (rci_long < -settings.widening_z) | (rci_trend < -settings.widening_z)
+        out["widening"][a:b] = crit.code(known_gap, wide)
         known_rate = (pos >= settings.min_windows_rate - 1) & ~none & ~np.isnan(rci_rate)
-        out["own_rate"][a:b] = crit.code(known_rate, rci_rate < -z_crit)
+        out["own_rate"][a:b] = crit.code(known_rate, rci_rate < -settings.own_rate_z)
 
 
 # ------------------------------------------------------------------------------------------ norm models
@@ -1182,14 +1239,19 @@ class _NormResult:
     high: NDArray[np.int8]
     quantiles: list[NDArray[np.float32]]  # one column per chart quantile
     models: list[NormModelSummary]
+    by_order: list[NDArray[np.int8]]  # SGP percentile of each order 1..4, -1: not fitted
 
 
 @dataclass
 class _Histories:
     """Norm-group membership, computed once for all prior orders.
 
-    Each row gets a history code U = (gap group, window of the previous sitting, ..., of the K-th previous
-    sitting), with "none" (= n_w, sorting last) where the pupil has fewer usable sittings. The codes are
+    Each row gets a history code U = (gap group, (window, year-group change) of the previous sitting, ..., of
+    the K-th previous sitting), with "none" (sorting last) where the pupil has fewer usable sittings. The
+    year-group change is the SGP "progression": a pupil who repeated a year or skipped one has a different
+    grade sequence from their peers, so joins a norm group of their own (usually too small for a model:
+    "not enough data", with its size), as the SGP package runs only progressions of consecutive grades; a
+    change outside -1 .. 5 year groups is a data error and ends the usable priors. The codes are
     numbered in lexicographic order, so the norm group of order k (gap group plus k prior windows) is a
     contiguous range of codes, and after one stable sort of the rows by code, a contiguous range of rows.
     Every decision (model, order, norm-group size) is made on the small per-code tables.
@@ -1204,7 +1266,14 @@ class _Histories:
     kind: NDArray[np.int8]  # per code
     order: NDArray[np.int8]  # per code
     norm_n: NDArray[np.int32]  # per code
+    gap_group: IntArray  # per code (non-decreasing: codes are numbered in gap-group order)
+    big_k: int  # prior orders the codes hold
     value_keys: _ValueKeys | None = None
+
+
+#: Year-group changes from a prior to now that form a progression: -1 .. 5 (stored + 1). The same range
+#: for every run, so a cohort's norm groups never depend on which other cohorts are in it.
+_YEAR_GROUP_CHANGES = 7
 
 
 def _histories(
@@ -1214,10 +1283,12 @@ def _histories(
     workers: int = 1,
     value_keys: tuple[float, int] | None = None,
 ) -> _Histories:
-    """`_Histories`; with `value_keys` (lo, radix), also the rows' `_ValueKeys`."""
+    """`_Histories`; with `value_keys` (lo, radix), also the rows' `_ValueKeys` (up to `max_prior_order`)."""
     n_w = len(rows.window_labels)
-    big_k = settings.max_prior_order
-    radix = n_w + 1
+    big_k = _history_order(groups, settings)
+    lags = _YEAR_GROUP_CHANGES
+    none = n_w * lags
+    radix = none + 1
     limit = groups.count.size * radix**big_k
     # int32 arithmetic when the code space allows: half the memory traffic of int64 over 18M rows.
     kind_of_int = np.int32 if limit < np.iinfo(np.int32).max else np.int64
@@ -1228,12 +1299,21 @@ def _histories(
         avail = np.minimum(position, big_k)
         avail[position < settings.min_windows_growth - 1] = 0
         window = rows.window[a:b]
+        year_group = rows.year_group[a:b]
         code: NDArray[np.signedinteger[Any]] = groups.code[a:b].astype(kind_of_int)
+        ok = np.ones(b - a, dtype=bool)  # every prior so far has a plausible year group
         for j in range(1, big_k + 1):
-            digit: NDArray[np.signedinteger[Any]] = np.full(b - a, n_w, dtype=kind_of_int)
+            digit: NDArray[np.signedinteger[Any]] = np.full(b - a, none, dtype=kind_of_int)
             if j < b - a:
-                digit[j:] = window[: b - a - j]
-            digit[avail < j] = n_w
+                lag: NDArray[np.signedinteger[Any]] = year_group[j:].astype(kind_of_int)
+                lag -= year_group[: b - a - j]
+                lag += 1
+                ok[j:] &= (lag >= 0) & (lag < lags)
+                prior_window: NDArray[np.signedinteger[Any]] = window[: b - a - j].astype(kind_of_int)
+                prior_window *= lags
+                lag += prior_window
+                digit[j:] = lag
+            digit[(avail < j) | ~ok] = none
             code *= radix
             code += digit
         return code
@@ -1246,7 +1326,7 @@ def _histories(
     carry = None
     if value_keys is not None:
         carry = functools.partial(
-            _value_key_chunk, rows, lo=value_keys[0], radix=value_keys[1], max_order=big_k
+            _value_key_chunk, rows, lo=value_keys[0], radix=value_keys[1], max_order=settings.max_prior_order
         )
     rows_by_code, keys_by_code = _stable_group_order_by_chunks(dense, spans, chunk_counts, workers, carry)
 
@@ -1257,7 +1337,7 @@ def _histories(
     gap_group = rest
     depth = np.zeros(n_codes, dtype=np.int64)
     for j in range(big_k):
-        depth += np.all(digits[:, : j + 1] < n_w, axis=1)
+        depth += np.all(digits[:, : j + 1] < none, axis=1)
 
     prefix: list[IntArray] = []
     group_count: list[IntArray] = []
@@ -1287,18 +1367,25 @@ def _histories(
             kind[local & (n1 >= settings.sgp_min_n)] = _SGP
     minimum = np.asarray([0, 0, settings.band_min_n, settings.prr_min_n, settings.sgp_min_n])[kind]
     is_local = (kind == _BAND) | (kind == _PRR) | (kind == _SGP)
-    order = np.where(kind == _PUBLISHED, depth, 0).astype(np.int8)
+    order = np.where(kind == _PUBLISHED, np.minimum(depth, settings.max_prior_order), 0).astype(np.int8)
     norm_n = np.where(kind == _PUBLISHED, groups.norm_sample_n[gap_group], 0).astype(np.int32)
+    # SGPs condition on up to sgp_max_prior_order priors; the smaller models on up to max_prior_order.
+    cap = np.where(kind == _SGP, settings.sgp_max_prior_order, settings.max_prior_order)
     for k in range(1, big_k + 1):
         size = np.where(
             depth >= k, group_count[k - 1][np.maximum(prefix[k - 1], 0)] if group_count[k - 1].size else 0, 0
         )
-        chosen = is_local & (depth >= k) & (size >= minimum)
+        chosen = is_local & (depth >= k) & (size >= minimum) & (cap >= k)
         order[chosen] = k
         norm_n[chosen] = size[chosen]
     return _Histories(
         value_keys=(
-            _ValueKeys(by_code=keys_by_code, lo=value_keys[0], radix=value_keys[1], max_order=big_k)
+            _ValueKeys(
+                by_code=keys_by_code,
+                lo=value_keys[0],
+                radix=value_keys[1],
+                max_order=settings.max_prior_order,
+            )
             if value_keys is not None and keys_by_code is not None
             else None
         ),
@@ -1311,7 +1398,18 @@ def _histories(
         kind=kind,
         order=order,
         norm_n=norm_n,
+        gap_group=gap_group,
+        big_k=big_k,
     )
+
+
+def _history_order(groups: _Groups, settings: ProgressSettings) -> int:
+    """Prior orders the history codes hold: the SGP limit when some cohort may be large enough for SGPs,
+    else `max_prior_order` (so runs without SGPs keep the smaller code space)."""
+    sgp_possible = bool(np.any(groups.count >= settings.sgp_min_n))
+    if settings.use_sgp and norms.sgp_module() is not None and sgp_possible:
+        return max(settings.max_prior_order, settings.sgp_max_prior_order)
+    return settings.max_prior_order
 
 
 @dataclass(frozen=True)
@@ -1396,6 +1494,9 @@ class _FitJob:
     fit_rows: BoolArray | None  # SGP: the members the quantile regressions are fitted on
     block: int  # first entry of the score tables reserved for this model (as many as it has members)
     distinct: Callable[[], norms.DistinctRows] | None = None  # PRR: its distinct rows, when known cheaply
+    order: int = 0  # prior order
+    spec: splines.SplineSpec | None = None  # SGP: knots and boundaries per prior (stacked or published)
+    knots_from: str = ""  # where they came from, stored with the model
 
 
 def _take(values: FloatArray, rows: IntArray) -> FloatArray:
@@ -1404,9 +1505,10 @@ def _take(values: FloatArray, rows: IntArray) -> FloatArray:
 
 
 _Put = Callable[[int, IntArray, "norms.Scores | norms.PairScores", IntArray | None], None]
+_PutOrder = Callable[[int, IntArray, NDArray[np.int8]], None]
 
 
-def _fit(job: _FitJob, *, spline_min_n: int, put: _Put) -> dict[str, Any]:
+def _fit(job: _FitJob, *, spline_min_n: int, put: _Put, put_order: _PutOrder | None = None) -> dict[str, Any]:
     """Fit one norm model and write its members' scores (rows no other job writes); return its parameters."""
     scores: norms.Scores | norms.PairScores
     if job.name == "prr":
@@ -1420,8 +1522,11 @@ def _fit(job: _FitJob, *, spline_min_n: int, put: _Put) -> dict[str, Any]:
     else:
         assert job.fit_rows is not None
         scores, params = norms.sgp_scores(
-            priors=job.priors(), current=job.current(), delta=job.delta, fit_rows=job.fit_rows
+            priors=job.priors(), current=job.current(), delta=job.delta, fit_rows=job.fit_rows, spec=job.spec
         )
+        params["knots_from"] = job.knots_from
+        if put_order is not None and isinstance(scores, norms.Scores):
+            put_order(job.order, job.members, scores.percentile)  # every member, whichever order it reports
     put(job.block, job.members if job.picks is None else job.members[job.picks], scores, job.picks)
     return params
 
@@ -1449,14 +1554,27 @@ def default_workers() -> int:
 
 
 def _norm_models(
-    rows: _Rows, *, groups: _Groups, settings: ProgressSettings, clock: _Clock, workers: int
+    rows: _Rows,
+    *,
+    groups: _Groups,
+    settings: ProgressSettings,
+    clock: _Clock,
+    workers: int,
+    knots: Mapping[tuple[Any, int], tuple[Sequence[float], tuple[float, float]]] | None = None,
 ) -> _NormResult:
     """Choose a norm model per cohort by data sufficiency, fit it per cohort, and score every row."""
     m = rows.points.size
     x = rows.points
-    big_k = settings.max_prior_order
     delta_of_group = settings.growth_interval_z * groups.sem
-    hist = _histories(rows, groups, settings, workers, _value_key_range(rows, big_k, workers))
+    value_range = _value_key_range(rows, settings.max_prior_order, workers)
+    hist = _histories(rows, groups, settings, workers, value_range)
+    big_k = hist.big_k
+    # Always four columns (the most `sgp_max_prior_order` allows), so the output's columns never vary; a
+    # run without SGPs shares one read-only column of -1 rather than writing four 18M-row columns.
+    if bool(np.any(hist.kind == _SGP)):
+        by_order = [np.full(m, -1, dtype=np.int8) for _ in range(4)]
+    else:
+        by_order = [np.broadcast_to(np.int8(-1), (m,))] * 4
     kind_row = np.empty(m, dtype=hist.kind.dtype)
     order = np.empty(m, dtype=hist.order.dtype)
     norm_n = np.empty(m, dtype=hist.norm_n.dtype)
@@ -1523,6 +1641,62 @@ def _norm_models(
         """(n, k) prior scores, oldest first (the column order the spline specs use)."""
         return np.column_stack([x[members - j] for j in range(k, 0, -1)])
 
+    def put_order(k: int, members: IntArray, percentile: NDArray[np.int8]) -> None:
+        by_order[k - 1][members] = percentile
+
+    # SGP knots and boundaries, as the SGP package takes them: per subject and grade, from every score at
+    # that grade in the windows before the model's (stacked), or from the published table.
+    grade_values: dict[int, tuple[FloatArray, FloatArray]] = {}
+    stacked: dict[tuple[int, int, int, int], tuple[tuple[float, ...], tuple[float, float]]] = {}
+
+    def scores_of_gap_group(gap: int) -> tuple[FloatArray, FloatArray]:
+        """Distinct scores of one gap group and their counts (its rows are one run of `rows_by_code`)."""
+        if gap not in grade_values:
+            first_code = int(np.searchsorted(hist.gap_group, gap, side="left"))
+            end_code = int(np.searchsorted(hist.gap_group, gap, side="right"))
+            members = hist.rows_by_code[hist.offsets[first_code] : hist.offsets[end_code]]
+            values, counts = np.unique(x[members], return_counts=True)
+            grade_values[gap] = (values, counts.astype(np.float64))
+        return grade_values[gap]
+
+    def prior_knots(first: int, j: int) -> tuple[tuple[tuple[float, ...], tuple[float, float]], bool]:
+        """Knots and boundaries of the prior j sittings before row `first`; True if they were published."""
+        subject = int(rows.subject[first])
+        grade = int(rows.year_group[first - j])
+        if knots is not None:
+            label = rows.subject_labels[subject]
+            published = knots.get((label, grade), knots.get((str(label), grade)))
+            if published is not None:
+                lo, hi = (float(v) for v in published[1])
+                return (tuple(float(v) for v in published[0]), (lo, hi)), True
+        part = int(groups.part[groups.code[first]])
+        window = int(rows.window[first])
+        key = (subject, part, grade, window)
+        if key not in stacked:
+            gaps = np.flatnonzero(
+                (groups.subject == subject)
+                & (groups.part == part)
+                & (groups.year_group == grade)
+                & (groups.window < window)
+            )
+            pieces = [scores_of_gap_group(int(g)) for g in gaps]
+            stacked[key] = splines.knots_boundaries(
+                np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
+            )
+        return stacked[key], False
+
+    def sgp_spec(first: int, k: int) -> tuple[splines.SplineSpec, str]:
+        pairs = [prior_knots(first, j) for j in range(k, 0, -1)]
+        spec = splines.SplineSpec(
+            knots=tuple(p[0][0] for p in pairs), boundaries=tuple(p[0][1] for p in pairs)
+        )
+        sources = {"published" if p[1] else "stacked" for p in pairs}
+        return spec, "published table" if sources == {"published"} else (
+            "every score at each prior's subject and year group before this window"
+            if sources == {"stacked"}
+            else "published table, else every score at that subject and year group before this window"
+        )
+
     def describe(first: int, k: int, kind_name: str, n: int, params: dict[str, Any]) -> NormModelSummary:
         school = None
         if settings.reference_population == "school" and rows.school_labels is not None:
@@ -1536,6 +1710,7 @@ def _norm_models(
             kind=kind_name,
             n=n,
             parameters=params,
+            prior_year_groups=tuple(int(rows.year_group[first - j]) for j in range(k, 0, -1)),
         )
 
     published_rows = np.flatnonzero(kind_row == _PUBLISHED)
@@ -1567,9 +1742,11 @@ def _norm_models(
     for k in range(1, big_k + 1):
         ids = hist.prefix[k - 1]
         target_code = is_local_code & (hist.order == k)
-        if not target_code.any():
+        # SGP: every order up to the reported one is fitted, so each order's percentile can be kept.
+        fit_code = target_code | ((hist.kind == _SGP) & (hist.order >= k))
+        if not fit_code.any():
             continue
-        wanted = np.unique(ids[target_code])
+        wanted = np.unique(ids[fit_code])
         # Codes are numbered lexicographically, so a group's codes are one contiguous run of codes (and
         # non-decreasing ids among the codes deep enough to have one).
         codes_with = np.flatnonzero(ids >= 0)
@@ -1619,10 +1796,12 @@ def _norm_models(
                 sizes_of_codes = np.diff(hist.offsets[firsts[i] : lasts[i] + 2])
                 picks = np.flatnonzero(np.repeat(target_codes, sizes_of_codes))
             fit_rows = None
+            spec, knots_from = None, ""
             if kd == _SGP:
                 if hashes is None:
                     hashes = norms.stable_hash(rows.pupil_labels)
                 fit_rows = norms.fit_sample(hashes[rows.pupil[mem]], settings.sgp_max_fit_n)
+                spec, knots_from = sgp_spec(int(mem[0]), k)
             jobs.append(
                 _FitJob(
                     members=mem,
@@ -1638,11 +1817,14 @@ def _norm_models(
                         if kd == _PRR and value_keys is not None
                         else None
                     ),
+                    order=k,
+                    spec=spec,
+                    knots_from=knots_from,
                 )
             )
         # Norm groups are independent and numpy releases the GIL in the sorts and algebra that dominate,
         # so they fit on threads; results are taken in group order, the same for any number of workers.
-        fit = functools.partial(_fit, spline_min_n=settings.prr_spline_min_n, put=put)
+        fit = functools.partial(_fit, spline_min_n=settings.prr_spline_min_n, put=put, put_order=put_order)
         for job, params in zip(jobs, _map(fit, jobs, workers), strict=True):
             models.append(describe(int(job.members[0]), k, job.name, int(job.members.size), params))
             clock.lap(job.name)
@@ -1676,4 +1858,5 @@ def _norm_models(
         high=high,
         quantiles=quantiles,
         models=models,
+        by_order=by_order,
     )

@@ -211,6 +211,30 @@ def _no_reference(size: int) -> Strings:
     )
 
 
+def _plural(count: NDArray[Any], one: str, many: str) -> Strings:
+    """'1 interval' / '3 intervals'."""
+    count = np.asarray(count)
+    out: Strings = _join(_int(count), np.where(count == 1, one, many).astype(_STR))
+    return out
+
+
+def _rate_spans(
+    cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
+) -> tuple[Strings, Strings]:
+    """'the last 2 intervals' and 'the 3 before' of criterion (b), as the engine chose them."""
+    big_r = settings.rate_recent_intervals
+    have = np.minimum(
+        cols["windows_so_far"][idx].astype(np.int64), big_r + settings.rate_lookback_intervals + 1
+    )
+    recent = np.clip(np.minimum(big_r, have - 2), 1, None)
+    last = np.where(recent == 1, "the last interval", "").astype(_STR)
+    last = np.where(recent == 1, last, _join("the last ", _int(recent), " intervals"))
+    earlier = cols["rate_intervals"][idx]
+    before = np.where(earlier == 1, "the one before", "").astype(_STR)
+    before = np.where(earlier == 1, before, _join("the ", _int(earlier), " before"))
+    return last, before
+
+
 def _reason_own_rate(
     cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
 ) -> Strings:
@@ -219,13 +243,18 @@ def _reason_own_rate(
 
     def flagged(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
+        last, before = _rate_spans(cols, r, settings)
         return _join(
-            "Progress since the last assessment was slower than this pupil's own earlier progress, by more "
-            "than measurement error could explain: their standing against peers changed by ",
-            _fixed(cols["gap_change"][r], signed=True),
-            " SD this time against ",
+            "Progress recently was slower than this pupil's own earlier progress, by more than measurement "
+            "error could explain: their standing against peers changed by ",
+            _fixed(cols["recent_rate"][r], signed=True),
+            " SD per interval over ",
+            last,
+            " against ",
             _fixed(cols["previous_rate"][r], signed=True),
-            " SD per interval before (a drop of ",
+            " SD per interval over ",
+            before,
+            " (a drop of ",
             _fixed(-cols["rate_change"][r]),
             "; more than ",
             _fixed(cols["rate_change_tolerance"][r]),
@@ -234,13 +263,18 @@ def _reason_own_rate(
 
     def fine(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
+        last, before = _rate_spans(cols, r, settings)
         return _join(
-            "Progress since the last assessment kept pace with this pupil's own earlier progress, allowing "
-            "for measurement error: standing against peers changed by ",
-            _fixed(cols["gap_change"][r], signed=True),
-            " SD this time against ",
+            "Progress recently kept pace with this pupil's own earlier progress, allowing for measurement "
+            "error: standing against peers changed by ",
+            _fixed(cols["recent_rate"][r], signed=True),
+            " SD per interval over ",
+            last,
+            " against ",
             _fixed(cols["previous_rate"][r], signed=True),
-            " SD per interval before (a drop of more than ",
+            " SD per interval over ",
+            before,
+            " (a drop of more than ",
             _fixed(cols["rate_change_tolerance"][r]),
             " would be flagged).",
         )
@@ -313,48 +347,91 @@ def _reason_not_closing(
     )
 
 
+def _level_words(
+    cols: Mapping[str, NDArray[Any]], r: NDArray[np.int64], settings: ProgressSettings
+) -> Strings:
+    """(d)'s level test in words: 'over the last 2 assessments it averaged 0.90 SD below the year-group
+    average, against 0.20 SD below it over the 7 before', or 'since the last assessment it went from ... to
+    ...' when the pupil has two windows."""
+    n = cols["gap_windows"][r].astype(np.int64)
+    recent = np.clip(np.minimum(settings.gap_recent_windows, n // 2), 1, None)
+    average = _average(cols, r)
+    earlier = cols["gap_earlier"][r]
+    two = _join(
+        "since the last assessment it went from ",
+        _gap_words(cols["gap_previous"][r], average),
+        " to ",
+        _gap_words(cols["gap"][r], average),
+    )
+    more = _join(
+        "over the last ",
+        _plural(recent, " assessment", " assessments"),
+        " it averaged ",
+        _gap_words(earlier + cols["gap_change_long"][r], average),
+        ", against ",
+        _gap_words(earlier, average),
+        " over the ",
+        _int(n - recent),
+        " before",
+    )
+    out: Strings = np.where(n <= 2, two, more)
+    return out
+
+
 def _reason_widening(
     cols: Mapping[str, NDArray[Any]], idx: NDArray[np.int64], settings: ProgressSettings
 ) -> Strings:
     code = cols["widening"][idx]
     windows = cols["windows_so_far"][idx]
-    z = settings.rci_z
-    short = cols["rci_gap"][idx] < -z
-    horizon = settings.long_gap_horizon
+    z = settings.widening_z
+    level = cols["rci_gap_long"][idx] < -z
 
-    def flagged_short(a: NDArray[np.int64]) -> Strings:
+    def flagged_level(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
         return _join(
-            "The gap to peers widened since the last assessment by more than measurement error: from ",
-            _gap_words(cols["gap_previous"][r], _average(cols, r)),
-            " to ",
-            _gap_words(cols["gap"][r], _average(cols, r)),
+            "The gap to peers widened by more than measurement error: ",
+            _level_words(cols, r, settings),
             " (change ",
-            _fixed(cols["gap_change"][r], signed=True),
+            _fixed(cols["gap_change_long"][r], signed=True),
             "; a fall of more than ",
-            _fixed(cols["gap_change_tolerance"][r]),
+            _fixed(cols["gap_change_long_tolerance"][r]),
             " is flagged).",
         )
 
-    def flagged_long(a: NDArray[np.int64]) -> Strings:
+    def flagged_trend(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
         return _join(
-            f"The gap to peers widened over the last {horizon} assessment intervals by more than measurement "
-            "error: it changed by ",
-            _fixed(cols["gap_change_long"][r], signed=True),
-            " SD and is now ",
+            "The gap to peers widened steadily by more than measurement error: over the last ",
+            _int(cols["gap_windows"][r]),
+            " assessments its trend was ",
+            _fixed(cols["gap_trend"][r], signed=True),
+            " SD per interval (a fall of more than ",
+            _fixed(cols["gap_trend_tolerance"][r]),
+            " per interval is flagged), and it is now ",
             _gap_words(cols["gap"][r], _average(cols, r)),
             ".",
         )
 
     def fine(a: NDArray[np.int64]) -> Strings:
         r = idx[a]
+        trend = cols["gap_trend"][r]
+        trend_words = _join(
+            "; its trend over the last ",
+            _int(cols["gap_windows"][r]),
+            " assessments was ",
+            _fixed(np.nan_to_num(trend), signed=True),
+            " SD per interval (a fall of more than ",
+            _fixed(np.nan_to_num(cols["gap_trend_tolerance"][r])),
+            " per interval would be flagged)",
+        )
         return _join(
-            "The gap to peers did not widen by more than measurement error: it changed by ",
-            _fixed(cols["gap_change"][r], signed=True),
-            " SD since the last assessment (a fall of more than ",
-            _fixed(cols["gap_change_tolerance"][r]),
-            " would be flagged) and is now ",
+            "The gap to peers did not widen by more than measurement error: ",
+            _level_words(cols, r, settings),
+            " (a fall of more than ",
+            _fixed(cols["gap_change_long_tolerance"][r]),
+            " would be flagged)",
+            np.where(np.isnan(trend), "", trend_words).astype(_STR),
+            ". It is now ",
             _gap_words(cols["gap"][r], _average(cols, r)),
             ".",
         )
@@ -367,8 +444,8 @@ def _reason_widening(
                 lambda a: _too_few_windows(cols, idx[a], settings.min_windows_growth),
             ),
             (code == -1, lambda a: _no_reference(a.size)),
-            ((code == 1) & short, flagged_short),
-            (code == 1, flagged_long),
+            ((code == 1) & level, flagged_level),
+            (code == 1, flagged_trend),
             (code == 0, fine),
         ],
     )

@@ -64,7 +64,7 @@ class ProgressSettingsForm(forms.Form):
     long_gap_horizon = forms.IntegerField(
         label="Also test the gap over this many intervals",
         min_value=2,
-        max_value=6,
+        max_value=8,
         required=False,
         help_text="Leave empty to test only the last interval.",
     )

@@ -278,19 +278,9 @@ def peer_band_scores(
 # ---------------------------------------------------------------------------- percentile rank of residuals
 def _spline_spec(distinct_priors: FloatArray, weights: FloatArray) -> splines.SplineSpec:
     """Knots at the 20/40/60/80% quantiles and boundaries at the range +/- 10%, as the SGP package places
-    them (`tandem.progress.splines`), from distinct priors and their counts."""
-    knots: list[tuple[float, ...]] = []
-    boundaries: list[tuple[float, float]] = []
-    for column in distinct_priors.T:
-        lo, hi = float(column.min()), float(column.max())
-        extend = splines.EXTEND_FRACTION * (hi - lo)
-        b_lo, b_hi = round(lo - extend, splines.DECIMALS), round(hi + extend, splines.DECIMALS)
-        if not b_lo < b_hi:
-            b_lo, b_hi = lo - 1.0, hi + 1.0
-        q = np.round(weighted_quantiles(column, weights, splines.KNOT_PROBABILITIES), splines.DECIMALS)
-        knots.append(tuple(float(v) for v in np.clip(q, b_lo, b_hi)))
-        boundaries.append((float(b_lo), float(b_hi)))
-    return splines.SplineSpec(knots=tuple(knots), boundaries=tuple(boundaries))
+    them (`tandem.progress.splines.knots_boundaries`), from distinct priors and their counts."""
+    pairs = [splines.knots_boundaries(column, weights) for column in distinct_priors.T]
+    return splines.SplineSpec(knots=tuple(k for k, _ in pairs), boundaries=tuple(b for _, b in pairs))
 
 
 @dataclass(frozen=True)
@@ -512,16 +502,24 @@ def sgp_module() -> ModuleType | None:
 
 
 def sgp_scores(
-    *, priors: FloatArray, current: FloatArray, delta: float, fit_rows: NDArray[np.bool_]
+    *,
+    priors: FloatArray,
+    current: FloatArray,
+    delta: float,
+    fit_rows: NDArray[np.bool_],
+    spec: splines.SplineSpec | None = None,
 ) -> tuple[Scores, dict[str, Any]]:
     """Student Growth Percentiles: fit on `fit_rows` of the norm group, score every pupil of it.
+
+    `spec`: the knots and boundaries (stacked per subject and grade, or published); None: from the priors of
+    the pupils fitted on. They are stored in the parameters with the coefficients (`model.spec`).
 
     Scoring runs once per distinct (priors, current) row and the chart quantiles once per distinct priors.
     """
     sgp = sgp_module()
     if sgp is None:  # pragma: no cover - the engine checks first
         raise RuntimeError("tandem.progress.sgp is not available")
-    model = sgp.fit_growth_model(priors=priors[fit_rows], current=current[fit_rows])
+    model = sgp.fit_growth_model(priors=priors[fit_rows], current=current[fit_rows], spec=spec)
     combo, combo_rep = distinct([value_codes(column) for column in priors.T])
     pair, rep = distinct([(combo, combo_rep.size), value_codes(current)])
     p_rows, y_rows = priors[rep], current[rep]

@@ -112,8 +112,23 @@ class ProgressSettings:
 
     # ------------------------------------------------------------------ tolerances (b), (c), (d)
     rci_z: float = 1.96
-    """Reliable change: a change counts only if |change| / S_diff > 1.96 (Jacobson & Truax 1991), i.e. a
-    change that measurement error alone would produce less than 5% of the time."""
+    """Reliable change for (c) and for the "was behind" test: a change counts only if |change| / S_diff >
+    1.96 (Jacobson & Truax 1991), i.e. a change that measurement error alone would produce less than 5% of
+    the time. (b) and (d) have their own, stricter critical values (own_rate_z, widening_z) because together
+    with (a) they must keep false alarms at or below 3% (see own_rate_z)."""
+    own_rate_z: float = 2.576
+    """(b) flags a fall in the rate of progress only beyond 2.576 standard errors (one-sided 0.5%). The
+    false-alarm budget for a pupil progressing exactly like peers is 3% for (a), (b) and (d) together: (b)
+    takes 0.5% and (d) 2 x 1% (a Bonferroni bound of 2.5%), and (a) about 0.7% at reliability 0.9, mostly on
+    the same pupils. Measured on simulated standardised scores (reliability 0.9, 12,000 pupils, 9 termly
+    windows), the union flags 2.6% of pupils in the last window and at most 2.7% in any window
+    (tests/progress/test_calibration.py). (b) gets the smallest share because a change of rate is a
+    difference of two slopes, so it has the least power per unit of budget."""
+    widening_z: float = 2.326
+    """(d) runs two tests, each one-sided at 1% (2.326 standard errors): the mean gap over the last two
+    windows against the mean over the earlier ones (catches a slowdown over the last few terms), and the
+    least-squares trend of the gap over every window up to long_gap_horizon (catches a gap that widens a
+    little every term). Together 2% of the 3% budget (see own_rate_z)."""
     behind_gap_z: float = -0.84
     """(c) "behind peers" means the gap z at the previous window is below this *by more than measurement
     error* (z + rci_z * SEM_z < behind_gap_z). -0.84 SD is the edge of the lowest-attaining 20% of the
@@ -127,17 +142,37 @@ class ProgressSettings:
     min_windows_rate: int = 3
     """Windows needed for (b): a rate this interval and at least one earlier rate to compare it with."""
     max_prior_order: int = 2
-    """Most earlier scores a norm model conditions on (SGP "order"). Two priors halve the measurement error
-    in the baseline compared with one, so a pupil whose decline began a term ago is still compared with
-    pupils who started where they did; more than two adds little and shrinks the norm groups."""
+    """Most earlier scores the residual-rank, peer-band and published-norm models condition on. Two priors
+    halve the measurement error in the baseline compared with one, so a pupil whose decline began a term ago
+    is still compared with pupils who started where they did; for these smaller norm groups more than two
+    adds little and shrinks the groups. Growth percentiles have their own limit, `sgp_max_prior_order`."""
+    sgp_max_prior_order: int = 4
+    """Most earlier scores a growth-percentile (SGP) model conditions on. As the SGP method does, every order
+    the pupil's consecutive earlier scores allow is fitted (1, 2, ... up to this), each order's percentile
+    is kept (columns sgp_order_1 ... sgp_order_4) and the highest is reported. 4 is what five windows of
+    data allow, and with it Tandem reports the same order as the SGP package (stopping at 2 reported a
+    different, lower-order percentile for most pupils with a longer history). At most 4: each order adds
+    seven spline columns to every fit."""
+    rate_recent_intervals: int = 2
+    """(b)'s recent rate is the least-squares slope of the gap over up to this many latest intervals (three
+    windows): a slowdown usually shows over two terms, and a slope over three windows has 40% less error
+    than one interval's change; more would dilute a slowdown that began two terms ago."""
     rate_lookback_intervals: int = 3
-    """(b) compares this interval's rate with the mean rate over up to this many earlier intervals (three
-    termly intervals = about a school year). Averaging more intervals makes the previous rate less noisy."""
-    long_gap_horizon: int | None = 3
-    """(d) also tests the gap change over this many intervals (three termly windows = the same time last
-    year), because a gap that widens steadily by less than the tolerance each term still widens reliably
-    over a year. None: only the last interval. Each direction is tested one-sided at rci_z, so the two
-    horizons together keep the false-alarm rate at or below the 5% a single two-sided test would have."""
+    """(b) compares the recent rate with the least-squares rate over up to this many intervals before it
+    (three termly intervals = about a school year). More intervals make the previous rate less noisy."""
+    long_gap_horizon: int | None = 8
+    """(d) looks back over up to this many intervals: nine termly windows = three school years. A gap that
+    widens by 2 points a term is never beyond measurement error in one interval, but its least-squares
+    trend over nine windows has a standard error of 0.6 points a term, so it is caught; the baseline of
+    the level test is the mean of up to seven earlier windows, not one noisy score. None: only the last
+    interval (the gap now against the previous window)."""
+    gap_recent_windows: int = 2
+    """(d)'s level test compares the mean gap over this many latest windows (at most half the pupil's
+    windows) with the mean over the earlier ones: two, because a slowdown spread over the last two or three
+    terms shows in both, and averaging two scores halves their error variance."""
+    min_windows_trend: int = 4
+    """Fewest windows for (d)'s trend test: with three or fewer a slope says little more than the level
+    test, and would spend false-alarm budget for almost no power."""
 
     # ------------------------------------------------------------------ norm models
     reference_population: ReferencePopulation = "trust"
@@ -185,8 +220,14 @@ class ProgressSettings:
             raise ValueError("growth needs at least 2 windows and a rate comparison at least 3")
         if self.max_prior_order < 1 or self.rate_lookback_intervals < 1:
             raise ValueError("the prior order and the rate look-back must be at least 1")
+        if not 1 <= self.sgp_max_prior_order <= 4:
+            raise ValueError("the growth-percentile prior order must be between 1 and 4")
         if self.long_gap_horizon is not None and self.long_gap_horizon < 2:
             raise ValueError("the long gap horizon must be at least 2 intervals (or None)")
+        if self.own_rate_z <= 0 or self.widening_z <= 0:
+            raise ValueError("the critical values of (b) and (d) must be positive")
+        if self.rate_recent_intervals < 1 or self.gap_recent_windows < 1 or self.min_windows_trend < 3:
+            raise ValueError("recent rates and levels need at least 1 interval, a trend at least 3 windows")
         if self.reference_population not in REFERENCE_POPULATIONS:
             raise ValueError(f"reference population must be one of {REFERENCE_POPULATIONS}")
         if self.band_min_size < 2 or self.max_bands < 2 or self.band_min_n < 2 * self.band_min_size:
@@ -208,7 +249,7 @@ class ProgressSettings:
         """How many earlier windows any criterion looks back at."""
         return max(
             self.max_prior_order,
-            self.rate_lookback_intervals + 1,
+            self.rate_recent_intervals + self.rate_lookback_intervals,
             self.long_gap_horizon or 1,
             self.min_windows_growth - 1,
             self.min_windows_rate - 1,

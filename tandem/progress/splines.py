@@ -1,9 +1,12 @@
 """The B-spline design behind Student Growth Percentiles (SGP).
 
 SGPs regress the current score on a cubic B-spline of each prior score (analytics reference, section 2).
-The spline is pinned down by four interior knots and two boundaries per prior, computed from the norm group
-the model is fitted on. Storing them with the coefficients lets a fitted model be applied to another school:
-the design for the new pupils must be built from the *stored* knots, not from the new pupils' quantiles.
+The spline is pinned down by four interior knots and two boundaries per prior. The SGP package computes them
+per subject and grade from every score at that grade in the earlier years of the data, stacked
+(`knots_boundaries` of those scores; `tandem.progress.sgp.stacked_knots`), or reads them from a published
+table; `fit_spline_spec` places them from one norm group's priors when neither is given. Storing them with
+the coefficients lets a fitted model be applied to another school: the design for the new pupils must be
+built from the *stored* knots, not from the new pupils' quantiles.
 
 Pure numpy/scipy on purpose: the progress engine runs without Django, and so do the benchmarks.
 """
@@ -26,6 +29,7 @@ __all__ = [
     "bspline_basis",
     "design_matrix",
     "fit_spline_spec",
+    "knots_boundaries",
 ]
 
 #: Interior knots at the 20/40/60/80% quantiles of the prior scores, as the SGP package does.
@@ -98,30 +102,65 @@ def _as_priors(priors: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
-def fit_spline_spec(*, priors: ArrayLike) -> SplineSpec:
-    """Knots and boundaries from the norm group's prior scores, one column per prior.
+def knots_boundaries(
+    values: ArrayLike, weights: ArrayLike | None = None
+) -> tuple[tuple[float, ...], tuple[float, float]]:
+    """Knots and boundaries of one prior from its scores (each repeated `weights` times, if given).
 
-    Knots: the 20/40/60/80% quantiles (numpy "linear" = R type 7). Boundaries: the range extended by 10% at
-    each end. Both rounded to 3 decimals, as the SGP package's `createKnotsBoundaries` does, so stored specs
-    read the same as theirs. A constant prior (zero range) gets boundaries one point either side: its basis
-    columns are then collinear with the intercept, and the solver drops them (an intercept-only model).
+    Knots: the 20/40/60/80% quantiles, R's default type 7 (numpy "linear"). Boundaries: the range extended by
+    10% at each end (R `extendrange(f = 0.1)`). Both rounded to 3 decimals, as the SGP package's
+    `createKnotsBoundaries` does. The SGP package computes them once per subject and grade from every score
+    at that grade in the data, stacked over years, not from the pupils of one fit (`stacked_knots` in
+    `tandem.progress.sgp` gathers those scores). A constant prior (zero range) gets boundaries one point
+    either side: its basis columns are then collinear with the intercept, and the solver drops them.
+    """
+    column = np.asarray(values, dtype=np.float64).ravel()
+    if column.size == 0:
+        raise ValueError("need at least one score to place knots")
+    if not np.all(np.isfinite(column)):
+        raise ValueError("scores must be finite (drop missing scores first)")
+    lo, hi = float(column.min()), float(column.max())
+    extend = EXTEND_FRACTION * (hi - lo)
+    b_lo, b_hi = round(lo - extend, DECIMALS), round(hi + extend, DECIMALS)
+    if not b_lo < b_hi:
+        b_lo, b_hi = lo - 1.0, hi + 1.0
+    if weights is None:
+        quantiles = np.quantile(column, KNOT_PROBABILITIES, method="linear")
+    else:
+        quantiles = _weighted_type7(column, np.asarray(weights, dtype=np.float64).ravel())
+    knots = np.clip(np.round(quantiles, DECIMALS), b_lo, b_hi)
+    return tuple(float(q) for q in knots), (float(b_lo), float(b_hi))
+
+
+def _weighted_type7(values: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Type-7 quantiles at KNOT_PROBABILITIES of `values` repeated `weights` (whole-number counts) times."""
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    cum = np.concatenate([[0.0], np.cumsum(weights[order])])
+    position = np.asarray(KNOT_PROBABILITIES) * max(cum[-1] - 1.0, 0.0)
+    below = np.floor(position)
+    above = np.minimum(below + 1.0, cum[-1] - 1.0)
+
+    def value_at(expanded: NDArray[np.float64]) -> NDArray[np.float64]:
+        index = np.clip(np.searchsorted(cum, expanded, side="right") - 1, 0, values.size - 1)
+        out: NDArray[np.float64] = sorted_values[index]
+        return out
+
+    v0 = value_at(below)
+    result: NDArray[np.float64] = v0 + (position - below) * (value_at(above) - v0)
+    return result
+
+
+def fit_spline_spec(*, priors: ArrayLike) -> SplineSpec:
+    """Knots and boundaries from the norm group's prior scores, one column per prior (`knots_boundaries`).
+
+    Used when no stacked or published knots are given (`tandem.progress.sgp.fit_growth_model`).
     """
     arr = _as_priors(priors)
     if arr.shape[0] == 0:
         raise ValueError("need at least one pupil to place knots")
-    knots: list[tuple[float, ...]] = []
-    boundaries: list[tuple[float, float]] = []
-    for column in arr.T:
-        lo, hi = float(column.min()), float(column.max())
-        extend = EXTEND_FRACTION * (hi - lo)
-        b_lo, b_hi = round(lo - extend, DECIMALS), round(hi + extend, DECIMALS)
-        if not b_lo < b_hi:
-            b_lo, b_hi = lo - 1.0, hi + 1.0
-        quantiles = np.round(np.quantile(column, KNOT_PROBABILITIES, method="linear"), DECIMALS)
-        quantiles = np.clip(quantiles, b_lo, b_hi)
-        knots.append(tuple(float(q) for q in quantiles))
-        boundaries.append((float(b_lo), float(b_hi)))
-    return SplineSpec(knots=tuple(knots), boundaries=tuple(boundaries))
+    pairs = [knots_boundaries(column) for column in arr.T]
+    return SplineSpec(knots=tuple(k for k, _ in pairs), boundaries=tuple(b for _, b in pairs))
 
 
 def bspline_basis(

@@ -35,8 +35,11 @@ def test_it_flags_the_planted_patterns_through_the_database(capsys):
         position.update({w.pk: i for i, w in enumerate(windows)})
     last = max(position.values())
     hits: dict[tuple[str, str], bool] = {}
-    rows = ProgressResult.objects.values_list("pupil_id", "subject_id", "window_id", "flagged")
-    for pupil, subject, window, flagged in rows:
+    abd_hits: dict[tuple[str, str], bool] = {}
+    rows = ProgressResult.objects.values_list(
+        "pupil_id", "subject_id", "window_id", "flagged", "peers", "own_rate", "widening"
+    )
+    for pupil, subject, window, flagged, *abd in rows:
         at = position[window]
         if at < last - 1:
             continue
@@ -45,16 +48,24 @@ def test_it_flags_the_planted_patterns_through_the_database(capsys):
             continue
         key = (str(pupil), subject)
         hits[key] = hits.get(key, False) or flagged
+        abd_hits[key] = abd_hits.get(key, False) or 1 in abd
     positive = {key for key in hits if planted.get(key, ("", 0))[0] in FLAG_PATTERNS}
     flagged = {key for key, hit in hits.items() if hit}
     precision = len(flagged & positive) / len(flagged)
     recall = len(flagged & positive) / len(positive)
+    abd_flagged = {key for key, hit in abd_hits.items() if hit}
+    abd_precision = len(abd_flagged & positive) / len(abd_flagged)
+    abd_recall = len(abd_flagged & positive) / len(positive)
     with capsys.disabled():
         print(
-            f"\ntandem analyse on the demo trust: precision {precision:.2f}, recall {recall:.2f} "
+            f"\ntandem analyse on the demo trust: precision {precision:.2f}, recall {recall:.2f}; "
+            f"(a), (b) or (d) {abd_precision:.2f} / {abd_recall:.2f} "
             f"({len(positive)} planted, {len(hits) - len(positive)} not)"
         )
-    # The same floors as the database-free test (measured 0.30 / 0.56 there).
+    # The same floors as the database-free test (measured 0.34 / 0.51 there; (a)|(b)|(d) 0.56 / 0.36). The
+    # issue's 0.7 / 0.7 is a strict expected failure there, with the reason it cannot be met on the demo.
     assert len(positive) > 200
     assert recall >= 0.50
-    assert precision >= 0.26
+    assert precision >= 0.32
+    assert abd_precision >= 0.52
+    assert abd_recall >= 0.33

@@ -5,23 +5,30 @@ falls_behind, not_closing: positives; improving: a negative) with noise of SD 4.
 We score "any criterion flagged in the last two windows, at or after the pattern's start" per pupil and
 subject, and print precision and recall with the settings' defaults.
 
-Measured (seed 2026, 23 November 2026, two schools; 235 positives, 2,422 negatives):
+Measured (seed 2026, 23 November 2026, two schools; 235 positives, 2,422 negatives), with (b) and (d)
+using every window and false alarms held to 3% (issue 12; before it, in brackets):
 
-    any criterion:           precision 0.30, recall 0.56
-    (a), (b) or (d) only:    precision 0.40, recall 0.40
-    flag rate among negatives: (a) 0.8%, (b) 3.2%, (c) 6.9%, (d) 5.2%
+    any criterion:           precision 0.34 (0.30), recall 0.51 (0.56)
+    (a), (b) or (d) only:    precision 0.56 (0.40), recall 0.36 (0.40)
+    flag rate among negatives: (a) 0.8%, (b) 0.4% (3.2%), (c) 6.9%, (d) 1.7% (5.2%)
 
-(With behind_gap_z = 0, the Code's most literal reading, (c) flagged 23% of negatives: precision 0.20,
-recall 0.73. The default is -0.84 SD, the lowest-attaining 20%: see ProgressSettings.behind_gap_z.)
+(With behind_gap_z = 0, the Code's most literal reading, (c) flagged 23% of negatives. The default is -0.84
+SD, the lowest-attaining 20%: see ProgressSettings.behind_gap_z.)
 
-Why precision is still low, honestly: (c) "fails to close the gap" flags every pupil who was behind peers
-(beyond measurement error) and did not close the gap reliably. The generator's truth has no row for pupils
-who are simply, steadily behind, "even though Code 6.17(c) may describe them" (its docstring), so they count
-as false positives here; the check below shows they really were behind. Without (c), the false-alarm rates
-of (a), (b) and (d) sit near their nominal levels (2.5% one-sided; (d) tests two horizons), and recall is
-what reliable-change tolerances allow at reliability 0.9: a one-term stall of 5-8 points is within the
-13-point tolerance, so patterns that began in the last window are mostly missed (49% caught, against 87-90%
-for patterns that began two or more windows earlier).
+Why precision is still low with (c), honestly: (c) "fails to close the gap" flags every pupil who was
+behind peers (beyond measurement error) and did not close the gap reliably. The generator's truth has no
+row for pupils who are simply, steadily behind, "even though Code 6.17(c) may describe them" (its
+docstring), so they count as false positives here; the check below shows they really were behind.
+
+Why the issue's 0.7 / 0.7 for (a)|(b)|(d) is not met on the demo (the test below is a strict xfail):
+71 of the 235 planted patterns begin in the latest window, so they show in one result only: a stall of
+5-8 points, a slowed rate of 2.5-4 points or a levelling-off, against a single score's SEM of 4.7 points.
+No test that keeps false alarms at 3% sees them (3% are caught), so recall on this truth table cannot
+reach 0.70 (164 / 235). Patterns that began two or more windows earlier are found 41-61% of the time;
+"not_closing" (a gain of 1.5-3 points a term that stops) is never found by (a), (b) or (d) (it is (c)'s).
+The demo's pupils without a pattern also drift (SD 0.35 points a term), which the trend test can see.
+The independent simulation in test_calibration.py, with the issue's slowdown and widening sizes, meets
+0.7 / 0.7.
 
 The floors sit a margin below those numbers, so a change that makes the engine worse fails here.
 """
@@ -131,20 +138,32 @@ def test_it_finds_the_planted_patterns_in_the_demo_trust():
     score = _score()
     print("\ndemo truth (seed 2026):", {k: round(v, 3) for k, v in score.items()})
     assert score["positives"] > 200 and score["negatives"] > 2000
-    # Measured 0.56 / 0.30: floors with a margin (see the module docstring for why precision is low).
+    # Measured 0.51 / 0.34 (see the module docstring for why precision is low with (c)).
     assert score["recall"] >= 0.50
-    assert score["precision"] >= 0.26
-    # (a), (b), (d): measured 0.40 / 0.40.
-    assert score["abd_precision"] >= 0.33
+    assert score["precision"] >= 0.32
+    # (a), (b), (d): measured 0.36 / 0.56.
+    assert score["abd_precision"] >= 0.52
     assert score["abd_recall"] >= 0.33
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12's 0.7 / 0.7 for (a)|(b)|(d) on the demo: measured precision 0.56, recall 0.36; 71 of "
+    "235 planted patterns begin in the latest window (one result), so recall cannot reach 0.7 with false "
+    "alarms held to 3% (module docstring)",
+)
+def test_it_finds_the_demo_patterns_with_the_issues_precision_and_recall():
+    score = _score()
+    assert score["abd_recall"] >= 0.7
+    assert score["abd_precision"] >= 0.7
 
 
 def test_it_keeps_false_alarms_near_their_nominal_rates():
     score = _score()
-    # Measured 0.8%, 3.2%, 5.2%: one-sided tests at 2.5% ((d) on two horizons).
+    # Measured 0.8%, 0.4%, 1.7% over the last two windows: (b) one-sided at 0.5%, (d) two tests at 1%.
     assert score["negative_rate_peers"] <= 0.02
-    assert score["negative_rate_own_rate"] <= 0.05
-    assert score["negative_rate_widening"] <= 0.08
+    assert score["negative_rate_own_rate"] <= 0.015
+    assert score["negative_rate_widening"] <= 0.03
     # (c) with the default "behind" cut (lowest 20%): measured 6.9%.
     assert score["negative_rate_not_closing"] <= 0.10
 

@@ -54,32 +54,67 @@ def run(rows: list, settings: ProgressSettings = PUBLISHED, scales: dict | None 
 
 
 # ---------------------------------------------------------------------------------------------- (d)
+WIDE = 2.326  # (d)'s critical value: one-sided 1% for each of its two tests
+OWN = 2.576  # (b)'s: one-sided 0.5%
+
+
 def test_it_flags_a_gap_that_widened_beyond_measurement_error():
-    result = run(history("a", 100, 85) + history("b", 100, 90))
-    a, b = row(result, "a", 2), row(result, "b", 2)
-    # a: z 0 -> -1.0, change -1.0, RCI = -1 / (sqrt(2) s) = -2.236 < -1.96.
-    assert a["gap_change"] == pytest.approx(-1.0, abs=1e-6)
-    assert a["rci_gap"] == pytest.approx(-1.0 / (math.sqrt(2) * S), abs=1e-5)
-    assert a["gap_change_tolerance"] == pytest.approx(1.96 * math.sqrt(2) * S, abs=1e-5)
+    result = run(history("a", 100, 80) + history("b", 100, 90) + history("c", 100, 85))
+    a, b, c = row(result, "a", 2), row(result, "b", 2), row(result, "c", 2)
+    # Two windows: the level test is the one-interval change. a: z 0 -> -1.333, S = sqrt(2) s = 0.4472,
+    # RCI -2.98 < -2.326.
+    assert a["gap_change_long"] == pytest.approx(-20 / 15, abs=1e-6)
+    assert a["rci_gap_long"] == pytest.approx(-(20 / 15) / (math.sqrt(2) * S), abs=1e-5)
+    assert a["gap_change_long_tolerance"] == pytest.approx(WIDE * math.sqrt(2) * S, abs=1e-5)
+    assert np.isnan(a["gap_trend"])  # a trend needs four windows
     assert a["widening"] == 1 and a["flagged"]
-    assert "widened" in a["reason_widening"] and "0.88" in a["reason_widening"]
+    assert "widened" in a["reason_widening"] and "1.04 is flagged" in a["reason_widening"]
+    assert "since the last assessment it went from level with" in a["reason_widening"]
     # b: change -0.667, RCI -1.49: within measurement error.
-    assert b["rci_gap"] == pytest.approx(-(10 / 15) / (math.sqrt(2) * S), abs=1e-5)
+    assert b["rci_gap_long"] == pytest.approx(-(10 / 15) / (math.sqrt(2) * S), abs=1e-5)
     assert b["widening"] == 0
     assert "did not widen" in b["reason_widening"]
+    # c: RCI -2.236 is a reliable change at 1.96 (what (c) uses), but (d) spends only 1% on it.
+    assert c["rci_gap"] == pytest.approx(-1.0 / (math.sqrt(2) * S), abs=1e-5)
+    assert c["gap_change_tolerance"] == pytest.approx(1.96 * math.sqrt(2) * S, abs=1e-5)
+    assert c["widening"] == 0
 
 
-def test_it_flags_a_gap_that_widened_steadily_over_a_year():
-    # -8 points a term: never beyond 13.1 points in one interval, but -24 over three intervals.
-    result = run(history("a", 100, 100, 92, 84, 76))
-    last = row(result, "a", 5)
+def test_it_compares_the_latest_windows_with_the_mean_of_the_earlier_ones():
+    # Level for two terms, then 16 points down over two terms: mean of the last two (88) against the mean
+    # of the four before (100): -0.8 SD, S = s sqrt(1/2 + 1/4) = 0.2739, RCI -2.92. No one interval is
+    # beyond measurement error (8 points against 1.96 x 6.7).
+    result = run(history("a", 100, 100, 100, 100, 92, 84))
+    last = row(result, "a", 6)
     assert last["rci_gap"] > -1.96
-    assert last["gap_change_long"] == pytest.approx(-24 / 15, abs=1e-6)
-    assert last["rci_gap_long"] == pytest.approx(-(24 / 15) / (math.sqrt(2) * S), abs=1e-5)
+    assert last["gap_windows"] == 6
+    assert last["gap_earlier"] == pytest.approx(0.0, abs=1e-6)
+    assert last["gap_change_long"] == pytest.approx(-0.8, abs=1e-6)
+    assert last["rci_gap_long"] == pytest.approx(-0.8 / (S * math.sqrt(0.75)), abs=1e-4)
     assert last["widening"] == 1
-    assert "over the last 3 assessment intervals" in last["reason_widening"]
-    only_short = run(history("a", 100, 100, 92, 84, 76), settings=replace(PUBLISHED, long_gap_horizon=None))
-    assert row(only_short, "a", 5)["widening"] == 0
+    assert "over the last 2 assessments it averaged 0.80 SD below" in last["reason_widening"]
+    assert "level with the national average over the 4 before" in last["reason_widening"]
+
+
+def test_it_flags_a_gap_that_widened_steadily_for_two_years():
+    # -1.5 points a term over nine windows: never near measurement error in one interval, and the level
+    # test (mean of the last two against the seven before: -0.45 SD, S = s sqrt(1/2 + 1/7), RCI -1.78)
+    # misses it, but the least-squares trend, -0.1 SD a term with S = s / sqrt(60), has RCI -2.45.
+    scores = [100 - 1.5 * w for w in range(9)]
+    result = run(history("a", *scores))
+    last = row(result, "a", 9)
+    assert last["gap_windows"] == 9
+    assert last["gap_change_long"] == pytest.approx(-0.45, abs=1e-6)
+    assert last["rci_gap_long"] == pytest.approx(-0.45 / (S * math.sqrt(0.5 + 1 / 7)), abs=1e-4)
+    assert last["gap_trend"] == pytest.approx(-0.1, abs=1e-6)
+    assert last["rci_gap_trend"] == pytest.approx(-0.1 / (S / math.sqrt(60)), abs=1e-4)
+    assert last["gap_trend_tolerance"] == pytest.approx(WIDE * S / math.sqrt(60), abs=1e-5)
+    assert last["widening"] == 1
+    assert "widened steadily" in last["reason_widening"]
+    assert "over the last 9 assessments its trend was -0.10 SD per interval" in last["reason_widening"]
+    only_short = run(history("a", *scores), settings=replace(PUBLISHED, long_gap_horizon=None))
+    short = row(only_short, "a", 9)
+    assert short["widening"] == 0 and np.isnan(short["gap_trend"]) and short["gap_windows"] == 2
 
 
 # ---------------------------------------------------------------------------------------------- (c)
@@ -128,23 +163,47 @@ def test_it_flags_progress_slower_than_the_pupils_own_previous_rate():
         history("drop", 100, 115, 95) + history("dip", 100, 110, 100) + history("four", 100, 105, 110, 100)
     )
     drop = row(result, "drop", 3)
-    # rate now -20/15 = -1.333, previous +1.0, change -2.333; S = s sqrt(1 + 4 + 1) (shared middle score).
+    # Three windows: rate now -20/15 = -1.333, previous +1.0, change -2.333; S = s sqrt(1 + 4 + 1) (the
+    # shared middle score counts twice); RCI -3.01 < -2.576.
+    assert drop["recent_rate"] == pytest.approx(-4 / 3, abs=1e-6)
     assert drop["previous_rate"] == pytest.approx(1.0, abs=1e-6)
     assert drop["rate_change"] == pytest.approx(-7 / 3, abs=1e-5)
     assert drop["rci_rate"] == pytest.approx((-7 / 3) / (S * math.sqrt(6)), abs=1e-5)
+    assert drop["rate_change_tolerance"] == pytest.approx(OWN * S * math.sqrt(6), abs=1e-5)
     assert drop["own_rate"] == 1
     assert "slower than this pupil's own earlier progress" in drop["reason_own_rate"]
+    assert (
+        "over the last interval against +1.00 SD per interval over the one before" in drop["reason_own_rate"]
+    )
     dip = row(result, "dip", 3)
     # change -1.333; RCI -1.333 / 0.7746 = -1.72: within measurement error.
     assert dip["rci_rate"] == pytest.approx((-4 / 3) / (S * math.sqrt(6)), abs=1e-5)
     assert dip["own_rate"] == 0
     four = row(result, "four", 4)
-    # Two earlier intervals: previous rate (110 - 100)/15/2 = 1/3; change -2/3 - 1/3 = -1.0;
-    # S = s sqrt(1 + 1.5^2 + 0.5^2) = s sqrt(3.5).
-    assert four["rate_intervals"] == 2
+    # Four windows: the recent rate is the least-squares slope over the last two intervals (105, 110, 100):
+    # -5/2/15 = -0.167; the previous one the interval before it (100 -> 105): +0.333; change -0.5, weights
+    # (+1/2, 0, -1/2 - 1, +1) by lag, S = s sqrt(3.5).
+    assert four["rate_intervals"] == 1
+    assert four["recent_rate"] == pytest.approx(-1 / 6, abs=1e-6)
     assert four["previous_rate"] == pytest.approx(1 / 3, abs=1e-6)
-    assert four["rci_rate"] == pytest.approx(-1.0 / (S * math.sqrt(3.5)), abs=1e-5)
+    assert four["rci_rate"] == pytest.approx(-0.5 / (S * math.sqrt(3.5)), abs=1e-5)
     assert four["own_rate"] == 0
+
+
+def test_it_compares_the_recent_rate_with_a_years_earlier_rate():
+    # Six windows: slope over the last two intervals (100, 90, 70) = -1.0 SD a term against a flat year
+    # before (slope over 100, 100, 100, 100 = 0). Weights by lag: (+0.5, 0, -0.5 - 0.3, -0.1, +0.1, +0.3),
+    # whose squares sum to 1, so S = s and RCI = -1 / 0.3162 = -3.16.
+    result = run(history("a", 100, 100, 100, 100, 90, 70))
+    last = row(result, "a", 6)
+    assert last["rate_intervals"] == 3
+    assert last["recent_rate"] == pytest.approx(-1.0, abs=1e-6)
+    assert last["previous_rate"] == pytest.approx(0.0, abs=1e-6)
+    assert last["rci_rate"] == pytest.approx(-1.0 / S, abs=1e-4)
+    assert last["own_rate"] == 1
+    assert (
+        "over the last 2 intervals against +0.00 SD per interval over the 3 before" in last["reason_own_rate"]
+    )
 
 
 # ---------------------------------------------------------------------------------------------- (a)
@@ -388,3 +447,25 @@ def test_it_round_trips_settings():
     assert ScaleInfo.from_dict(scale.to_dict()) == scale
     with pytest.raises(ValueError):
         ProgressSettings(reference_population="county")  # type: ignore[arg-type]
+
+
+def test_it_adds_each_orders_growth_percentile_as_the_last_columns():
+    from tandem.progress.engine import COLUMNS
+
+    assert list(COLUMNS)[-4:] == ["sgp_order_1", "sgp_order_2", "sgp_order_3", "sgp_order_4"]
+    result = run(history("a", 100, 101, 102) + history("b", 90, 95, 99))
+    for k in range(1, 5):
+        assert (result[f"sgp_order_{k}"] == -1).all()  # published norms: no SGP of any order
+
+
+def test_it_records_the_year_groups_of_a_norm_models_priors():
+    rows = [(f"p{i:03d}", w, 100.0 + (i * 7 + w * 3) % 29) for i in range(40) for w in (1, 2)]
+    columns = table(rows)
+    columns["year_group"] = np.where(columns["window"] == 1, 3, 4)
+    result = assess_progress(
+        columns=columns, scales={"maths": ScaleInfo(name="raw")}, settings=ProgressSettings()
+    )
+    (model,) = result.models
+    assert model.kind == "peer_band"
+    assert model.prior_year_groups == (3,)
+    assert model.to_dict()["prior_year_groups"] == [3]
