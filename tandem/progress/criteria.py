@@ -27,12 +27,15 @@ one pupil's, and it is shared by every pupil of the cohort.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Int8Array = NDArray[np.int8]
+BoolArray = NDArray[np.bool_]
 
 NOT_ENOUGH_DATA = -1
 NOT_FLAGGED = 0
@@ -133,24 +136,67 @@ def rate_weights(recent: int, lookback: int) -> tuple[FloatArray, FloatArray, In
     return now, before, spans
 
 
-def contrast(
-    weights: FloatArray, gaps: list[FloatArray], ses: list[FloatArray]
-) -> tuple[FloatArray, FloatArray]:
-    """sum_j weights[:, j] gaps[j] per row and its standard error sqrt(sum_j weights^2 ses[j]^2).
+@dataclass(frozen=True)
+class Lags:
+    """Each row's gap and its error j windows back (j = 0 .. horizon), ready for many contrasts:
+    NaN read as 0, with where a gap or an error was missing kept apart (None: nothing missing at that lag).
+    Built once per chunk, so each contrast is a few fused passes per lag instead of masks and copies."""
 
-    `gaps[j]` and `ses[j]` are the gap and its SEM (z units) j windows back; lags a row gives no weight
-    may hold anything (NaN before the pupil's first window). A row with no weight at all gets NaN.
+    gaps: list[FloatArray]
+    ses: list[FloatArray]
+    gap_missing: list[BoolArray | None]
+    se_missing: list[BoolArray | None]
+
+
+def lags_of(gaps: list[FloatArray], ses: list[FloatArray]) -> Lags:
+    def clean(values: FloatArray) -> tuple[FloatArray, BoolArray | None]:
+        missing = np.isnan(values)
+        if not missing.any():
+            return values, None
+        return np.where(missing, 0.0, values), missing
+
+    cleaned_gaps, gap_missing = zip(*(clean(g) for g in gaps), strict=True)
+    cleaned_ses, se_missing = zip(*(clean(s) for s in ses), strict=True)
+    return Lags(list(cleaned_gaps), list(cleaned_ses), list(gap_missing), list(se_missing))
+
+
+def contrast(table: FloatArray, rows: NDArray[np.integer], lags: Lags) -> tuple[FloatArray, FloatArray]:
+    """sum_j w_j gaps[j] per row, w = table[rows[i]] (one weight row per number of windows), and its
+    standard error sqrt(sum_j w_j^2 ses[j]^2).
+
+    A lag a row gives no weight may hold anything (NaN before the pupil's first window). A row with no
+    weight at all gets NaN; so does a row that weights a missing gap (its value) or a missing error (both).
     """
-    n = weights.shape[0]
+    n = rows.shape[0]
     total = np.zeros(n, dtype=np.float64)
     variance = np.zeros(n, dtype=np.float64)
-    for j in range(min(weights.shape[1], len(gaps))):
-        w = weights[:, j]
-        used = w != 0
-        if not used.any():
+    work = np.empty(n, dtype=np.float64)
+    no_value: BoolArray | None = None
+    no_se: BoolArray | None = None
+    for j in range(min(table.shape[1], len(lags.gaps))):
+        column = table[:, j]
+        if not column.any():
             continue
-        total += np.where(used, w * gaps[j], 0.0)
-        variance += np.where(used, w * w * ses[j] * ses[j], 0.0)
-    out = np.where(variance > 0, total, np.nan)
-    se = np.where(variance > 0, np.sqrt(variance), np.nan)
-    return out, se
+        w = column[rows]
+        np.multiply(w, lags.gaps[j], out=work)
+        total += work
+        # In the order the terms were always summed (w * w * se * se), so figures stay bit for bit the same.
+        np.multiply(w, w, out=work)
+        work *= lags.ses[j]
+        work *= lags.ses[j]
+        variance += work
+        gap_missing, se_missing = lags.gap_missing[j], lags.se_missing[j]
+        if gap_missing is not None or se_missing is not None:
+            used = (column != 0)[rows]
+            if se_missing is not None:
+                hit = used & se_missing
+                no_se = hit if no_se is None else (no_se | hit)
+            if gap_missing is not None:
+                hit = used & gap_missing
+                no_value = hit if no_value is None else (no_value | hit)
+    no_se = variance <= 0 if no_se is None else (no_se | (variance <= 0))
+    no_value = no_se if no_value is None else (no_value | no_se)
+    total[no_value] = np.nan
+    se = np.sqrt(variance, out=variance)
+    se[no_se] = np.nan
+    return total, se

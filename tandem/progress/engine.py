@@ -1162,18 +1162,19 @@ def _criteria_chunk(
             gaps.append(in_reference(z_peer, z_nat, lag))
             ses.append(in_reference(se_peer, se_nat, lag))
         pos64 = pos.astype(np.int64)
+        lag_values = crit.lags_of(gaps, ses)
 
         # (d) level: mean gap over the last windows against the mean over the earlier ones; trend: the
         # least-squares slope of the gap over all of them.
         gap_windows = np.minimum(pos64, horizon) + 1
-        level = crit.level_weights(horizon + 1, settings.gap_recent_windows)[gap_windows]
-        change_long, se_long = crit.contrast(level, gaps, ses)
+        level = crit.level_weights(horizon + 1, settings.gap_recent_windows)
+        change_long, se_long = crit.contrast(level, gap_windows, lag_values)
         rci_long = change_long / se_long
         earlier = np.where(level < 0, -level, 0.0)
-        gap_earlier, _ = crit.contrast(earlier, gaps, ses)
+        gap_earlier, _ = crit.contrast(earlier, gap_windows, lag_values)
         if settings.long_gap_horizon is not None:
-            trend_w = crit.slope_weights(horizon + 1, settings.min_windows_trend)[gap_windows]
-            gap_trend, se_trend = crit.contrast(trend_w, gaps, ses)
+            trend_w = crit.slope_weights(horizon + 1, settings.min_windows_trend)
+            gap_trend, se_trend = crit.contrast(trend_w, gap_windows, lag_values)
         else:
             gap_trend = se_trend = np.full(n, np.nan)
         rci_trend = gap_trend / se_trend
@@ -1190,9 +1191,9 @@ def _criteria_chunk(
         # intervals before them; with three windows, this interval's change against the one before.
         now_w, before_w, spans = crit.rate_weights(big_r, big_l)
         rate_windows = np.minimum(pos64, big_r + big_l) + 1
-        recent_rate, _ = crit.contrast(now_w[rate_windows], gaps, ses)
-        previous_rate, _ = crit.contrast(before_w[rate_windows], gaps, ses)
-        rate_change, se_rate = crit.contrast(now_w[rate_windows] - before_w[rate_windows], gaps, ses)
+        recent_rate, _ = crit.contrast(now_w, rate_windows, lag_values)
+        previous_rate, _ = crit.contrast(before_w, rate_windows, lag_values)
+        rate_change, se_rate = crit.contrast(now_w - before_w, rate_windows, lag_values)
         rci_rate = rate_change / se_rate
         out["recent_rate"][a:b] = recent_rate
         out["previous_rate"][a:b] = previous_rate
