@@ -224,7 +224,9 @@ def main() -> None:
 
     # ---- SGP: its fits dominate, so time them on one year group and subject and extrapolate per cohort
     if norms.sgp_module() is not None and not args.no_sgp:
-        sgp_settings = ProgressSettings()
+        # A national run: SGP models fitted on a 5,000-pupil sample per cohort, as the SGP package's
+        # max.n.for.coefficient.matrices allows (Tandem's default fits everyone, as the package does).
+        sgp_settings = ProgressSettings(sgp_max_fit_n=5_000)
         if args.full_sgp:
             started = time.perf_counter()
             table = assess_progress(columns=columns, scales=scales, settings=sgp_settings, reasons=False)
