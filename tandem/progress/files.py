@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -159,6 +158,23 @@ def _cell(value: object) -> str:
     return escape_formula(str(value))
 
 
+def _text_column(values: Any) -> list[str]:
+    """One output column as text, formatted a whole column at a time: numbers to 4 significant figures
+    (empty when missing), flags and counts as they are, labels and sentences with formulas escaped."""
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        wide = array.astype(np.float64)
+        text = np.char.mod("%.4g", wide).astype(object)
+        text[np.isnan(wide)] = ""
+        return text.tolist()
+    if array.dtype.kind == "b":
+        return np.where(array, "True", "False").tolist()
+    if array.dtype.kind in "iu":
+        return [str(v) for v in array.tolist()]
+    # Labels, sentences, dates: value by value, as they may mix types.
+    return [_cell(v) for v in array]
+
+
 def output_columns(table: ProgressTable) -> list[str]:
     return [name for name in COLUMNS if name in table.columns]
 
@@ -166,13 +182,13 @@ def output_columns(table: ProgressTable) -> list[str]:
 def write_results(table: ProgressTable, path: Path) -> int:
     """Write every row with its figures, criteria and reasons; written to a temporary file, then renamed."""
     names = output_columns(table)
-    columns: dict[str, Iterable[object]] = {name: table.columns[name] for name in names}
+    columns: dict[str, Any] = {name: table.columns[name] for name in names}
     columns["norm_model"] = np.asarray(NORM_MODELS, dtype=object)[table.columns["norm_model"]]
+    text = [_text_column(columns[name]) for name in names]
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(names)
-        for row in zip(*(columns[name] for name in names), strict=True):
-            writer.writerow([_cell(value) for value in row])
+        writer.writerows(zip(*text, strict=True))
     partial.replace(path)
     return len(table)
