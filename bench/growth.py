@@ -3,6 +3,10 @@
     .venv/bin/python bench/growth.py                          # n = 7,000, 100,000 and 600,000
     .venv/bin/python bench/growth.py --sizes 7000 --reference statsmodels
     .venv/bin/python bench/growth.py --continuous             # no repeated rows: the solver's worst case
+    .venv/bin/python bench/growth.py --sgp [options]          # the whole SGP method: bench/growth_sgp.py
+
+`--sgp` runs the SGP-method bench instead (bench/growth_sgp.py: five years, two subjects, every order,
+`tandem analyse` end to end against an R reference); the options after it are that bench's.
 
 For each n: synthetic integer scale scores with one prior (prior ~ N(500, 50), current curved in the prior
 with noise growing with it), the SGP design (p = 8) and all 100 taus. Tandem's `quantile_regression` is timed
@@ -141,6 +145,13 @@ def peak_rss_mb(who: int) -> float:
 
 
 def main() -> None:
+    if "--sgp" in sys.argv[1:]:
+        sys.argv.remove("--sgp")
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import growth_sgp
+
+        growth_sgp.main()
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
