@@ -23,7 +23,7 @@ from django.utils import timezone
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.accounts.actors import SignInActor
-from tandem.accounts.models import Invitation
+from tandem.accounts.models import Invitation, SchoolSignIn
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
 from tandem.people.models import Membership, Role, User
@@ -268,3 +268,60 @@ def school_two_factor_set(*, actor: Actor, required_for_all: bool) -> School:
             fields=["require_two_factor_for_all"],
         )
     return school
+
+
+@dataclass(frozen=True)
+class SignInSpec:
+    """A checked request to add a set-up: everything the row needs, the secret included."""
+
+    school: School | None
+    trust: Trust | None
+    kind: str
+    tenant: str
+    client_id: str
+    client_secret: str
+    issuer: str
+    label: str
+
+
+@transaction.atomic
+def school_sign_in_add(*, spec: SignInSpec) -> SchoolSignIn:
+    sign_in = SchoolSignIn(
+        school=spec.school,
+        trust=spec.trust,
+        kind=spec.kind,
+        tenant=spec.tenant,
+        client_id=spec.client_id,
+        client_secret=spec.client_secret,
+        issuer=spec.issuer,
+        button_label=spec.label,
+    )
+    sign_in.full_clean()
+    sign_in.save()
+    audit_record(
+        actor=None,
+        action="sso.add",
+        target_type="school_sign_in",
+        target_id=sign_in.pk,
+        fields=["kind", "tenant", "client_id", "client_secret", "issuer", "button_label"],
+        school_id=sign_in.school_id,
+    )
+    return sign_in
+
+
+@transaction.atomic
+def school_sign_in_disable(*, sign_in_id: int) -> SchoolSignIn:
+    sign_in = SchoolSignIn.objects.select_for_update().filter(pk=sign_in_id).first()
+    if sign_in is None:
+        raise SchoolSignIn.DoesNotExist
+    sign_in.is_active = False
+    sign_in.save(update_fields=["is_active"])
+    audit_record(
+        actor=None,
+        action="sso.disable",
+        target_type="school_sign_in",
+        target_id=sign_in.pk,
+        fields=["is_active"],
+        school_id=sign_in.school_id,
+    )
+    return sign_in

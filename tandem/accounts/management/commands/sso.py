@@ -9,19 +9,17 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.urls import reverse
 
 from tandem.accounts.models import SchoolSignIn, SignInProviderKind
+from tandem.accounts.services import SignInSpec, school_sign_in_add, school_sign_in_disable
 from tandem.accounts.sso import issuer_for
-from tandem.audit.services import audit_record
 from tandem.schools.models import School, Trust
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -31,20 +29,6 @@ _ENV_NAME_CONVENTIONAL = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 # Consumer Google accounts carry no `hd` claim, so a set-up pinned to these would refuse everyone.
 _CONSUMER_GOOGLE = frozenset({"gmail.com", "googlemail.com"})
 _LOOPBACK_NAMES = frozenset({"localhost"})
-
-
-@dataclass(frozen=True)
-class SignInSpec:
-    """A checked request to add a set-up: everything the row needs, the secret included."""
-
-    school: School | None
-    trust: Trust | None
-    kind: str
-    tenant: str
-    client_id: str
-    client_secret: str
-    issuer: str
-    label: str
 
 
 def _is_loopback(host: str) -> bool:
@@ -185,49 +169,6 @@ def sign_in_spec(options: dict[str, Any]) -> SignInSpec:
         issuer=issuer,
         label=label,
     )
-
-
-@transaction.atomic
-def school_sign_in_add(*, spec: SignInSpec) -> SchoolSignIn:
-    sign_in = SchoolSignIn(
-        school=spec.school,
-        trust=spec.trust,
-        kind=spec.kind,
-        tenant=spec.tenant,
-        client_id=spec.client_id,
-        client_secret=spec.client_secret,
-        issuer=spec.issuer,
-        button_label=spec.label,
-    )
-    sign_in.full_clean()
-    sign_in.save()
-    audit_record(
-        actor=None,
-        action="sso.add",
-        target_type="school_sign_in",
-        target_id=sign_in.pk,
-        fields=["kind", "tenant", "client_id", "client_secret", "issuer", "button_label"],
-        school_id=sign_in.school_id,
-    )
-    return sign_in
-
-
-@transaction.atomic
-def school_sign_in_disable(*, sign_in_id: int) -> SchoolSignIn:
-    sign_in = SchoolSignIn.objects.select_for_update().filter(pk=sign_in_id).first()
-    if sign_in is None:
-        raise SchoolSignIn.DoesNotExist
-    sign_in.is_active = False
-    sign_in.save(update_fields=["is_active"])
-    audit_record(
-        actor=None,
-        action="sso.disable",
-        target_type="school_sign_in",
-        target_id=sign_in.pk,
-        fields=["is_active"],
-        school_id=sign_in.school_id,
-    )
-    return sign_in
 
 
 def _redirect_uri(sign_in: SchoolSignIn) -> str:
