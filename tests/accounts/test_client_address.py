@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 
@@ -136,13 +134,6 @@ def test_it_matches_whole_networks() -> None:
 
 
 # ---------------------------------------------------------------- through the sign-in page
-@pytest.fixture(autouse=True)
-def _fresh_library_rate_limits() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def senco(world: object) -> User:
     user: User = world.a.senco  # type: ignore[attr-defined]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -17,14 +15,6 @@ from tests.mail import SmtpServer, first_link
 
 OLD = "an old but long passphrase"
 NEW = "a brand new long passphrase"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    # allauth counts reset requests in the cache, which outlives each test's database.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

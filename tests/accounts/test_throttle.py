@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from itertools import pairwise
 
 import pytest
-from django.core.cache import cache
 from django.db.models import F
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
@@ -30,15 +28,6 @@ ATTACKER = "203.0.113.7"
 OWNER = "198.51.100.23"
 WAIT = re.compile(r"Too many sign-in attempts from this device\. Wait (\d+) seconds, then try again\.")
 MISMATCH = "password you specified are not correct"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_library_rate_limits() -> Iterator[None]:
-    # allauth counts sign-in POSTs per address in the cache ("login": 30/m/ip); the cache outlives
-    # each test's database, so start and end every test with it empty.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
