@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.db.models import Q
 from django.http import HttpRequest
 
 from tandem.accounts.sso import SESSION_MFA_KEY
@@ -20,10 +21,11 @@ FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def second_factor_required(user: User) -> bool:
-    memberships = Membership.objects.filter(user=user, is_active=True)
+    # One query on every page view: a role that needs it, or a school that asks it of everyone.
     return (
-        memberships.filter(role__in=sorted(ROLES_NEEDING_SECOND_FACTOR)).exists()
-        or memberships.filter(school__require_two_factor_for_all=True).exists()
+        Membership.objects.filter(user=user, is_active=True)
+        .filter(Q(role__in=sorted(ROLES_NEEDING_SECOND_FACTOR)) | Q(school__require_two_factor_for_all=True))
+        .exists()
     )
 
 
