@@ -17,9 +17,11 @@ measured in (the peers' SD, or the published norm SD). Errors of different sitti
 Criteria (b) and (d) use every window the pupil has (up to a horizon), not one interval: each is a linear
 contrast sum_j w_j z_{t-j} of the gaps at this and earlier windows, with weights from `level_weights`,
 `slope_weights` and `rate_weights` that depend only on how many windows the pupil has. With independent
-errors its standard error is sqrt(sum_j w_j^2 s_{t-j}^2) (`contrast`). A least-squares slope over n equally
-spaced windows has S = s / sqrt(sum (t - tbar)^2): over 9 windows s / 7.75, against s sqrt(2) for one
-interval's change, which is why a gap that widens a little every term is caught over two or three years.
+errors its standard error is sqrt(sum_j w_j^2 s_{t-j}^2) (`history_contrasts`). A least-squares slope over
+n equally spaced windows has S = s / sqrt(sum (t - tbar)^2): over 9 windows s / 7.75, against s sqrt(2)
+for one interval's change, which is why a gap that widens a little every term is caught over two or three
+years. Results are stored as float32, and the reliable-change indices are computed from the stored figures,
+so a flag and the figures shown beside it always agree.
 
 The error of the peers' mean is ignored: with at least `gap_min_peers` (30) pupils its SD is under a fifth of
 one pupil's, and it is shared by every pupil of the cohort.
@@ -27,7 +29,7 @@ one pupil's, and it is shared by every pupil of the cohort.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 
 import numpy as np
 from numpy.typing import NDArray
@@ -120,8 +122,8 @@ def rate_weights(recent: int, lookback: int) -> tuple[FloatArray, FloatArray, In
 
     The recent rate is the least-squares slope over the last r = min(recent, n - 2) intervals, the previous
     rate the slope over up to `lookback` intervals before them (they share the window where the recent
-    ones begin, so its error enters both: `contrast` counts it once, with its combined weight). With three
-    windows this is the one-interval comparison (z_t - z_{t-1}) - (z_{t-1} - z_{t-2}).
+    ones begin, so its error enters both: `history_contrasts` counts it once, with its combined weight).
+    With three windows this is the one-interval comparison (z_t - z_{t-1}) - (z_{t-1} - z_{t-2}).
     """
     size = recent + lookback + 1
     now = np.zeros((size + 1, size), dtype=np.float64)
@@ -136,67 +138,118 @@ def rate_weights(recent: int, lookback: int) -> tuple[FloatArray, FloatArray, In
     return now, before, spans
 
 
-@dataclass(frozen=True)
-class Lags:
-    """Each row's gap and its error j windows back (j = 0 .. horizon), ready for many contrasts:
-    NaN read as 0, with where a gap or an error was missing kept apart (None: nothing missing at that lag).
-    Built once per chunk, so each contrast is a few fused passes per lag instead of masks and copies."""
-
-    gaps: list[FloatArray]
-    ses: list[FloatArray]
-    gap_missing: list[BoolArray | None]
-    se_missing: list[BoolArray | None]
+def widen(table: FloatArray, max_windows: int) -> FloatArray:
+    """A weight table (one row per number of windows) for rows with up to `max_windows` windows: a row with
+    more windows than the table was built for uses its last row (the same lags; older ones weigh nothing)."""
+    rows, lags = table.shape
+    wide = np.zeros((max_windows + 1, max(lags, max_windows)), dtype=np.float64)
+    for n in range(max_windows + 1):
+        wide[n, :lags] = table[min(n, rows - 1)]
+    return wide
 
 
-def lags_of(gaps: list[FloatArray], ses: list[FloatArray]) -> Lags:
-    def clean(values: FloatArray) -> tuple[FloatArray, BoolArray | None]:
-        missing = np.isnan(values)
-        if not missing.any():
-            return values, None
-        return np.where(missing, 0.0, values), missing
+#: The contrasts of (b) and (d), in the order `history_tables` gives their weights.
+HISTORY_CONTRASTS = (
+    "gap_change_long",
+    "gap_earlier",
+    "gap_trend",
+    "recent_rate",
+    "previous_rate",
+    "rate_change",
+)
 
-    cleaned_gaps, gap_missing = zip(*(clean(g) for g in gaps), strict=True)
-    cleaned_ses, se_missing = zip(*(clean(s) for s in ses), strict=True)
-    return Lags(list(cleaned_gaps), list(cleaned_ses), list(gap_missing), list(se_missing))
+
+@functools.cache
+def history_tables(
+    *, horizon: int, recent_windows: int, min_windows_trend: int | None, rate_recent: int, rate_lookback: int
+) -> tuple[list[FloatArray], IntArray]:
+    """Weight tables of the `HISTORY_CONTRASTS` for rows with up to max(horizon, rate_recent + rate_lookback)
+    + 1 windows, and how many intervals (b)'s previous rate spans by number of windows (`rate_weights`).
+    (d) looks back `horizon` intervals (no trend when `min_windows_trend` is None), (b) its own R + L.
+    Cached: the engine asks for them once per chunk of rows; nobody may write to them."""
+    deepest = max(horizon, rate_recent + rate_lookback)
+    level = level_weights(horizon + 1, recent_windows)
+    earlier = np.where(level < 0, -level, 0.0)
+    if min_windows_trend is None:
+        trend = np.zeros_like(level)
+    else:
+        trend = slope_weights(horizon + 1, min_windows_trend)
+    now, before, spans = rate_weights(rate_recent, rate_lookback)
+    tables = [level, earlier, trend, now, before, now - before]
+    wide = [widen(t, deepest + 1) for t in tables]
+    for t in wide:
+        t.flags.writeable = False
+    return wide, spans
 
 
-def contrast(table: FloatArray, rows: NDArray[np.integer], lags: Lags) -> tuple[FloatArray, FloatArray]:
-    """sum_j w_j gaps[j] per row, w = table[rows[i]] (one weight row per number of windows), and its
-    standard error sqrt(sum_j w_j^2 ses[j]^2).
+def history_contrasts(
+    values: FloatArray,
+    errors: FloatArray,
+    windows: NDArray[np.integer],
+    tables: list[FloatArray],
+    *,
+    into: list[NDArray[np.floating]],
+    errors_into: list[NDArray[np.floating] | None],
+    rows: NDArray[np.integer] | None = None,
+) -> None:
+    """Linear contrasts of each row's history: for every table t and row i (rows in run order, each pupil and
+    subject's windows consecutive), sum_j w_j values[i - j] into `into[t]`, and its standard error
+    sqrt(sum_j w_j^2 errors[i - j]^2) into `errors_into[t]` (unless None), with weights by lag
+    w = t[windows[i]] (one weight row per number of windows; tables of one shape: `widen` smaller ones).
 
-    A lag a row gives no weight may hold anything (NaN before the pupil's first window). A row with no
-    weight at all gets NaN; so does a row that weights a missing gap (its value) or a missing error (both).
+    `windows[i]` must not exceed the row's own history (its position + 1), so every lag it weighs is the
+    same pupil's. Only `rows` are written (default all); a row with no weight gets NaN. A contrast that
+    weighs a missing value is NaN; one that weighs a missing error, and its error, are NaN.
+
+    Rows with the same number of windows share their weights, so each group is one gather of its rows'
+    histories (from a strided view: no shifted copies) and one small matrix product for all the tables.
     """
-    n = rows.shape[0]
-    total = np.zeros(n, dtype=np.float64)
-    variance = np.zeros(n, dtype=np.float64)
-    work = np.empty(n, dtype=np.float64)
-    no_value: BoolArray | None = None
-    no_se: BoolArray | None = None
-    for j in range(min(table.shape[1], len(lags.gaps))):
-        column = table[:, j]
-        if not column.any():
+    depth = tables[0].shape[1]
+    n = values.shape[0]
+    if rows is None:
+        rows = np.arange(n)
+    pad = np.full(depth - 1, np.nan)
+    # history[i, m] = values[i + m - (depth - 1)], the value at lag depth - 1 - m.
+    history = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, values]), depth)
+    error_history = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, errors * errors]), depth)
+    # Without a missing or zero figure anywhere, only a table's lack of weight can leave a contrast empty.
+    clean = not (np.isnan(values).any() or np.isnan(errors).any()) and bool((errors > 0).all())
+    with_error = [t for t, target in enumerate(errors_into) if target is not None]
+    error_targets = [target for target in errors_into if target is not None]
+    # Rows grouped by their number of windows: one stable counting sort instead of a mask per group.
+    row_windows = windows[rows].astype(np.int8)
+    by_windows = rows[np.argsort(row_windows, kind="stable")]
+    ends = np.cumsum(np.bincount(row_windows, minlength=depth + 1))
+    for k in range(1, depth + 1):
+        group = by_windows[ends[k - 1] : ends[k]]
+        if group.size == 0:
             continue
-        w = column[rows]
-        np.multiply(w, lags.gaps[j], out=work)
-        total += work
-        # In the order the terms were always summed (w * w * se * se), so figures stay bit for bit the same.
-        np.multiply(w, w, out=work)
-        work *= lags.ses[j]
-        work *= lags.ses[j]
-        variance += work
-        gap_missing, se_missing = lags.gap_missing[j], lags.se_missing[j]
-        if gap_missing is not None or se_missing is not None:
-            used = (column != 0)[rows]
-            if se_missing is not None:
-                hit = used & se_missing
-                no_se = hit if no_se is None else (no_se | hit)
-            if gap_missing is not None:
-                hit = used & gap_missing
-                no_value = hit if no_value is None else (no_value | hit)
-    no_se = variance <= 0 if no_se is None else (no_se | (variance <= 0))
-    no_value = no_se if no_value is None else (no_value | no_se)
-    total[no_value] = np.nan
-    se = np.sqrt(variance, out=variance)
-    se[no_se] = np.nan
-    return total, se
+        # (tables, k), oldest lag last: results come out a table per row, each contiguous for the writes.
+        weights = np.stack([t[k, k - 1 :: -1] for t in tables])
+        squares = weights[with_error] ** 2
+        block = history[group, depth - k :]
+        error_block = error_history[group, depth - k :]
+        total = weights @ block.T
+        variance = squares @ error_block.T
+        if clean:
+            total[~weights.any(axis=1)] = np.nan
+            variance[~squares.any(axis=1)] = np.nan
+        else:
+            # A missing figure at a lag that a table gives no weight must not spoil that table.
+            missing_value, missing_error = np.isnan(block), np.isnan(error_block)
+            if missing_value.any() or missing_error.any():
+                total = weights @ np.where(missing_value, 0.0, block).T
+                variance = squares @ np.where(missing_error, 0.0, error_block).T
+            uses = weights != 0
+            weighs_missing_error = uses @ missing_error.T
+            value_gone = (uses @ missing_value.T) | weighs_missing_error | ~uses.any(axis=1)[:, None]
+            error_gone = weighs_missing_error[with_error] | (variance <= 0)
+            value_gone[with_error] |= error_gone
+            total[value_gone] = np.nan
+            variance[error_gone] = np.nan
+        total32 = total.astype(np.float32)
+        se32 = np.sqrt(variance, out=variance).astype(np.float32)
+        for target, column in zip(into, total32, strict=True):
+            target[group] = column
+        for target, column in zip(error_targets, se32, strict=True):
+            target[group] = column

@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import threadpool_limits
 
 from tandem.progress import criteria as crit
 from tandem.progress import norms, splines
@@ -727,7 +728,7 @@ def assess_progress(
     settings = settings or ProgressSettings()
     clock = _Clock()
     workers = workers or default_workers()
-    with _without_huge_page_advice():
+    with _without_huge_page_advice(), threadpool_limits(limits=1, user_api="blas"):
         rows = _prepare(columns, workers)
         clock.lap("prepare")
         out = _compute(rows, scales=scales, settings=settings, clock=clock, workers=workers, knots=knots)
@@ -1093,9 +1094,7 @@ def _criteria_chunk(
     with np.errstate(invalid="ignore", divide="ignore"):
         z_peer = (x - groups.mean[g]) / groups.sd[g]
         z_peer[~groups.peer_ok[g]] = np.nan
-        z_nat = (x - groups.norm_mean[g]) / groups.norm_sd[g]
     se_peer = groups.se_peer[g]
-    se_nat = groups.se_nat[g]
     sem = groups.sem[g]
     out["sem"][a:b] = sem
 
@@ -1118,20 +1117,34 @@ def _criteria_chunk(
     # The reference per row: peers when this row and every earlier row it uses have a measurable peer gap,
     # else national norms; one reference for all of a row's figures, so a change never mixes references.
     peer_ok = ~np.isnan(z_peer)
-    chain_ok = peer_ok.copy()
-    for lag in range(1, depth + 1):
-        chain_ok &= lagged(peer_ok, lag, fill=True)
+    if peer_ok.all():
+        chain_ok = peer_ok
+    else:
+        # No row without a peer gap among this row and the `depth` before it in its history: a running
+        # count of such rows, differenced over that stretch.
+        missing = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(~peer_ok, out=missing[1:])
+        first = np.arange(n) - np.minimum(pos, depth)
+        chain_ok = missing[1:] == missing[first]
     has_norms = groups.has_norms[g]
     reference = np.where(chain_ok & ~groups.published[g], 1, np.where(has_norms, 2, 0)).astype(np.int8)
     out["gap_reference"][a:b] = reference
     use_peer = reference == 1
     all_peer = bool(use_peer.all())
+    all_national = not all_peer and bool((reference == 2).all())
     none = reference == 0
+    if all_peer:
+        z_nat = se_nat = z_peer  # not read
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z_nat = (x - groups.norm_mean[g]) / groups.norm_sd[g]
+        se_nat = groups.se_nat[g]
 
     def in_reference(peer: FloatArray, national: FloatArray, lag: int) -> FloatArray:
         """An earlier row's value in *this* row's reference."""
-        if all_peer:
-            return lagged(peer, lag) if lag else peer
+        if all_peer or all_national:
+            value = peer if all_peer else national
+            return lagged(value, lag) if lag else value
         if lag:
             value = np.where(use_peer, lagged(peer, lag), lagged(national, lag))
         else:
@@ -1152,53 +1165,51 @@ def _criteria_chunk(
         out["gap_change"][a:b] = gap_change
         out["gap_change_tolerance"][a:b] = z_crit * se_change
         out["rci_gap"][a:b] = rci_gap
-        # (b) and (d) use every window the pupil has, up to their horizons: gaps and their errors j windows
-        # back, in this row's reference (NaN before the pupil's first window; those lags get no weight).
+        # (b) and (d) use every window the pupil has, up to their horizons: contrasts of the gaps at this
+        # and earlier windows, each earlier gap in this row's reference.
         big_r, big_l = settings.rate_recent_intervals, settings.rate_lookback_intervals
         horizon = settings.long_gap_horizon or 1
-        lags = max(horizon, big_r + big_l)
-        gaps, ses = [gap, gap_prev], [se_now, se_prev]
-        for lag in range(2, lags + 1):
-            gaps.append(in_reference(z_peer, z_nat, lag))
-            ses.append(in_reference(se_peer, se_nat, lag))
-        pos64 = pos.astype(np.int64)
-        lag_values = crit.lags_of(gaps, ses)
+        tables, spans = crit.history_tables(
+            horizon=horizon,
+            recent_windows=settings.gap_recent_windows,
+            min_windows_trend=None if settings.long_gap_horizon is None else settings.min_windows_trend,
+            rate_recent=big_r,
+            rate_lookback=big_l,
+        )
+        windows = np.minimum(pos, max(horizon, big_r + big_l)) + 1
+        # The contrasts go straight into their (float32) output columns, and their errors beside them.
+        into = [out[name][a:b] for name in crit.HISTORY_CONTRASTS]
+        se_long, se_trend, se_rate = (np.empty(n, dtype=np.float32) for _ in range(3))
+        errors_into = [se_long, None, se_trend, None, None, se_rate]
+        if all_peer or all_national:
+            values, errors = (z_peer, se_peer) if all_peer else (z_nat, se_nat)
+            crit.history_contrasts(values, errors, windows, tables, into=into, errors_into=errors_into)
+        else:
+            for reference_code, values, errors in ((1, z_peer, se_peer), (2, z_nat, se_nat)):
+                these = np.flatnonzero(reference == reference_code)
+                crit.history_contrasts(
+                    values, errors, windows, tables, into=into, errors_into=errors_into, rows=these
+                )
+            for column in (*into, se_long, se_trend, se_rate):
+                column[none] = np.nan
+        change_long, gap_trend, rate_change = into[0], into[2], into[5]
+        gap_windows = np.minimum(windows, horizon + 1)
+        rate_windows = np.minimum(windows, big_r + big_l + 1)
 
         # (d) level: mean gap over the last windows against the mean over the earlier ones; trend: the
         # least-squares slope of the gap over all of them.
-        gap_windows = np.minimum(pos64, horizon) + 1
-        level = crit.level_weights(horizon + 1, settings.gap_recent_windows)
-        change_long, se_long = crit.contrast(level, gap_windows, lag_values)
         rci_long = change_long / se_long
-        earlier = np.where(level < 0, -level, 0.0)
-        gap_earlier, _ = crit.contrast(earlier, gap_windows, lag_values)
-        if settings.long_gap_horizon is not None:
-            trend_w = crit.slope_weights(horizon + 1, settings.min_windows_trend)
-            gap_trend, se_trend = crit.contrast(trend_w, gap_windows, lag_values)
-        else:
-            gap_trend = se_trend = np.full(n, np.nan)
         rci_trend = gap_trend / se_trend
-        out["gap_change_long"][a:b] = change_long
         out["rci_gap_long"][a:b] = rci_long
         out["gap_change_long_tolerance"][a:b] = settings.widening_z * se_long
-        out["gap_earlier"][a:b] = gap_earlier
-        out["gap_trend"][a:b] = gap_trend
         out["gap_trend_tolerance"][a:b] = settings.widening_z * se_trend
         out["rci_gap_trend"][a:b] = rci_trend
         out["gap_windows"][a:b] = np.where(none, 0, gap_windows)
 
         # (b): the least-squares rate over the last (up to) R intervals against the rate over up to L
         # intervals before them; with three windows, this interval's change against the one before.
-        now_w, before_w, spans = crit.rate_weights(big_r, big_l)
-        rate_windows = np.minimum(pos64, big_r + big_l) + 1
-        recent_rate, _ = crit.contrast(now_w, rate_windows, lag_values)
-        previous_rate, _ = crit.contrast(before_w, rate_windows, lag_values)
-        rate_change, se_rate = crit.contrast(now_w - before_w, rate_windows, lag_values)
         rci_rate = rate_change / se_rate
-        out["recent_rate"][a:b] = recent_rate
-        out["previous_rate"][a:b] = previous_rate
         out["rate_intervals"][a:b] = spans[rate_windows]
-        out["rate_change"][a:b] = rate_change
         out["rate_change_tolerance"][a:b] = settings.own_rate_z * se_rate
         out["rci_rate"][a:b] = rci_rate
 
