@@ -41,6 +41,8 @@ TERMS = ("autumn", "spring", "summer")
 WINDOWS_PER_SCHOOL = 9
 # Code 6.17 patterns the progress engine should flag, then the one it should not.
 FLAG_PATTERNS = ("stall", "slowed", "falls_behind", "not_closing")
+# The ones criteria (a), (b) and (d) are for: a slowdown or a widening gap. not_closing is (c)'s.
+ABD_PATTERNS = ("stall", "slowed", "falls_behind")
 PATTERNS = (*FLAG_PATTERNS, "improving")
 
 DEFAULT_PRIMARY_ROLL = 420
@@ -60,6 +62,8 @@ _TESTED = (_READING, _MATHS)
 # Standardised scores: mean 100, SD 15, reliability 0.9 => error SD sqrt(0.1) * 15 ~ 4.7 (as the scale says).
 _NOISE_SD = 4.7
 _STD_MIN, _STD_MAX = 69, 141
+# A planted decline keeps the true score at or above this, so the test's floor (69) does not hide its size.
+_PATTERN_FLOOR = 72.0
 # Below this latent score a pupil does not sit the standardised test (the test has no floor for them).
 _DISAPPLIED_Z = -2.4
 
@@ -513,8 +517,18 @@ class Truth:
     """The progress patterns planted in the data, one row per pupil and subject that has one.
 
     `starts_window_index` is the window position (0-8, see `Windows.position`) of the first result that
-    shows the pattern; `rate` is its size in standardised points per term (negative = falling).
-    `not_closing` pupils were closing their gap until the start window and then stayed flat below 85.
+    shows the pattern; `rate` is its size in standardised points per term (negative = falling). The patterns
+    (a), (b) and (d) are for (`ABD_PATTERNS`) have issue 12's sizes, are still going on at the latest window
+    (8) and began at least one window before it, so a teacher can already see them in two or more results:
+    - `stall`: keeping pace with peers, then 8-21 points lost evenly over the last 2 or 3 terms (starts at 7
+      or 6; `rate` is the points lost a term);
+    - `slowed`: the same slowdown after gaining 0-3 points a term over the three terms before it;
+    - `falls_behind`: the gap to peers widens by 2-4 points every term over the last 6-8 terms (starts at
+      1-3), ending below peers (the pupil's latent score is where they are now).
+    Each needs two of the pupil's results before it (one for `falls_behind`) and keeps the true score at 72
+    or above, so the test's floor of 69 does not hide it. `not_closing` ((c)'s pattern) pupils were closing
+    their gap until the start window (one of the last five) and then stayed flat below 85; `improving`
+    (not to be flagged) gain 2.5-4.5 points a term from one of the last five windows.
     Pupils who are simply, steadily behind have no row here, even though Code 6.17(c) may describe them.
     """
 
@@ -1332,10 +1346,14 @@ def _assessments(
     takes_test = on_roll & (year_at >= 1)
     disapplied = z < _DISAPPLIED_Z  # (n, 3)
 
-    # ---- planted patterns (reading and maths), anchored so the score before the start is the latent
+    # ---- planted patterns (reading and maths). Stall, slowed and falls_behind have the sizes issue 12 judges
+    # criteria (a), (b) and (d) on and have had time to show by the latest window (see `Truth`). Each is
+    # anchored so the score just before it begins is the latent, except falls_behind: its latest score is the
+    # latent, since that is where the pupil is now (what the SEN register above was drawn from).
     delta = np.zeros((n, 3, w_count))
     drift = rng.normal(0, 0.35, size=(n, 3))
     first_test = np.where(takes_test.any(axis=1), takes_test.argmax(axis=1), w_count)
+    # not_closing and improving begin in one of the last five windows, after two results of the pupil's own.
     earliest_start = np.maximum(w_count - 5, first_test + 2)
     t_pupil: list[IntArray] = []
     t_subject: list[IntArray] = []
@@ -1343,43 +1361,52 @@ def _assessments(
     t_start: list[IntArray] = []
     t_rate: list[FloatArray] = []
     for subject in _TESTED:
-        eligible = (earliest_start < w_count) & ~disapplied[:, subject]
-        u = rng.random(n)
-        flagged = eligible & (u < np.where(sen, 0.21, 0.08))
-        improving = eligible & ~flagged & (u > 1 - 0.025)
         zs = z[:, subject]
-        # stall, slowed, falls_behind (only if below peers), not_closing (only if below 85): the last two
-        # are weighted up because fewer pupils can have them.
-        weights = np.stack(
-            [
-                np.full(n, 0.3),
-                np.full(n, 0.3),
-                np.where(zs < -0.35, 0.45, 0.0),
-                np.where(zs < -1.05, 0.6, 0.0),
-            ],
-            axis=1,
-        )
-        cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+        level = 100 + 15 * zs
+        sits = (first_test < w_count) & ~disapplied[:, subject]
+        u = rng.random(n)
+        # Every size is drawn for every pupil, used or not, so that one pupil's pattern never moves another's.
+        # stall, slowed: 8-21 points lost, evenly over the last 2 or 3 terms (ending at the latest window).
+        drop, drop_terms = rng.uniform(8, 21, n), rng.integers(2, 4, n)
+        # falls_behind: the gap widens by 2-4 points a term, every term over the last 6-8 terms.
+        widen_rate, widen_terms = rng.uniform(2, 4, n), rng.integers(6, 9, n)
+        # slowed: gaining 0-3 points a term over the three terms before; not_closing: 1.5-3, then flat.
+        slowed_gain, closing_gain = rng.uniform(0, 3, n), rng.uniform(1.5, 3, n)
+        improving_rate = rng.uniform(2.5, 4.5, n)
+        start_draw = rng.random(n)
+        slow_start = w_count - drop_terms
+        widen_start = w_count - widen_terms
+        # A pattern only where the pupil's own results can show it (two results before a slowdown, one
+        # before a widening gap) and the true score stays above the test's floor; falls_behind only for
+        # pupils now below peers, not_closing only below 85.
+        can_slow = sits & (slow_start >= first_test + 2) & (level - drop >= _PATTERN_FLOOR)
+        can_widen = sits & (widen_start >= first_test + 1) & (level >= _PATTERN_FLOOR) & (zs < -0.35)
+        can_level = sits & (earliest_start < w_count) & (zs < -1.05)
+        flagged = (can_slow | can_widen | can_level) & (u < np.where(sen, 0.21, 0.08))
+        improving = sits & (earliest_start < w_count) & ~flagged & (u > 1 - 0.025)
+        # falls_behind and not_closing are weighted up because fewer pupils can have them.
+        weights = np.stack([0.3 * can_slow, 0.3 * can_slow, 0.45 * can_widen, 0.6 * can_level], axis=1)
+        total = np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+        cumulative = np.cumsum(weights / total, axis=1)
         kind = (rng.random(n)[:, None] > cumulative).sum(axis=1)
         kind = np.where(improving, 4, np.minimum(kind, 3))
         chosen = flagged | improving
-        span = w_count - earliest_start
-        start = earliest_start + np.floor(rng.random(n) * np.maximum(span, 1)).astype(np.int64)
-        rate = np.select(
-            [kind == 0, kind == 1, kind == 2, kind == 3, kind == 4],
-            [
-                -rng.uniform(5, 8, n),
-                -rng.uniform(2.5, 4, n),
-                -rng.uniform(3, 6, n),
-                np.zeros(n),
-                rng.uniform(2.5, 4.5, n),
-            ],
+        span = np.maximum(w_count - earliest_start, 1)
+        start = np.select(
+            [kind <= 1, kind == 2],
+            [slow_start, widen_start],
+            earliest_start + np.floor(start_draw * span).astype(np.int64),
         )
-        earlier_gain = np.select([kind == 1, kind == 3], [rng.uniform(0, 3, n), rng.uniform(1.5, 3, n)], 0.0)
+        rate = np.select(
+            [kind <= 1, kind == 2, kind == 3, kind == 4],
+            [-drop / drop_terms, -widen_rate, np.zeros(n), improving_rate],
+        )
+        earlier_gain = np.select([kind == 1, kind == 3], [slowed_gain, closing_gain], 0.0)
         after = np.maximum(positions[None, :] - start[:, None] + 1, 0)  # terms since the pattern began
         before = np.clip(positions[None, :] - (start[:, None] - 1), -3, 0)  # terms before, up to three
         pattern_delta = rate[:, None] * after + earlier_gain[:, None] * before
-        pattern_delta = np.minimum(pattern_delta, 20.0)
+        pattern_delta += np.where(kind == 2, widen_rate * widen_terms, 0.0)[:, None]
+        pattern_delta = np.where(kind[:, None] == 4, np.minimum(pattern_delta, 20.0), pattern_delta)
         delta[chosen, subject, :] = pattern_delta[chosen]
         drift[chosen, subject] = 0.0
         rows = np.flatnonzero(chosen)
