@@ -4,6 +4,8 @@
     .venv/bin/python bench/progress.py --pupils 100000  # smaller
     .venv/bin/python bench/progress.py --no-sgp         # skip the SGP timing
     .venv/bin/python bench/progress.py --full-sgp       # the whole table with SGP (about an hour)
+    .venv/bin/python bench/progress.py --against d043f12 --rounds 3
+                                                        # this engine against an earlier commit's, in turns
 
 Builds 18M rows with vectorised numpy from a seed (7 year groups of ~143,000 pupils, 500 schools, termly
 windows over two school years, a few percent of pupils with a planted decline, rows in random order), runs
@@ -17,10 +19,14 @@ criteria is timed on a subsample of whole pupils (~200k rows) and extrapolated *
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +34,9 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# `--against` runs this script again with the engine of another checkout (a temporary git worktree).
+ENGINE_ROOT = Path(os.environ.get("TANDEM_BENCH_ENGINE_ROOT", ROOT))
+sys.path.insert(0, str(ENGINE_ROOT))
 
 from tandem.progress import norms  # noqa: E402
 from tandem.progress.engine import LABEL_COLUMNS, NORM_MODELS, Coded, assess_progress  # noqa: E402
@@ -159,6 +167,55 @@ def _subsample(columns: dict[str, Any], mask: np.ndarray) -> dict[str, Any]:
     }
 
 
+def engine_once(pupils: int, seed: int) -> None:
+    """One timed run of the whole engine (PRR / peer bands), printed as a JSON line for `compare`."""
+    columns = build(pupils, seed)
+    scales = {str(s): ScaleInfo.standardised(reliability=0.9) for s in SUBJECTS}
+    started = time.perf_counter()
+    table = assess_progress(
+        columns=columns, scales=scales, settings=ProgressSettings(use_sgp=False), reasons=False
+    )
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "rows": len(table), "timings": table.timings}))
+
+
+def compare(against: str, rounds: int, pupils: int, seed: int) -> None:
+    """This checkout's engine against the one at git revision `against`, in turns, each in a fresh process
+    on the same data, so both see the same machine; prints each run and the ratio of the medians."""
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
+        other = Path(tmp) / "engine"
+        git = ["git", "-C", str(ROOT), "worktree"]
+        subprocess.run([*git, "add", "--detach", "--quiet", str(other), against], check=True)
+        try:
+            runs: dict[str, list[float]] = {"before": [], "after": []}
+            for round_number in range(1, rounds + 1):
+                for label, root in (("before", other), ("after", ROOT)):
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--engine-once", f"--pupils={pupils}", f"--seed={seed}"],
+                        env={**os.environ, "TANDEM_BENCH_ENGINE_ROOT": str(root)},
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
+                    result = json.loads(done.stdout.strip().splitlines()[-1])
+                    runs[label].append(result["seconds"])
+                    source = against if label == "before" else "this checkout"
+                    print(
+                        f"round {round_number}, {label} ({source}): "
+                        f"{result['seconds']:.2f} s for {result['rows']:,} rows; "
+                        f"stages (s): {_stages(result['timings'])}",
+                        flush=True,
+                    )
+        finally:
+            subprocess.run([*git, "remove", "--force", str(other)], check=False)
+    before, after = statistics.median(runs["before"]), statistics.median(runs["after"])
+    print(
+        f"median engine time: before {before:.2f} s, after {after:.2f} s; "
+        f"after / before = {after / before:.2f} (issue 12's goal: at most 1.10); "
+        f"load average now {os.getloadavg()[0]:.1f}"
+    )
+
+
 def _stages(timings: dict[str, float]) -> str:
     return ", ".join(f"{name} {seconds:.1f}" for name, seconds in timings.items())
 
@@ -175,7 +232,20 @@ def main() -> None:
         "--full-sgp", action="store_true", help="run the whole table with SGP (slow: minutes per cohort)"
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the pandas baseline")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="time this engine against the one at git revision REV (a temporary worktree), in turns",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="turns each for --against (default 3)")
+    parser.add_argument("--engine-once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.engine_once:
+        engine_once(args.pupils, args.seed)
+        return
+    if args.against:
+        compare(args.against, args.rounds, args.pupils, args.seed)
+        return
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
