@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE_ROOT = Path(os.environ.get("TANDEM_BENCH_ENGINE_ROOT", ROOT))
 sys.path.insert(0, str(ENGINE_ROOT))
 
+from tandem.progress import criteria as crit  # noqa: E402
 from tandem.progress import norms  # noqa: E402
 from tandem.progress.engine import LABEL_COLUMNS, NORM_MODELS, Coded, assess_progress  # noqa: E402
 from tandem.progress.settings import ProgressSettings, ScaleInfo  # noqa: E402
@@ -121,17 +122,39 @@ def pandas_baseline(columns: dict[str, Any], settings: ProgressSettings, sem: fl
     df["se_prev"] = by_pupil["se"].shift(1)
     df["dz"] = df["gap"] - df["gap_prev"]
     df["rci"] = df["dz"] / np.sqrt(df["se"] ** 2 + df["se_prev"] ** 2)
-    df["gap_far"] = by_pupil["gap"].shift(settings.long_gap_horizon or 1)
-    df["rci_long"] = (df["gap"] - df["gap_far"]) / np.sqrt(2 * df["se"] ** 2)
-    # Mean of up to L earlier interval changes: a grouped rolling mean (Cython) over the shifted changes.
-    df["dz_before"] = by_pupil["dz"].shift(1)
-    df["prev_rate"] = (
-        df.groupby(["pupil", "subject"], sort=False)["dz_before"]
-        .rolling(settings.rate_lookback_intervals, min_periods=1)
-        .mean()
-        .reset_index(level=[0, 1], drop=True)
+    # (b) and (d): contrasts of the gap over the pupil's windows, with the engine's weight tables by number of
+    # windows (tandem.progress.criteria): the gaps and errors j windows back by groupby shifts, then a
+    # weighted sum per row.
+    horizon = settings.long_gap_horizon or 1
+    tables, _ = crit.history_tables(
+        horizon=horizon,
+        recent_windows=settings.gap_recent_windows,
+        min_windows_trend=None if settings.long_gap_horizon is None else settings.min_windows_trend,
+        rate_recent=settings.rate_recent_intervals,
+        rate_lookback=settings.rate_lookback_intervals,
     )
-    df["rci_rate"] = (df["dz"] - df["prev_rate"]) / (df["se"] * np.sqrt(3.5))
+    depth = tables[0].shape[1]
+    lag_gaps = np.column_stack(
+        [df["gap"].to_numpy()] + [by_pupil["gap"].shift(j).to_numpy() for j in range(1, depth)]
+    )
+    lag_se = np.column_stack(
+        [df["se"].to_numpy()] + [by_pupil["se"].shift(j).to_numpy() for j in range(1, depth)]
+    )
+    windows = np.minimum(by_pupil.cumcount().to_numpy(), depth - 1) + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrast = {}
+        for name, table in zip(crit.HISTORY_CONTRASTS, tables, strict=True):
+            if name not in ("gap_change_long", "gap_trend", "rate_change"):
+                continue  # the other three are only shown, never tested
+            w = table[windows]
+            used = w != 0
+            value = np.where(used, w * lag_gaps, 0.0).sum(axis=1)
+            se = np.sqrt(np.where(used, (w * lag_se) ** 2, 0.0).sum(axis=1))
+            value[se <= 0] = np.nan
+            contrast[name] = value / se
+        df["rci_long"] = contrast["gap_change_long"]
+        df["rci_trend"] = contrast["gap_trend"]
+        df["rci_rate"] = contrast["rate_change"]
 
     # (a) peer bands: 20 equal-count bands of the prior within the progression cohort, percentile within band.
     has_prior = df["prior"].notna()
@@ -154,9 +177,9 @@ def pandas_baseline(columns: dict[str, Any], settings: ProgressSettings, sem: fl
     df["pct"] = a["pct"]
     df["pct_high"] = a["pct_high"]
     df["peers_flag"] = df["pct_high"] * 100 < settings.growth_threshold
-    df["own_rate"] = df["rci_rate"] < -z
+    df["own_rate"] = df["rci_rate"] < -settings.own_rate_z
     df["not_closing"] = (df["gap_prev"] + z * df["se_prev"] < settings.behind_gap_z) & ~(df["rci"] > z)
-    df["widening"] = (df["rci"] < -z) | (df["rci_long"] < -z)
+    df["widening"] = (df["rci_long"] < -settings.widening_z) | (df["rci_trend"] < -settings.widening_z)
     return df
 
 

@@ -59,14 +59,16 @@ class ProgressSettingsForm(forms.Form):
         ],
     )
     rate_lookback_intervals = forms.IntegerField(
-        label="Earlier intervals averaged for the pupil's previous rate", min_value=1, max_value=6
+        label="Criterion (b): earlier intervals the pupil's previous rate of progress is measured over",
+        min_value=1,
+        max_value=6,
     )
     long_gap_horizon = forms.IntegerField(
-        label="Also test the gap over this many intervals",
+        label="Criterion (d): intervals back the gap's level and trend are measured over",
         min_value=2,
         max_value=8,
         required=False,
-        help_text="Leave empty to test only the last interval.",
+        help_text="Leave empty to compare only this window's gap with the one before.",
     )
     use_sgp = forms.BooleanField(
         label="Use growth percentiles (quantile regression) for large cohorts", required=False

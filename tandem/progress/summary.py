@@ -1,8 +1,8 @@
 """What a run found, in a few lines for whoever ran it, and a warning when it flags too many to be believed.
 
-Why 15%: at Tandem's defaults each criterion is built to raise a false alarm on at most about 5% of pupils
-whose progress is ordinary ((a) the bottom fifth of same-baseline peers *and* significantly so; (b)-(d)
-reliable change at 1.96 standard errors), and the criteria overlap. A run that flags more than 15% of
+Why 15%: at Tandem's defaults (a), (b) and (d) together are built to flag at most 3% of pupils whose progress
+is exactly like their peers' (measured 2.6% on simulated scores: docs/progress.md), and (c) flags pupils who
+were behind the lowest-attaining fifth and did not reliably close the gap. A run that flags more than 15% of
 pupil-subjects at their latest window is far outside that, so either something does not fit the data (scores
 that are not standardised compared with national norms, a raised threshold, cohorts too small for their own
 norm model) or a whole cohort really is struggling, which is a question about teaching, not about individual
