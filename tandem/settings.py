@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -86,6 +87,10 @@ INSTALLED_APPS = [
     "tandem.access",
     "tandem.dashboards",
     "tandem.demo",
+    # Background jobs: Django's tasks API (backport) with its database backend, run by `tandem worker`.
+    "django_tasks",
+    "django_tasks_db",
+    "tandem.jobs",
 ]
 
 MIDDLEWARE = [
@@ -145,8 +150,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The test database is a file, not memory, so the tests' real worker processes (`tandem worker`) and
+    # the server they start can open it too; one per test run, so two runs never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"tandem-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Jobs wait in the database (SQLite or PostgreSQL alike: no other server to run) for `tandem worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 AUTH_USER_MODEL = "people.User"
 
 AUTHENTICATION_BACKENDS = [

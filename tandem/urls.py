@@ -36,6 +36,8 @@ urlpatterns = [
     path("progress/", progress.progress_list_view, name="progress_list"),
     path("progress/summary/", progress.progress_summary_view, name="progress_summary"),
     path("progress/settings/", progress.progress_settings_page_view, name="progress_settings"),
+    path("progress/analyse/", progress.analysis_request_view, name="analysis_request"),
+    path("progress/analyses/<uuid:job_id>/", progress.analysis_job_view, name="analysis_job"),
     # The graduated approach: concern, first response, SEN support, plans, reviews, meetings, passport.
     path("to-do/", plans.to_do_view, name="to_do"),
     path("compliance/", plans.compliance_page_view, name="compliance"),

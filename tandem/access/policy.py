@@ -33,6 +33,8 @@ class Resource(StrEnum):
     PASSPORT = "passport"  # the pupil's one-page profile and who has read it
     COMPLIANCE = "compliance"  # the SENCo's view of what the Code requires and what is overdue
     PROGRESS_SETTINGS = "progress_settings"  # the school's or trust's thresholds and tolerances for 6.17
+    # Running the 6.17 analysis now (it also runs after every marks import and nightly) and following it.
+    ANALYSIS_RUN = "analysis_run"
     INTERVENTION = "intervention"  # the catalogue: what each intervention is, its evidence, dosage and cost
     INTERVENTION_GROUP = "intervention_group"  # running groups, their pupils and placements
     SESSION_LOG = "session_log"  # what happened in each session, and the teacher's acknowledgement
@@ -132,6 +134,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.COMPLIANCE, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.PROGRESS_SETTINGS, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.PROGRESS_SETTINGS, A.MANAGE): S.SCHOOL,
+    (Role.SENCO, R.ANALYSIS_RUN, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.ANALYSIS_RUN, A.MANAGE): S.SCHOOL,
     (Role.SENCO, R.INTERVENTION, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.INTERVENTION, A.MANAGE): S.SCHOOL,
     (Role.SENCO, R.INTERVENTION_GROUP, A.VIEW): S.SCHOOL,
@@ -160,6 +164,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.COMPLIANCE, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROGRESS_SETTINGS, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROGRESS_SETTINGS, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.ANALYSIS_RUN, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.ANALYSIS_RUN, A.MANAGE): S.SCHOOL,
     (Role.HEAD, R.INTERVENTION, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.INTERVENTION_GROUP, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.SESSION_LOG, A.VIEW): S.SCHOOL,
@@ -186,6 +192,9 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SCHOOL_ADMIN, R.IMPORT, A.VIEW): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.IMPORT, A.MANAGE): S.SCHOOL,
     (Role.SCHOOL_ADMIN, R.TRANSFER, A.VIEW): S.SCHOOL,
+    # ...and runs the analysis after entering marks (it sees how it went in counts, not the flags).
+    (Role.SCHOOL_ADMIN, R.ANALYSIS_RUN, A.VIEW): S.SCHOOL,
+    (Role.SCHOOL_ADMIN, R.ANALYSIS_RUN, A.MANAGE): S.SCHOOL,
     # A trust SEND lead works with pupils across the trust's schools.
     (Role.TRUST_SEND_LEAD, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_SEND_LEAD, R.PUPIL, A.VIEW): S.TRUST,

@@ -89,6 +89,19 @@ def refusal_reason() -> str | None:
     return None
 
 
+def demo_analyse(*, progress: Progress | None = None) -> int:
+    """Run the Code 6.17 analysis at every school, so the demo opens with its flags (as a school would
+    after its first marks import). Returns how many schools were analysed."""
+    from tandem.progress.services import analysis_run_create
+
+    say = progress or (lambda message: None)
+    schools = list(School.objects.order_by("pk"))
+    for school in schools:
+        say(f"Analysing progress at school {school.pk}...")
+        analysis_run_create(actor=None, school=school)
+    return len(schools)
+
+
 def load_demo(
     *,
     seed: int,

@@ -47,11 +47,14 @@ from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, Sav
 from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
 from tandem.people.models import Subject
 from tandem.people.services import StaffImportResult, staff_import_follow_up, staff_import_refusals
+from tandem.progress.services import analysis_request
 from tandem.schools.models import AcademicYear, School
 
 logger = logging.getLogger("tandem.exchange")
 
 CTF_KIND = "ctf"
+#: Imports that bring marks in, after which the progress analysis runs again.
+MARKS_KINDS = (ImportKind.ASSESSMENTS.value, ImportKind.MARKSHEET.value, CTF_KIND)
 KINDS = (*(k.value for k in ImportKind), CTF_KIND)
 # Upload "kind" meaning: let the file's columns (or XML) say what it is.
 GUESS_KIND = "guess"
@@ -367,6 +370,9 @@ def _record_applied(*, actor: Actor, record: ImportRecord, plan: Plan, skip_erro
     audit_record(
         actor=actor, action="import.apply", target_type="import", target_id=record.pk, fields=[record.kind]
     )
+    if record.kind in MARKS_KINDS and plan.created + plan.updated:
+        # New marks: the 6.17 analysis runs by itself, queued with the import so neither lands alone.
+        analysis_request(actor=actor, school_id=record.school_id, reason="import")
 
 
 @transaction.atomic

@@ -19,6 +19,8 @@ from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.assessment.models import Scale, ScaleKind
 from tandem.audit.services import AuditActor, audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
+from tandem.jobs.models import Job, JobStatus
+from tandem.jobs.services import job_enqueue
 from tandem.people.accountability import accountable_teacher_set, require_accountable_teacher
 from tandem.progress.engine import CRITERIA, ENGINE_VERSION, ProgressTable, assess_progress
 from tandem.progress.extract import AssessmentColumns, assessment_columns
@@ -83,11 +85,13 @@ def analysis_run_create(
     trust: Trust | None = None,
     settings: ProgressSettings | None = None,
     progress: Progress | None = None,
+    started: Callable[[AnalysisRun], None] | None = None,
 ) -> AnalysisRun:
     """Analyse every pupil's standardised scores at a school or across a trust and store the results.
 
-    The run row is written first so a failure is recorded as such; the results and the run's
-    completion land together in one transaction, with the audit event.
+    The run row is written first so a failure is recorded as such (`started` is told of it); the
+    results and the run's completion land together in one short transaction, with the audit event:
+    reading and the engine's work happen before it, so other people's pages never wait on them.
     """
     say = progress or (lambda message: None)
     if (school is None) == (trust is None):
@@ -104,7 +108,9 @@ def analysis_run_create(
         settings=settings.to_dict(),
         engine_version=ENGINE_VERSION,
     )
-    started = time.perf_counter()
+    if started is not None:
+        started(run)
+    began = time.perf_counter()
     try:
         say("Reading assessments...")
         columns = assessment_columns(school_ids=school_ids)
@@ -119,7 +125,7 @@ def analysis_run_create(
             run.rows_in = len(columns)
             run.results = len(table)
             run.flagged = flagged
-            run.seconds = time.perf_counter() - started
+            run.seconds = time.perf_counter() - began
             run.save()
             audit_record(
                 actor=actor,
@@ -131,11 +137,33 @@ def analysis_run_create(
             )
     except Exception:
         AnalysisRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), seconds=time.perf_counter() - started
+            status=RunStatus.FAILED, finished_at=timezone.now(), seconds=time.perf_counter() - began
         )
         raise
     say(f"Done: {run.flagged:,} of {run.results:,} results flagged, in {run.seconds:.1f} s.")
     return run
+
+
+#: Job kind of an analysis of one school (tandem/progress/jobs.py runs it).
+ANALYSIS_JOB = "analysis"
+
+
+def analysis_request(*, actor: Actor | None, school_id: int, reason: str = "asked") -> Job:
+    """Queue an analysis of one school, or return the one already waiting or running there (two at once
+    would only compute the same thing twice). `reason`: "asked", "import" or "nightly", for the record."""
+    with transaction.atomic():
+        # One school's row locked for the check-and-queue, so two clicks at once queue one job.
+        School.objects.select_for_update().filter(pk=school_id).first()
+        waiting = (
+            Job.objects.filter(
+                kind=ANALYSIS_JOB, school_id=school_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+            )
+            .order_by("created_at")
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+        return job_enqueue(kind=ANALYSIS_JOB, actor=actor, school_id=school_id, arguments={"reason": reason})
 
 
 def _json_number(value: Any) -> float | int | None:

@@ -5,16 +5,18 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import FormPage, form_flow
+from tandem.jobs.selectors import job_for_actor, worker_heartbeat_age
+from tandem.jobs.services import STALE_AFTER
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Subject
 from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm, ProgressSettingsForm
@@ -27,7 +29,13 @@ from tandem.progress.selectors import (
     progress_settings_view,
     progress_summary,
 )
-from tandem.progress.services import first_response_create, first_response_review, progress_settings_update
+from tandem.progress.services import (
+    ANALYSIS_JOB,
+    analysis_request,
+    first_response_create,
+    first_response_review,
+    progress_settings_update,
+)
 
 
 @allow(Resource.PROGRESS)
@@ -44,6 +52,30 @@ def progress_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "subject": subject,
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
             "can_see_settings": actor.can(Resource.PROGRESS_SETTINGS),
+            "can_run": actor.can(Resource.ANALYSIS_RUN, Action.MANAGE),
+        },
+    )
+
+
+@require_POST
+@allow(Resource.ANALYSIS_RUN, Action.MANAGE)
+def analysis_request_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    job = analysis_request(actor=actor, school_id=actor.school_id or 0, reason="asked")
+    return redirect("analysis_job", job_id=job.pk)
+
+
+@allow(Resource.ANALYSIS_RUN)
+def analysis_job_view(request: HttpRequest, actor: Actor, job_id: uuid.UUID) -> HttpResponse:
+    job = job_for_actor(actor=actor, job_id=job_id, kinds=(ANALYSIS_JOB,))
+    age = worker_heartbeat_age()
+    return render(
+        request,
+        "progress/analysis_job.html",
+        {
+            "job": job,
+            "no_worker": not job.finished and (age is None or age > STALE_AFTER),
+            "can_see_flags": actor.can(Resource.PROGRESS),
+            "can_run": actor.can(Resource.ANALYSIS_RUN, Action.MANAGE),
         },
     )
 

@@ -45,6 +45,7 @@ POST_ONLY = {
     "role_remove",
     "role_approve",
     "role_reject",
+    "analysis_request",
 }
 
 
@@ -184,6 +185,17 @@ def _proposal_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[A
     return proposal(mine).pk, [proposal(other).pk], 987654321
 
 
+def _analysis_job_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    from tandem.jobs.models import Job
+
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+
+    def job(place: Any) -> Any:
+        return Job.objects.create(kind="analysis", school=place.school)
+
+    return job(mine).pk, [job(other).pk], world.missing_id
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -202,6 +214,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "invitation_id": _invitation_ids,
     "user_id": _user_ids,
     "proposal_id": _proposal_ids,
+    "job_id": _analysis_job_ids,
     "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }
 

@@ -145,3 +145,29 @@ def test_it_applies_the_password_rules_to_a_superuser_made_without_questions(mon
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long and uncommon maintenance phrase")
     call_command("createsuperuser", "--noinput", "--email", "it@school.example", "--full_name", "IT")
     assert User.objects.get(email="it@school.example").is_superuser
+
+
+@pytest.mark.django_db
+def test_it_opens_the_demo_with_the_teachers_flags_ready(client):
+    from tandem.access.actor import actor_for
+    from tandem.people.models import Membership, Role
+    from tandem.progress.models import AnalysisRun, RunStatus
+    from tandem.progress.selectors import flag_lists
+
+    call_command("run", "--no-serve")
+
+    assert AnalysisRun.objects.filter(status=RunStatus.DONE, school__isnull=False).count() == 2
+    # A class teacher (nobody ran `tandem analyse`) opens the page and finds their flagged pupils.
+    for membership in Membership.objects.filter(role=Role.TEACHER, school__isnull=False).order_by("id"):
+        actor = actor_for(membership.user, membership.pk)
+        assert actor is not None
+        lists = flag_lists(actor=actor)
+        if lists.total:
+            break
+    else:
+        raise AssertionError("no demo teacher has a flagged pupil")
+    client.force_login(membership.user)
+    page = client.get("/progress/").content.decode()
+    assert "No analysis has been run yet" not in page
+    first = (lists.first_response or lists.next_review)[0]
+    assert first.pupil.legal_surname in page

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +21,8 @@ DEMO_SECOND_FACTOR_HELP = (
 class Command(BaseCommand):
     help = (
         "Get Tandem running on this machine: create or update the database, build the demo trust if the "
-        "database is empty, print the demo sign-ins, and serve the site (by default on http://127.0.0.1:8000/)."
+        "database is empty, print the demo sign-ins, and serve the site (by default on "
+        "http://127.0.0.1:8000/) with a background worker beside it for imports, analyses and emails."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,11 +41,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=8, help="Worker threads for the web server (default 8)."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start a background worker (run `tandem worker` yourself, here or elsewhere).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
-        from tandem.demo.loader import demo_logins, format_logins, load_demo
+        from tandem.demo.loader import demo_analyse, demo_logins, format_logins, load_demo
 
         if not options["no_demo"] and not School.objects.exists():
             self.stdout.write("The database is empty: building the demo trust (a few seconds)...")
@@ -54,6 +62,8 @@ class Command(BaseCommand):
                 progress=lambda message: self.stderr.write(message),
             )
             self.stdout.write(f"Demo built in {report.seconds:.1f} s.")
+            demo_analyse(progress=lambda message: self.stderr.write(message))
+            self.stdout.write("Progress analysed at every school: the flags are ready.")
         lines = format_logins(demo_logins())
         if lines:
             self.stdout.write("")
@@ -77,12 +87,25 @@ class Command(BaseCommand):
         from tandem.wsgi import application
 
         url = f"http://{options['host']}:{options['port']}/"
+        worker = None
+        if not options["no_worker"]:
+            # A process of its own, as in production: a job never holds up a page, and survives a reload.
+            worker = subprocess.Popen([sys.executable, "-c", "from tandem.cli import main; main()", "worker"])
+            self.stdout.write("A background worker is running beside the web server.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url} (press Ctrl+C to stop)."))
-        serve(
-            application,
-            host=options["host"],
-            port=options["port"],
-            threads=options["threads"],
-            ident="Tandem",
-        )
+        try:
+            serve(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="Tandem",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

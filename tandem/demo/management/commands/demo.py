@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tandem.demo import generator
-from tandem.demo.loader import DemoRefused, demo_logins, format_logins, load_demo
+from tandem.demo.loader import DemoRefused, demo_analyse, demo_logins, format_logins, load_demo
 
 
 def _date(text: str) -> dt.date:
@@ -93,6 +93,7 @@ class Command(BaseCommand):
             raise CommandError(str(refused)) from None
         except ValueError as invalid:
             raise CommandError(str(invalid)) from None
+        demo_analyse(progress=self.stderr.write)
 
         out = self.stdout.write
         out(
