@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.progress import criteria as crit
-from tandem.progress import engine, norms
-from tandem.progress.engine import ProgressTable, assess_progress
+from tandem.progress import norms
+from tandem.progress.engine import ProgressTable, assess_progress, cohorts, parallel, prepare
 from tandem.progress.settings import ProgressSettings, ScaleInfo
 
 SCALES = {
@@ -159,12 +159,13 @@ def test_it_gives_the_same_results_on_one_thread_or_several(seed: int, workers: 
         cohort(seed + 2, pupils=40, year_group=5, school=3, prefix="c"),
     )
     one = assess_progress(columns=columns, scales=SCALES, workers=1)
-    chunk_rows = engine._CHUNK_ROWS
-    engine._CHUNK_ROWS = 64  # many small chunks of pupil histories for the criteria threads
+    chunk_rows, criteria_rows = parallel.CHUNK_ROWS, parallel.CRITERIA_CHUNK_ROWS
+    # Many small chunks of pupil histories for every threaded stage, the criteria's included.
+    parallel.CHUNK_ROWS = parallel.CRITERIA_CHUNK_ROWS = 64
     try:
         many = assess_progress(columns=columns, scales=SCALES, workers=workers)
     finally:
-        engine._CHUNK_ROWS = chunk_rows
+        parallel.CHUNK_ROWS, parallel.CRITERIA_CHUNK_ROWS = chunk_rows, criteria_rows
     everything = np.ones(len(one), dtype=bool)
     same_rows(one, many, everything, everything)
     assert [m.to_dict() for m in one.models] == [m.to_dict() for m in many.models]
@@ -187,16 +188,16 @@ def test_it_orders_rows_the_same_by_counting_or_by_sorting(seed: int) -> None:
     columns = concat(columns, again)
     columns["points"][rng.random(columns["points"].size) < 0.02] = np.nan
     columns["pupil"][rng.random(columns["pupil"].size) < 0.01] = None
-    counting = engine._counting_sort_fits
-    chunk_rows = engine._CHUNK_ROWS
-    engine._CHUNK_ROWS = 64
+    counting = prepare._counting_sort_fits
+    chunk_rows = parallel.CHUNK_ROWS
+    parallel.CHUNK_ROWS = 64
     try:
         counted = assess_progress(columns=columns, scales=SCALES, workers=2)
-        engine._counting_sort_fits = lambda n_cells, n: False  # type: ignore[assignment]
+        prepare._counting_sort_fits = lambda n_cells, n: False  # type: ignore[assignment]
         sorted_ = assess_progress(columns=columns, scales=SCALES, workers=1)
     finally:
-        engine._counting_sort_fits = counting  # type: ignore[assignment]
-        engine._CHUNK_ROWS = chunk_rows
+        prepare._counting_sort_fits = counting  # type: ignore[assignment]
+        parallel.CHUNK_ROWS = chunk_rows
     everything = np.ones(len(counted), dtype=bool)
     same_rows(counted, sorted_, everything, everything)
 
@@ -205,15 +206,15 @@ def test_it_gives_the_same_results_with_huge_page_advice_on_or_off_and_restores_
     """The engine switches numpy's huge-page advice off for its own run (speed only) and back afterwards."""
     multiarray = np._core.multiarray
     columns = cohort(7, pupils=120, year_group=5, school=1, prefix="h")
-    compacts = engine._compacts_for_huge_pages
+    compacts = parallel._compacts_for_huge_pages
     previous = multiarray._set_madvise_hugepage(True)
     try:
         advised = assess_progress(columns=columns, scales=SCALES, workers=2)
         assert multiarray._get_madvise_hugepage() is True
-        engine._compacts_for_huge_pages = lambda: False  # type: ignore[assignment]
+        parallel._compacts_for_huge_pages = lambda: False  # type: ignore[assignment]
         plain = assess_progress(columns=columns, scales=SCALES, workers=2)
     finally:
-        engine._compacts_for_huge_pages = compacts  # type: ignore[assignment]
+        parallel._compacts_for_huge_pages = compacts  # type: ignore[assignment]
         multiarray._set_madvise_hugepage(previous)
     everything = np.ones(len(advised), dtype=bool)
     same_rows(advised, plain, everything, everything)
@@ -256,20 +257,20 @@ def test_prr_gives_the_same_results_from_value_keys_as_from_the_scores(seed: int
         calls.append(1)
         return by_keys(*args, **kwargs)  # type: ignore[arg-type]
 
-    limit = engine._VALUE_KEY_LIMIT
-    chunk_rows = engine._CHUNK_ROWS
+    limit = cohorts._VALUE_KEY_LIMIT
+    chunk_rows = parallel.CHUNK_ROWS
     norms.distinct_rows_of_keys = counted  # type: ignore[assignment]
-    engine._CHUNK_ROWS = 64  # keys placed in norm-group order chunk by chunk, with the rows
+    parallel.CHUNK_ROWS = 64  # keys placed in norm-group order chunk by chunk, with the rows
     try:
         keyed = assess_progress(columns=columns, scales=SCALES, settings=prr, workers=2)
         assert calls, "the value-key path was not taken"
-        engine._CHUNK_ROWS = chunk_rows
-        engine._VALUE_KEY_LIMIT = 0
+        parallel.CHUNK_ROWS = chunk_rows
+        cohorts._VALUE_KEY_LIMIT = 0
         gathered = assess_progress(columns=columns, scales=SCALES, settings=prr, workers=2)
     finally:
         norms.distinct_rows_of_keys = by_keys  # type: ignore[assignment]
-        engine._VALUE_KEY_LIMIT = limit
-        engine._CHUNK_ROWS = chunk_rows
+        cohorts._VALUE_KEY_LIMIT = limit
+        parallel.CHUNK_ROWS = chunk_rows
     assert len(calls) == len([m for m in keyed.models if m.kind == "prr"])
     everything = np.ones(len(keyed), dtype=bool)
     same_rows(keyed, gathered, everything, everything)
@@ -278,11 +279,11 @@ def test_prr_gives_the_same_results_from_value_keys_as_from_the_scores(seed: int
 
 def test_prr_does_not_use_value_keys_for_scores_that_are_not_whole_numbers() -> None:
     columns = cohort(3, pupils=150, year_group=4, school=2, prefix="f")
-    assert engine._value_key_range(engine._prepare(columns), 2, 1) == (69.0, 73)
+    assert cohorts._value_key_range(prepare._prepare(columns), 2, 1) == (69.0, 73)
     columns["points"] = columns["points"] + 0.5
-    assert engine._value_key_range(engine._prepare(columns), 2, 1) is None
+    assert cohorts._value_key_range(prepare._prepare(columns), 2, 1) is None
     columns["points"] = columns["points"] * 1000.0 - 0.5  # whole numbers, but too many values for keys
-    assert engine._value_key_range(engine._prepare(columns), 2, 1) is None
+    assert cohorts._value_key_range(prepare._prepare(columns), 2, 1) is None
 
 
 @FEW
@@ -293,9 +294,9 @@ def test_cohort_means_and_sds_by_chunks_equal_those_in_one_pass(seed: int, worke
     n, n_groups = 5000, 40
     code = rng.integers(0, n_groups - 3, size=n).astype(np.int32)  # the last groups are empty
     values = rng.normal(100, 15, size=n) + rng.random(n) * 1e-7
-    spans = engine._spans(n, 333)
+    spans = parallel._spans(n, 333)
     counts = [np.bincount(code[a:b], minlength=n_groups) for a, b in spans]
-    count, mean, sd = engine._group_mean_sd(code, values, n_groups, spans, counts, workers)
+    count, mean, sd = cohorts._group_mean_sd(code, values, n_groups, spans, counts, workers)
     want = crit.group_mean_sd(code.astype(np.intp), values, n_groups)
     for got, expected in zip((count, mean, sd), want, strict=True):
         assert got.dtype == expected.dtype
