@@ -41,23 +41,40 @@ CRITERIA = (
 )
 
 
-def latest_run(*, actor: Actor) -> AnalysisRun | None:
-    """The newest finished run that covers the actor's school (its own run or its trust's), or trust."""
-    runs = AnalysisRun.objects.filter(status=RunStatus.DONE)
+def latest_runs(*, actor: Actor) -> dict[int, AnalysisRun]:
+    """For each school in the actor's view, the newest finished run that covers it (its own run or its
+    trust's). Schools are analysed one by one (after imports, nightly), so across a trust each school's
+    results come from its own newest run, never from another school's."""
     if actor.school_id is not None:
         school = School.objects.filter(pk=actor.school_id).only("trust_id").first()
-        scope = Q(school_id=actor.school_id)
-        if school is not None and school.trust_id is not None:
-            scope |= Q(trust_id=school.trust_id)
-        runs = runs.filter(scope)
+        schools = [(actor.school_id, school.trust_id if school else None)]
     else:
-        runs = runs.filter(Q(trust_id=actor.trust_id) | Q(school__trust_id=actor.trust_id))
-    return runs.order_by("-finished_at", "-id").first()
+        schools = list(School.objects.filter(trust_id=actor.trust_id).values_list("pk", "trust_id"))
+    if not schools:
+        return {}
+    trusts = {trust for _, trust in schools if trust is not None}
+    runs = AnalysisRun.objects.filter(status=RunStatus.DONE).filter(
+        Q(school_id__in=[pk for pk, _ in schools]) | Q(trust_id__in=trusts)
+    )
+    newest: dict[int, AnalysisRun] = {}
+    for run in runs.order_by("finished_at", "id"):  # later runs overwrite earlier ones
+        for pk, trust in schools:
+            if run.school_id == pk or (run.trust_id is not None and run.trust_id == trust):
+                newest[pk] = run
+    return newest
 
 
-def _results(actor: Actor, run: AnalysisRun) -> QuerySet[ProgressResult]:
+def _newest(runs: dict[int, AnalysisRun]) -> AnalysisRun | None:
+    """The newest of the runs behind what the actor sees (the page's "analysed on", its thresholds)."""
+    return max(runs.values(), key=lambda run: (run.finished_at, run.pk), default=None)
+
+
+def _results(actor: Actor, runs: dict[int, AnalysisRun]) -> QuerySet[ProgressResult]:
     visible = pupils_in_scope(actor, Resource.PROGRESS).values("pk")
-    return ProgressResult.objects.filter(run=run, pupil_id__in=visible)
+    each_school = Q(pk__in=[])
+    for school_id, run in runs.items():
+        each_school |= Q(run_id=run.pk, school_id=school_id)
+    return ProgressResult.objects.filter(each_school, pupil_id__in=visible)
 
 
 def _current_provision() -> Coalesce:
@@ -90,10 +107,11 @@ def flagged_list(
     Each row carries `provision` (today's SEN status, N when none) and `next_review` (the open support
     plan's review date, if any), so the two lists and the download need no query per pupil.
     """
-    run = latest_run(actor=actor)
+    runs = latest_runs(actor=actor)
+    run = _newest(runs)
     if run is None:
         return None, ProgressResult.objects.none()
-    results = _results(actor, run).filter(is_current=True, flagged=True)
+    results = _results(actor, runs).filter(is_current=True, flagged=True)
     if subject:
         results = results.filter(subject_id=subject)
     next_review = Subquery(
@@ -234,7 +252,7 @@ def called(pupil: Pupil) -> str:
 def pupil_progress(*, actor: Actor, pupil_id: uuid.UUID) -> list[SubjectProgress]:
     """Every analysed window for one pupil from the latest run, per subject, oldest first."""
     pupil = pupil_or_404(actor, pupil_id, Resource.PROGRESS)
-    run = latest_run(actor=actor)
+    run = latest_runs(actor=actor).get(pupil.school_id)
     if run is None:
         return []
     rows = (
@@ -300,7 +318,8 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
     A handful of grouped queries whatever the number of pupils. SEN status is today's, applied to
     every window: the register's history is not replayed here.
     """
-    run = latest_run(actor=actor)
+    runs = latest_runs(actor=actor)
+    run = _newest(runs)
     if run is None:
         return ProgressSummary(None, [], [], [], [], [])
     provision = _current_provision()
@@ -309,7 +328,7 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
             "need_type_id"
         )[:1]
     )
-    results = _results(actor, run).annotate(provision=provision, primary_need=primary_need)
+    results = _results(actor, runs).annotate(provision=provision, primary_need=primary_need)
     current = results.filter(is_current=True)
     labels = dict(Provision.choices)
     # The group accountable for a subject: the class, or the set for it (English sets for literacy).
