@@ -1,4 +1,5 @@
-"""What every form page shares: date pickers, and a service's refusal shown beside the right field."""
+"""What every form page shares: date pickers, a service's refusal shown beside the right field, and a
+one-time token so each form saves once however often it is sent (tandem/core/once.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,29 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from tandem.core.once import (
+    FORM_FIELD_NAME,
+    AlreadySubmitted,
+    TokenRefused,
+    form_fingerprint,
+    form_submission_claim,
+    form_submission_previous,
+    form_submission_record,
+    form_token_issue,
+    form_token_key,
+)
+
 T = TypeVar("T")
+
+ALREADY_SAVED = "This was already saved."
+NOT_SAVED_STALE_FORM = (
+    "Nothing was saved: this form was open for more than a day, or could not be checked. "
+    "Check the details and save again."
+)
 
 
 class DateInput(forms.DateInput):
@@ -94,19 +114,40 @@ def form_flow(
     success: str | Callable[[T], str] = "",
     template: str = "form_page.html",
 ) -> HttpResponse:
-    """GET shows the form; a valid POST calls the service and moves on with a message; a refusal comes
-    back on the form, beside the field it is about, with nothing saved."""
+    """GET shows the form with a fresh one-time token; a valid POST claims the token, calls the service and
+    moves on with a message, all in one transaction; a refusal comes back on the form, beside the field it
+    is about, with nothing saved. A repeat of a post that saved is sent where the first one went."""
+    if request.user.pk is None:  # every form page is behind @allow, which signs people in first
+        raise PermissionError("Form pages are for signed-in users.")
+    user_id: int = request.user.pk
     if request.method == "POST" and form.is_valid():
         try:
-            result = save()
-        except ValidationError as error:
-            add_service_errors(form, error)
+            key = form_token_key(token=request.POST.get(FORM_FIELD_NAME), user_id=user_id)
+        except TokenRefused:
+            form.add_error(None, NOT_SAVED_STALE_FORM)
         else:
-            message = success(result) if callable(success) else success
-            if message:
-                messages.success(request, message)
-            return redirect(next_url(result))
-    return render_form(request, template, form, page.context())
+            fingerprint = form_fingerprint(user_id=user_id, path=request.path, data=request.POST)
+            try:
+                with transaction.atomic():
+                    claim = form_submission_claim(key=key, user_id=user_id, fingerprint=fingerprint)
+                    result = save()
+                    url = next_url(result)
+                    form_submission_record(claim=claim, result=result, next_url=url)
+            except AlreadySubmitted as repeat:
+                previous = form_submission_previous(repeat=repeat, key=key, user_id=user_id)
+                if previous is not None:
+                    messages.info(request, ALREADY_SAVED)
+                    return redirect(previous.next_url)
+                form.add_error(None, NOT_SAVED_STALE_FORM)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                message = success(result) if callable(success) else success
+                if message:
+                    messages.success(request, message)
+                return redirect(url)
+    context = {**page.context(), FORM_FIELD_NAME: form_token_issue(user_id=user_id)}
+    return render_form(request, template, form, context)
 
 
 class OwnerForm(forms.Form):

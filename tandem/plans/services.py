@@ -111,7 +111,10 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
         teacher = require_accountable_teacher(
             pupil=pupil, user_id=fields.accountable_teacher_id, field="accountable_teacher"
         )
-        if SupportPlan.objects.select_for_update().filter(pupil=pupil, reviewed_on__isnull=True).exists():
+        # Locking the pupil's row makes two plans written at once for one pupil take turns, so the second
+        # finds the first's open plan here instead of failing on plan_one_open_per_pupil (a 500).
+        Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
+        if SupportPlan.objects.filter(pupil=pupil, reviewed_on__isnull=True).exists():
             raise ValidationError("This pupil already has an open plan: review it to start the next cycle.")
         cycle = (SupportPlan.objects.filter(pupil=pupil).aggregate(c=Max("cycle"))["c"] or 0) + 1
         plan = SupportPlan.objects.create(

@@ -48,8 +48,10 @@ def latest_runs(*, actor: Actor) -> dict[int, AnalysisRun]:
     if actor.school_id is not None:
         school = School.objects.filter(pk=actor.school_id).only("trust_id").first()
         schools = [(actor.school_id, school.trust_id if school else None)]
-    else:
+    elif actor.trust_id is not None:
         schools = list(School.objects.filter(trust_id=actor.trust_id).values_list("pk", "trust_id"))
+    else:
+        schools = []
     if not schools:
         return {}
     trusts = {trust for _, trust in schools if trust is not None}

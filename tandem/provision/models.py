@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from tandem.people.models import Pupil, Subject, User
 from tandem.register.models import BroadArea
@@ -76,7 +77,8 @@ class Intervention(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="intervention_name_unique"),
+            # One catalogue entry per name in a school, in any case: "Toe by Toe" and "toe by toe" are one.
+            models.UniqueConstraint("school", Lower("name"), name="intervention_name_unique_any_case"),
             models.CheckConstraint(
                 condition=Q(
                     sessions_per_week__gte=1, minutes_per_session__gte=1, weeks__gte=1, group_size__gte=1

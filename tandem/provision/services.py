@@ -84,17 +84,22 @@ def intervention_create(*, actor: Actor, fields: InterventionFields) -> Interven
     for name in ("sessions_per_week", "minutes_per_session", "weeks", "group_size"):
         if getattr(fields, name) < 1:
             raise ValidationError({name: "This must be at least 1."})
+    taken = {"name": "The catalogue already has an intervention with this name."}
     if Intervention.objects.filter(school_id=school_id, name__iexact=text["name"]).exists():
-        raise ValidationError({"name": "The catalogue already has an intervention with this name."})
-    with transaction.atomic():
-        intervention = Intervention.objects.create(school_id=school_id, **{**asdict(fields), **text})
-        audit_record(
-            actor=actor,
-            action="intervention.create",
-            target_type="intervention",
-            target_id=intervention.pk,
-            fields=sorted(asdict(fields)),
-        )
+        raise ValidationError(taken)
+    try:
+        with transaction.atomic():
+            intervention = Intervention.objects.create(school_id=school_id, **{**asdict(fields), **text})
+            audit_record(
+                actor=actor,
+                action="intervention.create",
+                target_type="intervention",
+                target_id=intervention.pk,
+                fields=sorted(asdict(fields)),
+            )
+    except IntegrityError as error:
+        # The check above cannot see a name saved a moment ago by a post still in flight; the constraint can.
+        raise ValidationError(taken) from error
     return intervention
 
 

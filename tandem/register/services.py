@@ -19,6 +19,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.audit.services import audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
+from tandem.people.models import Pupil
 from tandem.register.models import (
     BroadArea,
     Concern,
@@ -124,6 +125,9 @@ def sen_support_start(
         known = set(NeedType.objects.filter(code__in=codes, is_current=True).values_list("code", flat=True))
         if unknown := [code for code in codes if code not in known]:
             raise ValidationError({"need_codes": f"Not a current type of need: {', '.join(unknown)}."})
+        # The pupil's row lock makes two decisions for one pupil take turns: the second finds the first's
+        # open period here instead of failing on senperiod_one_open_per_pupil (a 500).
+        Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
         current = (
             SenStatusPeriod.objects.select_for_update().filter(pupil=pupil, ends_on__isnull=True).first()
         )
@@ -196,6 +200,9 @@ def passport_write(
     pupil = pupil_or_404(actor, pupil_id, Resource.PASSPORT, Action.MANAGE)
     with transaction.atomic():
         text = require_text(strengths=strengths, needs=needs, what_helps=what_helps)
+        # Two versions saved at once take turns on the pupil's row, so each gets the next number instead
+        # of one failing on passport_version_unique (a 500).
+        Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
         latest = Passport.objects.filter(pupil=pupil).aggregate(v=Max("version"))["v"] or 0
         passport = Passport.objects.create(
             pupil=pupil, school_id=pupil.school_id, version=latest + 1, written_by_id=actor.user_id, **text

@@ -6,14 +6,16 @@ import datetime as dt
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from tandem.audit.models import AuditEvent
 from tandem.exchange.parent_pdf import find_jargon
 from tandem.plans.models import SupportPlan
 from tests import factories as f
+from tests.once import with_form_token
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _plan_post(teacher_id: int, **overrides: str) -> dict[str, str]:
@@ -40,7 +42,7 @@ def _pdf_text(content: bytes) -> str:
 def test_it_refuses_a_teaching_assistant_as_accountable_on_the_page(client, world):
     client.force_login(world.a.senco)
     url = reverse("plan_new", args=[world.a.taught_pupil.pk])
-    response = client.post(url, _plan_post(world.a.ta.pk))
+    response = client.post(url, with_form_token(_plan_post(world.a.ta.pk), world.a.senco))
     assert response.status_code == 400
     assert "Assistant A is a teaching assistant" in response.content.decode()
     assert not SupportPlan.objects.exists()
@@ -49,7 +51,7 @@ def test_it_refuses_a_teaching_assistant_as_accountable_on_the_page(client, worl
 def test_it_refuses_a_plan_without_a_review_date_on_the_page(client, world):
     client.force_login(world.a.senco)
     url = reverse("plan_new", args=[world.a.taught_pupil.pk])
-    response = client.post(url, _plan_post(world.a.teacher.pk, review_on=""))
+    response = client.post(url, with_form_token(_plan_post(world.a.teacher.pk, review_on=""), world.a.senco))
     assert response.status_code == 400
     assert (
         "Enter a review date: the Code asks for a clear date to review the plan" in response.content.decode()
@@ -60,7 +62,8 @@ def test_it_refuses_a_plan_without_a_review_date_on_the_page(client, world):
 def test_it_saves_a_plan_and_audits_it(client, world):
     client.force_login(world.a.senco)
     response = client.post(
-        reverse("plan_new", args=[world.a.taught_pupil.pk]), _plan_post(world.a.teacher.pk)
+        reverse("plan_new", args=[world.a.taught_pupil.pk]),
+        with_form_token(_plan_post(world.a.teacher.pk), world.a.senco),
     )
     plan = SupportPlan.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("plan_detail", args=[plan.pk])
@@ -161,9 +164,12 @@ def test_it_lets_the_senco_give_an_orphaned_plan_a_new_accountable_teacher(clien
     url = reverse("plan_owner", args=[plan.pk])
     assert url in client.get(reverse("compliance")).content.decode()
 
-    refused = client.post(url, {"accountable_teacher": world.a.ta.pk})
+    refused = client.post(url, with_form_token({"accountable_teacher": world.a.ta.pk}, world.a.senco))
     assert refused.status_code == 400 and "is a teaching assistant" in refused.content.decode()
-    assert client.post(url, {"accountable_teacher": newcomer.pk}).status_code == 302
+    assert (
+        client.post(url, with_form_token({"accountable_teacher": newcomer.pk}, world.a.senco)).status_code
+        == 302
+    )
     plan.refresh_from_db()
     target.refresh_from_db()
     assert plan.accountable_teacher_id == newcomer.pk == target.accountable_teacher_id

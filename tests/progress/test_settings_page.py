@@ -9,6 +9,7 @@ from tandem.progress.models import AnalysisRun, ProgressSettingsRecord
 from tandem.progress.selectors import progress_settings_for
 from tandem.progress.services import analysis_run_create
 from tandem.progress.settings import EDITABLE_SETTINGS, ProgressSettings
+from tests.once import with_form_token
 
 DEFAULTS = ProgressSettings()
 
@@ -28,7 +29,9 @@ def test_it_shows_every_setting_with_its_reason(client, world):
 
 def test_it_stores_only_what_the_school_changed_and_the_next_run_uses_it(client, world):
     client.force_login(world.a.senco)
-    response = client.post(reverse("progress_settings"), _form(growth_threshold=35))
+    response = client.post(
+        reverse("progress_settings"), with_form_token(_form(growth_threshold=35), world.a.senco)
+    )
     assert response.status_code == 302
     record = ProgressSettingsRecord.objects.get(school=world.a.school)
     assert record.values == {"growth_threshold": 35}
@@ -39,13 +42,19 @@ def test_it_stores_only_what_the_school_changed_and_the_next_run_uses_it(client,
 
 def test_it_lets_a_school_follow_its_trust_unless_it_changed_a_setting(client, world):
     client.force_login(world.trust_lead)
-    client.post(reverse("progress_settings"), _form(growth_threshold=30, behind_gap_z=-0.5))
+    client.post(
+        reverse("progress_settings"),
+        with_form_token(_form(growth_threshold=30, behind_gap_z=-0.5), world.trust_lead),
+    )
     assert ProgressSettingsRecord.objects.get(trust=world.a.school.trust).values == {
         "growth_threshold": 30,
         "behind_gap_z": -0.5,
     }
     client.force_login(world.a.senco)
-    client.post(reverse("progress_settings"), _form(growth_threshold=25, behind_gap_z=-0.5))
+    client.post(
+        reverse("progress_settings"),
+        with_form_token(_form(growth_threshold=25, behind_gap_z=-0.5), world.a.senco),
+    )
     effective = progress_settings_for(school=world.a.school)
     assert effective.settings.growth_threshold == 25 and effective.settings.behind_gap_z == -0.5
     sources = {row.name: row.source for row in effective.rows}
@@ -57,6 +66,8 @@ def test_it_lets_a_school_follow_its_trust_unless_it_changed_a_setting(client, w
 
 def test_it_refuses_bad_values_and_keeps_the_old_ones(client, world):
     client.force_login(world.a.senco)
-    response = client.post(reverse("progress_settings"), _form(growth_threshold=120))
+    response = client.post(
+        reverse("progress_settings"), with_form_token(_form(growth_threshold=120), world.a.senco)
+    )
     assert response.status_code == 400
     assert not ProgressSettingsRecord.objects.exists()
