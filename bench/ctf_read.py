@@ -4,8 +4,9 @@
 
 The baseline, measured in the same run on the same bytes, is defusedxml parsing the file into an element
 tree and walking every element: what any safe reader must do at least. Tandem's parse_ctf does that and
-checks and converts every field; the ratio says what the checks cost. (This was a unit test's time limit
-until a busy machine broke it: timings live here.)
+checks and converts every field; the ratio says what the checks cost. Then the time to refuse a
+"billion laughs" entity expansion (it must be refused before expanding). (Both were unit tests' time limits
+until a busy machine broke them: timings live here.)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import defusedxml.ElementTree as safe_xml
 
-from tandem.exchange.ctf import parse_ctf
+from tandem.exchange.ctf import CtfRejected, parse_ctf
 
 HEADER = (
     "<Header><DocumentName>Common Transfer File</DocumentName><CTFversion>25.0</CTFversion>"
@@ -54,6 +55,22 @@ def best_of(repeat: int, work: object) -> float:
     return min(times)
 
 
+def billion_laughs() -> bytes:
+    """Ten nested entities, each ten of the last: a billion "lol"s if a parser expanded them."""
+    lol = "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' if i else '<!ENTITY lol0 "lol">' for i in range(10)
+    )
+    return f'<?xml version="1.0"?><!DOCTYPE CTfile [{lol}]><CTfile>&lol9;</CTfile>'.encode()
+
+
+def refuse(data: bytes) -> None:
+    try:
+        parse_ctf(data)
+    except CtfRejected:
+        return
+    raise AssertionError("parse_ctf accepted an entity expansion")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, default=2000)
@@ -76,6 +93,10 @@ def main() -> None:
     )
     print(f"  defusedxml parse and walk (baseline)  {base:6.2f} s")
     print(f"  tandem parse_ctf                      {tandem:6.2f} s   ({tandem / base:.1f}x the baseline)")
+    # A refusal must not expand first: this was a unit test's "under 1 second" until busy machines.
+    laughs = billion_laughs()
+    refused = best_of(args.repeat, lambda: refuse(laughs))
+    print(f"  refusing a billion-laughs file         {refused * 1000:6.2f} ms  (should be far under 1 s)")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from tandem.accounts.second_factor import second_factor_required, second_factor_
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 SIGNED_IN_AT = "tandem_signed_in_at"
+# When the session's idle expiry was last pushed on (saved): see SessionLifetimeMiddleware.
+REFRESHED_AT = "tandem_refreshed_at"
 # Pages a person must reach before their second factor: signing in and out, setting a factor up,
 # their own account pages. None shows pupils' data.
 OPEN_PREFIXES = ("/accounts/", "/health/", "/static/", "/favicon.ico")
@@ -86,8 +88,15 @@ class ClientAddressMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """Signs a person out once their session is older than TANDEM_SESSION_MAX_HOURS, however active.
-    (The idle limit is Django's own: SESSION_COOKIE_AGE, renewed on every request.)"""
+    """Signs a person out once their session is older than TANDEM_SESSION_MAX_HOURS, however active, and
+    keeps the idle limit (SESSION_COOKIE_AGE: the stored expiry, set whenever the session is saved) moving
+    on without saving the session on every page view.
+
+    Saving on every request made every page view a database write, and on SQLite every writer queues
+    behind a long import: pages that only read waited 30 seconds and failed. Now the session is saved
+    when something in it changes, or when its expiry was last pushed on at least
+    TANDEM_SESSION_REFRESH_SECONDS ago. So someone who stops is signed out between SESSION_COOKIE_AGE
+    minus that step and SESSION_COOKIE_AGE after their last request, never later."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -105,7 +114,17 @@ class SessionLifetimeMiddleware:
                     f"{settings.TANDEM_SESSION_MAX_HOURS} hours. Sign in again to carry on.",
                 )
                 return redirect_to_login(request.get_full_path())
+            _refresh_idle_expiry(request)
         return self.get_response(request)
+
+
+def _refresh_idle_expiry(request: HttpRequest) -> None:
+    # Changing the session is what makes SessionMiddleware save it, with a new expiry of now plus
+    # SESSION_COOKIE_AGE; within the step nothing is written.
+    now = time.time()
+    refreshed = request.session.get(REFRESHED_AT)
+    if refreshed is None or now - float(refreshed) >= settings.TANDEM_SESSION_REFRESH_SECONDS:
+        request.session[REFRESHED_AT] = now
 
 
 class SecondFactorRequiredMiddleware:

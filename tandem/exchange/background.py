@@ -4,6 +4,11 @@ The progress lives in this process's memory, not in the database: the apply is o
 nothing it writes (progress included) is visible to anyone else until it commits. If the process stops
 mid-apply, the transaction is rolled back and the record, still "applying" but unknown here, is offered
 for applying again.
+
+Asked for during a request, the thread starts only when that request has finished (Django's
+request_finished, after the response and the session are written): the apply holds the database's
+write lock from its first query, and a request still writing beside it (saving its session) met it,
+on SQLite "database table is locked" at once in the tests' shared in-memory database.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import threading
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished
 from django.db import connection
 
 from tandem.access.actor import Actor
+from tandem.core.context import current_request_id
 from tandem.exchange.models import ImportRecord, ImportStatus
 from tandem.exchange.services import ImportFailed, import_apply
 
@@ -72,8 +79,26 @@ def import_apply_in_background(*, actor: Actor, record_id: uuid.UUID, skip_error
             connection.close()
 
     thread = threading.Thread(target=run, name=f"import-{record_id}", daemon=True)
-    thread.start()
+    if current_request_id() == "-":
+        thread.start()  # a command or a test, not a request: nothing else of ours is writing
+    else:
+        _start_when_this_request_finishes(thread)
     return thread
+
+
+def _start_when_this_request_finishes(thread: threading.Thread) -> None:
+    # request_finished is sent on the thread that served the request, once the response is closed;
+    # other requests finishing on other threads meanwhile are not this one.
+    serving = threading.get_ident()
+    uid = f"tandem-start-{thread.name}"
+
+    def start(**kwargs: object) -> None:
+        if threading.get_ident() != serving:
+            return
+        request_finished.disconnect(dispatch_uid=uid)
+        thread.start()
+
+    request_finished.connect(start, weak=False, dispatch_uid=uid)
 
 
 def interrupted(record: ImportRecord) -> bool:

@@ -10,11 +10,13 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.accounts.middleware import SIGNED_IN_AT
+from tandem.accounts.middleware import REFRESHED_AT, SIGNED_IN_AT
 from tandem.audit.models import AuditEvent
 from tests import factories as f
 from tests.conftest import World
@@ -60,21 +62,85 @@ def test_it_signs_out_a_session_idle_past_its_expiry(world: World) -> None:
     assert _is_sign_in_redirect(client.get(reverse("home")))
 
 
-def test_it_renews_the_idle_limit_on_every_request(world: World) -> None:
+def _session_writes(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+
+
+def _move_last_refresh_back(client: Client, seconds: float) -> None:
+    session = client.session
+    session[REFRESHED_AT] = session[REFRESHED_AT] - seconds
+    session.save()
+
+
+def _signed_in_teacher(world: World) -> Client:
     teacher = world.a.teacher
     _give_password(teacher)
     client = Client()
     _sign_in(client, teacher.email)
+    # The first page after signing in stamps the refresh time (one save); from then on, reads are reads.
+    assert client.get(reverse("home")).status_code == 200
+    assert REFRESHED_AT in client.session
+    return client
+
+
+def test_it_does_not_write_the_session_on_a_page_view_that_changes_nothing(world: World) -> None:
+    client = _signed_in_teacher(world)
+    before = _stored_session(client).expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("pupil_list")).status_code == 200
+
+    assert _session_writes(queries) == []
+    assert _stored_session(client).expire_date == before
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_it_pushes_the_idle_limit_on_once_the_refresh_step_has_passed(world: World) -> None:
+    client = _signed_in_teacher(world)
+    _move_last_refresh_back(client, settings.TANDEM_SESSION_REFRESH_SECONDS + 1)
+    nearly_idle = timezone.now() + dt.timedelta(minutes=2)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=nearly_idle)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+
+    assert len(_session_writes(queries)) == 1
+    renewed = _stored_session(client).expire_date
+    assert settings.SESSION_COOKIE_AGE == 60 * 60
+    assert renewed > nearly_idle + dt.timedelta(minutes=30)
+    assert renewed <= timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_it_does_not_push_the_idle_limit_on_just_inside_the_refresh_step(world: World) -> None:
+    client = _signed_in_teacher(world)
+    _move_last_refresh_back(client, settings.TANDEM_SESSION_REFRESH_SECONDS - 30)
     nearly_idle = timezone.now() + dt.timedelta(minutes=2)
     Session.objects.filter(session_key=client.session.session_key).update(expire_date=nearly_idle)
 
     assert client.get(reverse("home")).status_code == 200
 
-    renewed = _stored_session(client).expire_date
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    assert settings.SESSION_COOKIE_AGE == 60 * 60
-    assert renewed > nearly_idle + dt.timedelta(minutes=30)
-    assert renewed <= timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert _stored_session(client).expire_date == nearly_idle
+
+
+def test_it_signs_out_someone_idle_for_the_limit_though_they_were_active_within_the_step(
+    world: World,
+) -> None:
+    # Active at minute 0 (the expiry was pushed on then), again at minute 4 (inside the step: not
+    # saved), then nothing: the session ends at minute 60, four minutes short of "60 after the last".
+    client = _signed_in_teacher(world)
+    _move_last_refresh_back(client, 60)
+    assert client.get(reverse("home")).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    assert _is_sign_in_redirect(client.get(reverse("home")))
+    assert settings.TANDEM_SESSION_REFRESH_SECONDS <= 5 * 60
 
 
 # ------------------------------------------------------------------------------------------ absolute

@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.core.signals import request_finished
 from django.urls import reverse
 
 from tandem.access.actor import actor_for
+from tandem.core.context import reset_request_id, set_request_id
 from tandem.exchange import background
 from tandem.exchange.models import ImportRecord, ImportStatus
 from tandem.exchange.services import import_upload
@@ -97,5 +99,47 @@ def test_it_applies_an_interrupted_import_again(client):
     client.force_login(admin)
     client.post(reverse("import_apply", args=[record.pk]))
     _wait_for(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.created) == (ImportStatus.APPLIED, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_starts_the_apply_only_when_the_request_that_asked_for_it_has_finished():
+    # The apply takes the write lock at once: a request still saving its session beside it met
+    # "database table is locked". So the thread waits for this thread's request_finished.
+    _, admin = _school_and_admin()
+    record = import_upload(actor=actor_for(admin), kind="pupils", file_name="roll.csv", data=_roll(3))
+    token = set_request_id()
+    try:
+        thread = background.import_apply_in_background(
+            actor=actor_for(admin), record_id=record.pk, skip_errors=False
+        )
+    finally:
+        reset_request_id(token)
+    assert not thread.is_alive() and thread.ident is None
+    assert background.import_progress(record.pk) == ("checking", 0, 0)
+
+    # Another request finishing on another thread is not this one.
+    elsewhere = threading.Thread(target=lambda: request_finished.send(sender=None))
+    elsewhere.start()
+    elsewhere.join()
+    assert thread.ident is None
+
+    request_finished.send(sender=None)
+    thread.join(timeout=60)
+    record.refresh_from_db()
+    assert (record.status, record.created) == (ImportStatus.APPLIED, 3)
+    # Started once: the next request to finish here starts nothing more.
+    request_finished.send(sender=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_starts_at_once_outside_a_request():
+    _, admin = _school_and_admin()
+    record = import_upload(actor=actor_for(admin), kind="pupils", file_name="roll.csv", data=_roll(2))
+    thread = background.import_apply_in_background(
+        actor=actor_for(admin), record_id=record.pk, skip_errors=False
+    )
+    thread.join(timeout=60)
     record.refresh_from_db()
     assert (record.status, record.created) == (ImportStatus.APPLIED, 2)
