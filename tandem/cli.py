@@ -19,6 +19,8 @@ TANDEM_COMMANDS = {
     "import": "import pupils, SEN status, results or a CTF from a file into a school (preview, then apply)",
     "analyse": "find less than expected progress (Code 6.17) for a school, a trust or a CSV file",
     "sso": "set up, list or switch off a school's or trust's single sign-on (Entra ID, Google, OIDC)",
+    "backup": "back up the whole database to the backup folder (encrypted if a passphrase is set)",
+    "restore": "check a backup, then replace the whole database with it",
     "migrate": "create or update the database tables",
     "check": "check the configuration (add --deploy for production)",
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -26,6 +27,10 @@ BEAT_SECONDS = 20.0
 
 
 class TandemWorker(Worker):
+    def __init__(self, *, schedule: bool = True, **options: Any) -> None:
+        super().__init__(**options)
+        self.schedule = schedule
+
     def run(self) -> None:
         started_at = timezone.now()
         stop = threading.Event()
@@ -50,7 +55,7 @@ class TandemWorker(Worker):
                 logger.warning(
                     "worker %s queued %d task(s) of stopped workers again", self.worker_id, recovered
                 )
-            scheduled = schedule_due()
+            scheduled = schedule_due() if self.schedule else 0
             if scheduled:
                 logger.info("worker %s queued %d scheduled job(s)", self.worker_id, scheduled)
         except Exception:

@@ -28,7 +28,8 @@ def database_url() -> str:
 
 
 def _command(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from tandem.cli import main; main()", "worker", *args]
+    # No daily jobs: a test's worker must not start tonight's analyses or a backup of the test database.
+    return [sys.executable, "-c", "from tandem.cli import main; main()", "worker", "--no-schedule", *args]
 
 
 def _env() -> dict[str, str]:

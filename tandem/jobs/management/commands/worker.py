@@ -31,9 +31,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--worker-id", default=None, help="A name unique among running workers (default: a random one)."
         )
+        parser.add_argument(
+            "--no-schedule",
+            action="store_true",
+            help="Do not queue the daily jobs (nightly analyses, backup) from this worker.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = TandemWorker(
+            schedule=not options["no_schedule"],
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
             interval=options["interval"],
             batch=options["batch"],
