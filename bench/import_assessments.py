@@ -590,7 +590,7 @@ def main() -> None:
         f"{platform.system()} {platform.release()}"
     )
     print(f"  load:     {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1, 5, 15 min, at the end)")
-    print(f"  date:     {dt.datetime.now():%Y-%m-%d %H:%M}")
+    print(f"  date:     {dt.datetime.now(dt.UTC).astimezone():%Y-%m-%d %H:%M}")
     skipped = "applied with skip_errors=True" if generated.bad_rows else "no bad rows"
     print(
         f"  file:     {len(generated.data) / 1e6:.1f} MB; {generated.bad_rows} bad rows ({skipped}), "

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "tandem.jobs",
+    "tandem.notifications",
+    "tandem.backups",
 ]
 
 MIDDLEWARE = [
@@ -256,9 +258,13 @@ TANDEM_INVITATION_DAYS = int(os.environ.get("TANDEM_INVITATION_DAYS", "7"))
 # Sessions: signed out after this long whatever the activity (the idle limit is SESSION_COOKIE_AGE).
 TANDEM_SESSION_MAX_HOURS = int(os.environ.get("TANDEM_SESSION_MAX_HOURS", "12"))
 
-# Sessions end after an hour without activity and when the browser closes.
+# Sessions end after an hour without activity and when the browser closes. The expiry is pushed on
+# when the session changes or at most every TANDEM_SESSION_REFRESH_SECONDS (SessionLifetimeMiddleware),
+# not on every request: a page view that changes nothing writes nothing, so it never queues behind an
+# import for SQLite's write lock. Idle sign-out therefore comes 55 to 60 minutes after the last request.
 SESSION_COOKIE_AGE = int(os.environ.get("TANDEM_SESSION_IDLE_MINUTES", "60")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+TANDEM_SESSION_REFRESH_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 4)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -337,3 +343,10 @@ TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026"
 
 # Imports with at least this many rows are applied on a background thread, with progress on the page.
 TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", "5000"))
+
+# ---- Backups (docs/admin.md, "Backups and restore"): `tandem backup`, `tandem restore`, the nightly job.
+TANDEM_BACKUP_DIR = Path(os.environ.get("TANDEM_BACKUP_DIR", VAR_DIR / "backups"))
+# The school's encryption passphrase; when set, every backup is encrypted with it (AES-256-GCM).
+TANDEM_BACKUP_PASSPHRASE = os.environ.get("TANDEM_BACKUP_PASSPHRASE", "")
+# The nightly job keeps this many newest backups.
+TANDEM_BACKUP_KEEP = int(os.environ.get("TANDEM_BACKUP_KEEP", "14"))

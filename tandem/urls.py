@@ -6,6 +6,7 @@ from tandem.accounts import views as accounts
 from tandem.core.views import health_view
 from tandem.dashboards.views import home_view, switch_role_view
 from tandem.exchange import views as exchange
+from tandem.notifications import views as notifications
 from tandem.people import views as people
 from tandem.plans import views as plans
 from tandem.progress import views as progress
@@ -23,6 +24,14 @@ admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 admin.site.site_header = "Tandem maintenance"
 
 urlpatterns = [
+    # Which emails you get, and the unsubscribe link in each (under accounts/: no pupil data, and the link
+    # works signed out or before a second factor).
+    path("accounts/emails/", notifications.email_preferences_view, name="email_preferences"),
+    path(
+        "accounts/emails/unsubscribe/<str:token>/",
+        notifications.email_unsubscribe_view,
+        name="email_unsubscribe",
+    ),
     # Sign-in: invitations, passwords, two-factor, SSO and sessions (tandem.accounts on django-allauth).
     path("accounts/", include("tandem.accounts.urls")),
     path("health/", health_view, name="health"),
@@ -148,3 +157,6 @@ urlpatterns = [
     path("trust/", trust_view, name="trust"),
     path("admin/", admin.site.urls),
 ]
+
+# A database that cannot serve just now (busy, read-only, unreachable) is a 503 "try again" page.
+handler500 = "tandem.core.views.server_error"

@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from tandem.lib.upn import check_letter
 from tandem.people.models import (
     Enrolment,
@@ -26,7 +28,7 @@ _serial = itertools.count(1)
 
 
 def current_academic_year() -> AcademicYear:
-    return AcademicYear.objects.get_or_create(start_year=AcademicYear.start_year_for(dt.date.today()))[0]
+    return AcademicYear.objects.get_or_create(start_year=AcademicYear.start_year_for(timezone.localdate()))[0]
 
 
 def make_trust(*, name: str = "Test Trust") -> Trust:
@@ -105,14 +107,14 @@ def make_group(
 
 
 def enrol(*, group: TeachingGroup, pupils: Iterable[Pupil], starts_on: dt.date | None = None) -> None:
-    start = starts_on or dt.date.today() - dt.timedelta(days=30)
+    start = starts_on or timezone.localdate() - dt.timedelta(days=30)
     Enrolment.objects.bulk_create([Enrolment(group=group, pupil=p, starts_on=start) for p in pupils])
 
 
 def set_sen_status(
     *, pupil: Pupil, provision: str, need_codes: Iterable[str] = (), since: dt.date | None = None
 ) -> None:
-    start = since or dt.date.today() - dt.timedelta(days=100)
+    start = since or timezone.localdate() - dt.timedelta(days=100)
     SenStatusPeriod.objects.filter(pupil=pupil, ends_on__isnull=True).update(ends_on=start)
     SenStatusPeriod.objects.create(pupil=pupil, school=pupil.school, provision=provision, starts_on=start)
     for rank, code in enumerate(need_codes, start=1):
@@ -166,7 +168,12 @@ def _teacher_of(pupil: Pupil) -> User:
 def make_concern(pupil: Pupil, **fields: object) -> object:
     from tandem.register.models import Concern
 
-    values = {"raised_on": dt.date.today(), "area": "cognition", "observed": "Finds decoding hard.", **fields}
+    values = {
+        "raised_on": timezone.localdate(),
+        "area": "cognition",
+        "observed": "Finds decoding hard.",
+        **fields,
+    }
     return Concern.objects.create(pupil=pupil, school=pupil.school, raised_by=_teacher_of(pupil), **values)
 
 
@@ -174,7 +181,7 @@ def make_first_response(pupil: Pupil, **fields: object) -> object:
     from tandem.progress.models import FirstResponse
 
     teacher = _teacher_of(pupil)
-    today = dt.date.today()
+    today = timezone.localdate()
     values = {
         "weakness": "Decoding",
         "adjustments": "Pre-teach key words.",
@@ -193,7 +200,7 @@ def make_plan(pupil: Pupil, **fields: object) -> object:
     from tandem.plans.models import SupportPlan
 
     teacher = _teacher_of(pupil)
-    today = dt.date.today()
+    today = timezone.localdate()
     cycle = (SupportPlan.objects.filter(pupil=pupil).aggregate(c=Max("cycle"))["c"] or 0) + 1
     values = {
         "summary": "Summary.",
@@ -245,7 +252,7 @@ def make_meeting(pupil: Pupil, **fields: object) -> object:
 
     teacher = _teacher_of(pupil)
     values = {
-        "held_on": dt.date.today(),
+        "held_on": timezone.localdate(),
         "who_attended": "Parent, teacher",
         "parent_views": "Views.",
         "discussed": "The plan.",
@@ -297,7 +304,7 @@ def make_intervention_group(
     values = {
         "name": f"Group {next(_serial)}",
         "weekdays": "0,1,2,3,4",
-        "starts_on": dt.date.today() - dt.timedelta(days=30),
+        "starts_on": timezone.localdate() - dt.timedelta(days=30),
         **fields,
     }
     return InterventionGroup.objects.create(
@@ -310,10 +317,10 @@ def make_placement(*, group: object, pupil: Pupil, teacher: User | None = None, 
 
     values = {
         "classroom_link": "Pre-teach the topic words on Monday and prompt the sound mat in writing.",
-        "starts_on": dt.date.today() - dt.timedelta(days=30),
+        "starts_on": timezone.localdate() - dt.timedelta(days=30),
         "measure_kind": "standardised",
         "entry_score": 85.0,
-        "entry_on": dt.date.today() - dt.timedelta(days=30),
+        "entry_on": timezone.localdate() - dt.timedelta(days=30),
         **fields,
     }
     teacher = teacher or _teacher_of(pupil)
@@ -330,7 +337,7 @@ def make_placement(*, group: object, pupil: Pupil, teacher: User | None = None, 
 def make_session_log(*, group: object, present: bool = True, **fields: object) -> object:
     from tandem.provision.models import SessionAttendance, SessionLog
 
-    values = {"held_on": dt.date.today(), "covered": "Blending CVC words.", "rating": 3, **fields}
+    values = {"held_on": timezone.localdate(), "covered": "Blending CVC words.", "rating": 3, **fields}
     log = SessionLog.objects.create(
         group=group,
         school=group.school,  # type: ignore[attr-defined]

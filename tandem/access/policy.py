@@ -14,6 +14,7 @@ from tandem.people.models import Role
 
 class Resource(StrEnum):
     HOME = "home"  # the signed-in user's own home page and role switch
+    EMAIL_PREFERENCES = "email_preferences"  # which emails the signed-in person gets (their own only)
     PUPIL = "pupil"  # pupil details: names, year, groups, accountable teachers
     SEN_RECORD = "sen_record"  # SEN status history and needs (special-category data)
     REGISTER = "register"  # the SEN register list and its summary
@@ -62,6 +63,9 @@ class Scope(StrEnum):
 R, A, S = Resource, Action, Scope
 
 POLICY: dict[tuple[Role, Resource, Action], Scope] = {
+    # Everyone chooses which emails they get, in whichever role they are acting (a head who also teaches
+    # gets the teacher's digest): their own choices, never anyone else's.
+    **{(role, R.EMAIL_PREFERENCES, A.MANAGE): S.SELF for role in Role},
     # A teacher is accountable for the pupils they teach, and sees their SEN records.
     (Role.TEACHER, R.HOME, A.VIEW): S.SELF,
     (Role.TEACHER, R.PUPIL, A.VIEW): S.OWN,
@@ -233,8 +237,10 @@ def scope_for(role: str, resource: Resource, action: Action) -> Scope:
 
 
 # URLs outside the role table, named so the URL walk can tell "declared" from "forgotten": signing in,
-# an invitation link, the second-factor step. None shows a pupil.
-PUBLIC_URL_NAMES = frozenset({"account_login", "invitation_accept", "two_factor_required", "health"})
+# an invitation link, the second-factor step, an email's unsubscribe link. None shows a pupil.
+PUBLIC_URL_NAMES = frozenset(
+    {"account_login", "invitation_accept", "two_factor_required", "health", "email_unsubscribe"}
+)
 # The sign-in library's own pages (password reset and change, two-factor, SSO, signed-in devices):
 # about the signed-in person only, never a pupil, so outside the role table too.
 SIGN_IN_LIBRARY_MODULE = "allauth."

@@ -113,10 +113,15 @@ def form_flow(
     page: FormPage,
     success: str | Callable[[T], str] = "",
     template: str = "form_page.html",
+    repeats_by_typing: bool = True,
 ) -> HttpResponse:
     """GET shows the form with a fresh one-time token; a valid POST claims the token, calls the service and
     moves on with a message, all in one transaction; a refusal comes back on the form, beside the field it
-    is about, with nothing saved. A repeat of a post that saved is sent where the first one went."""
+    is about, with nothing saved. A repeat of a post that saved is sent where the first one went.
+
+    `repeats_by_typing=False` for a page that changes a setting rather than adding a record (an owner, a
+    rate, preferences): there, the same values sent again later the same day are a real change back, so
+    only the token says what is a repeat."""
     if request.user.pk is None:  # every form page is behind @allow, which signs people in first
         raise PermissionError("Form pages are for signed-in users.")
     user_id: int = request.user.pk
@@ -126,7 +131,10 @@ def form_flow(
         except TokenRefused:
             form.add_error(None, NOT_SAVED_STALE_FORM)
         else:
-            fingerprint = form_fingerprint(user_id=user_id, path=request.path, data=request.POST)
+            if repeats_by_typing:
+                fingerprint = form_fingerprint(user_id=user_id, path=request.path, data=request.POST)
+            else:
+                fingerprint = f"token:{key}"  # matches no other post
             try:
                 with transaction.atomic():
                     claim = form_submission_claim(key=key, user_id=user_id, fingerprint=fingerprint)

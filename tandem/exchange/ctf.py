@@ -32,7 +32,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostring
 
 import defusedxml
@@ -703,7 +703,7 @@ def _valid_date_time(raw: str) -> bool:
         return False
     year, month, day, hour, minute, second = (int(part) for part in match.groups())
     try:
-        datetime(year, month, day, hour, minute, second)
+        datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return False
     return True

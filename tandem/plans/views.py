@@ -346,6 +346,7 @@ def owner_change_page(
             submit_label="Change accountable teacher",
             cancel_url=back,
         ),
+        repeats_by_typing=False,
     )
 
 

@@ -215,4 +215,5 @@ def progress_settings_page_view(request: HttpRequest, actor: Actor) -> HttpRespo
             extra={"effective": effective, "can_manage": can_manage},
         ),
         template="progress/settings.html",
+        repeats_by_typing=False,
     )

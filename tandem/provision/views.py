@@ -112,6 +112,7 @@ def staff_rates_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             submit_label="Save rate",
             cancel_url=reverse("intervention_list"),
         ),
+        repeats_by_typing=False,
     )
 
 

@@ -184,6 +184,7 @@ def passport_edit_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) 
             submit_label="Save passport",
             cancel_url=reverse("passport", args=[pupil.pk]),
         ),
+        repeats_by_typing=False,
     )
 
 

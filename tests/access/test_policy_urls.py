@@ -287,7 +287,9 @@ def test_it_answers_each_persona_as_the_policy_says(client, world, name, persona
         assert response.status_code == (302 if name in POST_ONLY else 200)
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES - {"invitation_accept", "two_factor_required"}))
+@pytest.mark.parametrize(
+    "name", sorted(PUBLIC_URL_NAMES - {"invitation_accept", "two_factor_required", "email_unsubscribe"})
+)
 def test_it_serves_public_pages_to_anyone(client, db, name):
     assert client.get(reverse(name)).status_code == 200
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests import factories as f
@@ -54,7 +55,7 @@ def test_it_walks_the_graduated_approach_as_teacher_ta_and_senco(
     for user in (school.teacher, school.senco, school.ta):
         user.set_password(PASSWORD)
         user.save()
-    today = dt.date.today()
+    today = timezone.localdate()
 
     senco_page = _new_window(browser)
     sign_in(senco_page, live_server, school.senco.email, PASSWORD)

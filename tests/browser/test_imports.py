@@ -141,7 +141,7 @@ def test_it_lets_the_school_admin_import_a_roll_with_bad_rows_choosing_a_column_
     for upn, surname, forename, born, sex, year in GOOD:
         pupil = pupils[upn]
         assert (pupil.legal_surname, pupil.legal_forename) == (surname, forename)
-        assert pupil.date_of_birth == dt.datetime.strptime(born, "%d/%m/%Y").date()
+        assert pupil.date_of_birth == dt.datetime.strptime(born, "%d/%m/%Y").replace(tzinfo=dt.UTC).date()
         assert (pupil.sex, pupil.year_group) == (sex, int(year))
     assert not Pupil.objects.filter(legal_surname__in=["Smith", "Patel"]).exists()
     assert pupils[GOOD[1][0]].legal_forename == "Zoë"

@@ -1,6 +1,5 @@
-import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +30,7 @@ BAD_UPN = "W938200125001"
 
 SOURCE = CtfSchool("938", "2001", "123456", "Brookside Primary", "2025")
 DEST = CtfSchool("938", "4123", "654321")
-WRITTEN_AT = datetime(2026, 3, 2, 9, 30, 0)
+WRITTEN_AT = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
 
 
 def _header(version: str = "25.0", qualifier: str = "partial", source: str | None = None) -> str:
@@ -180,11 +179,10 @@ def test_it_refuses_a_billion_laughs_entity_expansion() -> None:
     )
     data = f'<?xml version="1.0"?><!DOCTYPE CTfile [{lol}]><CTfile>&lol9;</CTfile>'.encode()
 
-    started = time.perf_counter()
+    # Refused before any expansion; how fast is measured in bench/ctf_read.py, not here.
     with pytest.raises(CtfRejected) as caught:
         parse_ctf(data)
 
-    assert time.perf_counter() - started < 1
     assert str(caught.value).startswith(
         "This file uses XML entity declarations, which Tandem refuses for safety."
     )

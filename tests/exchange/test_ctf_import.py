@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tandem.access.actor import actor_for
 from tandem.assessment.models import StageAssessment
@@ -117,7 +118,7 @@ def test_it_never_deletes_what_a_partial_file_leaves_out_and_is_idempotent(world
 
 def test_it_closes_the_current_status_when_the_file_brings_a_later_one(world):
     pupil = world.a.taught_pupil  # K since 100 days ago
-    newer = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    newer = (timezone.localdate() - dt.timedelta(days=5)).isoformat()
     sen = f"<SENhistory><SEN><StartDate>{newer}</StartDate><SENprovision>E</SENprovision></SEN></SENhistory>"
     _apply(world.a.senco, _ctf(_pupil(pupil.upn, sen=sen)))
     periods = list(SenStatusPeriod.objects.filter(pupil=pupil).order_by("starts_on"))

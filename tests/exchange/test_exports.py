@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tandem.audit.models import AuditEvent
@@ -133,7 +134,7 @@ def test_it_sends_a_ctf_for_pupils_who_left_after_the_roll_gave_their_leaving_da
     from tandem.exchange.services import import_apply, import_upload
 
     pupil = world.a.untaught_pupil
-    left = (dt.date.today() - dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    left = (timezone.localdate() - dt.timedelta(days=3)).strftime("%d/%m/%Y")
     roll = (
         "UPN,Legal Surname,Legal Forename,DOB,Sex,Year,Leaving date\n"
         f"{pupil.upn},{pupil.legal_surname},{pupil.legal_forename},"
@@ -145,11 +146,11 @@ def test_it_sends_a_ctf_for_pupils_who_left_after_the_roll_gave_their_leaving_da
     assert import_apply(actor=actor_for(world.a.admin), record_id=record.pk).updated == 1
     client.force_login(world.a.senco)
     assert pupil.legal_surname not in client.get(reverse("pupil_list")).content.decode()  # off the roll
-    since = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    since = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
     response = client.post(reverse("transfer"), {"left_since": since})
     assert response.status_code == 200
     assert [p.upn for p in parse_ctf(response.content).pupils] == [pupil.upn]
-    future = (dt.date.today() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    future = (timezone.localdate() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
     later = import_upload(
         actor=actor_for(world.a.admin),
         kind="pupils",

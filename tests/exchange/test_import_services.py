@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from tandem.access.actor import actor_for
@@ -371,13 +372,13 @@ SEN_HEADER = "UPN,SEN Status,Start Date,Primary Need,Secondary Need\n"
 
 def test_it_imports_sen_status_closing_the_current_period(world):
     pupil = world.a.taught_pupil  # K with SLCN
-    start = (dt.date.today() - dt.timedelta(days=10)).strftime("%d/%m/%Y")
+    start = (timezone.localdate() - dt.timedelta(days=10)).strftime("%d/%m/%Y")
     record = _upload(world.a.senco, SEN_HEADER + f"{pupil.upn},E,{start},ASD,\n", kind="sen")
     applied = import_apply(actor=actor_for(world.a.senco), record_id=record.pk)
     assert applied.updated == 1
     periods = list(SenStatusPeriod.objects.filter(pupil=pupil).order_by("starts_on"))
     assert [p.provision for p in periods] == ["K", "E"]
-    assert periods[0].ends_on == dt.date.today() - dt.timedelta(days=11) and periods[1].ends_on is None
+    assert periods[0].ends_on == timezone.localdate() - dt.timedelta(days=11) and periods[1].ends_on is None
     assert list(
         SenNeed.objects.filter(pupil=pupil, ends_on__isnull=True).values_list("need_type", flat=True)
     ) == ["ASD"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tandem.access.actor import actor_for
 from tandem.access.scopes import pupils_in_scope
@@ -81,7 +80,7 @@ def test_it_imports_classes_with_teachers_and_pupils(world):
     }
     maths = TeachingGroup.objects.get(school=a.school, name="Maths set 1")
     assert (maths.kind, maths.subject_id) == ("set", "maths")
-    assert Enrolment.objects.get(group=maths).starts_on == dt.date.today()
+    assert Enrolment.objects.get(group=maths).starts_on == timezone.localdate()
     # The teacher is now accountable for the untaught pupil, as the access layer sees it.
     assert a.untaught_pupil.pk in {p.pk for p in pupils_in_scope(actor_for(a.teacher))}
     plan, _ = _apply(a.admin, "groups", rows)

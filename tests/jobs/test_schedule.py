@@ -22,21 +22,29 @@ def _at(day: int, hour: int, month: int = 12) -> dt.datetime:
 
 def test_it_queues_each_schools_nightly_analysis_once_from_2_am(world):
     assert "nightly_analysis" in DAILY
-    assert schedule_due(now=_at(7, 1)) == 0  # 1 am: not yet
+    schedule_due(now=_at(7, 1))  # 1 am: the backup, no analysis yet
+    jobs = Job.objects.filter(kind=ANALYSIS_JOB)
+    assert not jobs.exists()
     queued = schedule_due(now=_at(7, 2))
     schools = {world.a.school.pk, world.b.school.pk}
     assert queued >= 2
-    jobs = Job.objects.filter(kind=ANALYSIS_JOB)
     assert set(jobs.values_list("school_id", flat=True)) >= schools
     assert {job.arguments["reason"] for job in jobs} == {"nightly"}
-    assert schedule_due(now=_at(7, 14)) == 0  # later the same day: already queued
-    assert schedule_due(now=_at(8, 3)) == queued  # the next night: again
+    schedule_due(now=_at(7, 14))  # later the same day: already queued (the 7 am emails are queued now)
+    assert jobs.count() == queued
+    nightly = ScheduledRun.objects.filter(name="nightly_analysis")
+    before = nightly.count()
+    schedule_due(now=_at(8, 3))  # the next night: every school again
+    assert nightly.count() == before + queued
 
 
 def test_it_keeps_to_local_time_in_summer(world):
     # 01:30 UTC in July is 02:30 in London: due; 00:30 UTC (01:30 London) is not.
-    assert schedule_due(now=dt.datetime(2026, 7, 1, 0, 30, tzinfo=dt.UTC)) == 0
-    assert schedule_due(now=dt.datetime(2026, 7, 1, 1, 30, tzinfo=dt.UTC)) > 0
+    analyses = Job.objects.filter(kind=ANALYSIS_JOB)
+    schedule_due(now=dt.datetime(2026, 7, 1, 0, 30, tzinfo=dt.UTC))
+    assert not analyses.exists()
+    schedule_due(now=dt.datetime(2026, 7, 1, 1, 30, tzinfo=dt.UTC))
+    assert analyses.exists()
 
 
 def test_it_queues_a_missed_night_when_a_worker_next_starts_that_day(world):
@@ -47,3 +55,17 @@ def test_it_records_which_job_each_day_queued(world):
     schedule_due(now=_at(7, 2))
     run = ScheduledRun.objects.get(name="nightly_analysis", school=world.a.school, on=dt.date(2026, 12, 7))
     assert run.job is not None and run.job.school_id == world.a.school.pk
+
+
+def test_it_forgets_used_form_tokens_each_night(world):
+    schedule_due(now=_at(7, 3))
+    assert Job.objects.filter(kind="prune_form_tokens", school__isnull=True).count() == 1
+
+
+def test_it_queues_one_nightly_backup_for_everyone_from_1_am(world):
+    assert schedule_due(now=_at(7, 0)) == 0
+    schedule_due(now=_at(7, 1))
+    backups = Job.objects.filter(kind="backup")
+    assert backups.count() == 1 and backups.get().school_id is None
+    schedule_due(now=_at(7, 5))
+    assert backups.count() == 1

@@ -299,9 +299,9 @@ def test_it_gives_both_complaints_when_far_away_and_after_review():
 
 
 def test_it_accepts_datetimes_for_dates():
-    noon = datetime.datetime(2025, 3, 28, 12, 0)
+    noon = datetime.datetime(2025, 3, 28, 12, 0, tzinfo=datetime.UTC)
     target = dataclasses.replace(GOOD, due_on=noon)
-    assert check(target, today=datetime.datetime(2025, 1, 6, 9, 0)) == []
+    assert check(target, today=datetime.datetime(2025, 1, 6, 9, 0, tzinfo=datetime.UTC)) == []
 
 
 # ------------------------------------------------------------------ properties

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.assessment.models import Assessment
 from tandem.people.models import Enrolment, Pupil
@@ -41,7 +42,7 @@ def _school_with(n: int):
         )
         for i in range(n)
     )
-    start = dt.date.today() - dt.timedelta(days=60)
+    start = timezone.localdate() - dt.timedelta(days=60)
     Enrolment.objects.bulk_create(Enrolment(group=group, pupil=p, starts_on=start) for p in pupils)
     SenStatusPeriod.objects.bulk_create(
         SenStatusPeriod(pupil=p, school=school, provision="KE"[i % 2], starts_on=start)
@@ -69,7 +70,7 @@ def _school_with(n: int):
             for i, p in enumerate(pupils)
         ),
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     igroup = f.make_intervention_group(deliverer=people["teaching_assistant"])
     for i, p in enumerate(pupils):
         if i % 3:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from tandem.access.actor import actor_for
@@ -119,7 +120,7 @@ REVIEW_HEADING = "On the SEN register: bring to their next review"
 def two_lists(analysed):
     """School a: Kai (SEN support) and Robin (taken off the register today) are flagged."""
     SenStatusPeriod.objects.filter(pupil=analysed.a.untaught_pupil, ends_on__isnull=True).update(
-        ends_on=dt.date.today()
+        ends_on=timezone.localdate()
     )
     return analysed
 
@@ -275,8 +276,8 @@ def test_it_prints_the_parent_sentence_not_the_figures_in_the_plan_for_parents(c
             parent_views="Views.",
             strategies="Strategies.",
             expected_impact="Impact.",
-            starts_on=dt.date.today(),
-            review_on=dt.date.today() + dt.timedelta(days=42),
+            starts_on=timezone.localdate(),
+            review_on=timezone.localdate() + dt.timedelta(days=42),
         ),
     )
     document = plan_for_parents(actor=senco, plan_id=plan.pk)

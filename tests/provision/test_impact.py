@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.access.actor import actor_for
 from tandem.lib.impact import Measure, choose_comparison, effect_size, group_ratio_gain, months_of_progress
@@ -19,7 +20,7 @@ from tandem.provision.impact import intervention_impact
 from tandem.provision.models import StaffRate
 from tests import factories as f
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 ENTRY = TODAY - dt.timedelta(days=200)
 EXIT = TODAY - dt.timedelta(days=60)
 # Pupils in the intervention start 7 points apart, so each one's comparison pupils are theirs alone.

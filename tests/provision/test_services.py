@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from tandem.access.actor import actor_for
 from tandem.audit.models import AuditEvent
@@ -27,7 +28,7 @@ from tandem.provision.services import (
 )
 from tests import factories as f
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 LINK = "Pre-teach the week's topic words on Monday and prompt the sound mat in writing."
 
 

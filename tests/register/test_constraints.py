@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from tandem.people.models import Membership
 from tandem.register.models import SenNeed, SenStatusPeriod
 from tests import factories as f
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _refused(make) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from tandem.schools.models import School
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             self.stdout.write("The database is empty: building the demo trust (a few seconds)...")
             report = load_demo(
                 seed=2026,
-                as_of=dt.date.today(),
+                as_of=timezone.localdate(),
                 schools=2,
                 pupils_per_school=None,
                 progress=lambda message: self.stderr.write(message),
