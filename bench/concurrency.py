@@ -13,8 +13,9 @@ running, then for the whole of a --rows marks import's apply, started by the sch
 authenticator code) through the Import page's own Apply button. Prints, for each phase and each page:
 requests, errors (anything but 2xx/3xx, or no answer), and p50/p95/max latency.
 
-The apply is one function, `apply_import`, so that when imports move onto the job queue only it changes
-(start the worker with --worker then).
+The apply is one function, `apply_import`. A file this large is applied by a background worker (a real
+`tandem worker` process started beside the server, without the nightly schedule, whose jobs would add
+load the bench does not ask for).
 """
 
 from __future__ import annotations
@@ -190,8 +191,7 @@ def apply_import(site: Site, bench: Bench) -> Callable[[], str | None]:
     """Start applying the uploaded import as the Import page does (the admin presses Apply), and return
     a function that says how it ended ("applied", "failed") or None while it is still going.
 
-    Today the page applies a file this large on a thread of the web process; when imports move onto
-    the job queue this stays the same from the outside, or is the one thing to change."""
+    The page queues a file this large as a job, which the bench's worker process applies."""
     admin = site.session()
     site.sign_in(admin, bench.admin_email, ADMIN_PASSWORD, bench.admin_secret)
     detail = f"{site.base}/imports/{bench.record_id}/"
@@ -300,7 +300,6 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=30.0, help="seconds of browsing with no import")
     parser.add_argument("--threads", type=int, default=8, help="the server's threads (tandem run's default)")
     parser.add_argument("--from", dest="seed_from", default="", help="a seeded SQLite database to copy")
-    parser.add_argument("--worker", action="store_true", help="start tandem run's background worker too")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
@@ -312,11 +311,12 @@ def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = _tandem("run", "--no-demo", "--port", str(port), "--threads", str(args.threads))
-    if not args.worker:
-        command.append("--no-worker")
+    command = _tandem("run", "--no-demo", "--no-worker", "--port", str(port), "--threads", str(args.threads))
     log = (workdir / "server.log").open("wb")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        _tandem("worker", "--no-schedule"), env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     site = Site(f"http://127.0.0.1:{port}")
     try:
         for _ in range(600):
@@ -365,11 +365,12 @@ def main() -> None:
         )
         report([baseline, during])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
     print(f"\nScratch database and server log: {workdir}", file=sys.stderr)
 

@@ -295,10 +295,16 @@ def import_apply(
     """Apply a previewed import in one transaction: every row or none.
 
     Rows with errors block the apply unless `skip_errors` is chosen; then they are listed in the record.
-    `background` is for the runner in `background.py`, which marks the record "applying" first.
+    `background` is for the import job (tandem/exchange/jobs.py), whose record is marked "applying" first.
     A staff import also records an event per role it gives or asks for and invites new people (the
     emails go once it commits); rows that would give the importer a role are refused, with a denied
     event that stays whether or not the rest is applied.
+
+    Checking every row against the school's records only reads, so it runs before the transaction: the
+    write lock (all of SQLite's) is held only while the rows are written, and other people's pages wait
+    for that, not for the checking. Anything changed in between (another import, an edit) makes the
+    write fail on its constraints, nothing written, or the import's values win over it, as they would
+    had it run a moment later.
     """
     record = _importable_record(actor, record_id)
     school_id = record.school_id
@@ -311,22 +317,24 @@ def import_apply(
     refused_roles: list[str] = []
     try:
         try:
+            checking = (lambda done: progress("checking", done, record.rows_total)) if progress else None
+            plan, match = plan_for_record(record, actor, loaded, progress=checking)
+            if plan is None:
+                problems = " ".join(p.message for p in (match.problems if match else ()))
+                raise ValidationError(f"Choose the columns first. {problems}".strip())
+            if isinstance(plan, StaffPlan):
+                refused_roles = plan.self_grants
+            if plan.blocking and not skip_errors:
+                raise ValidationError(
+                    f"{len(plan.error_lines)} rows have errors. Correct the file, or choose to leave "
+                    "those rows out."
+                )
+            if progress:
+                progress("writing", 0, plan.write_count())
             with transaction.atomic():
                 locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
                 if locked.status not in open_statuses:
                     raise ValidationError("This import has already been applied.")
-                checking = (lambda done: progress("checking", done, record.rows_total)) if progress else None
-                plan, match = plan_for_record(record, actor, loaded, progress=checking)
-                if plan is None:
-                    problems = " ".join(p.message for p in (match.problems if match else ()))
-                    raise ValidationError(f"Choose the columns first. {problems}".strip())
-                if isinstance(plan, StaffPlan):
-                    refused_roles = plan.self_grants
-                if plan.blocking and not skip_errors:
-                    raise ValidationError(
-                        f"{len(plan.error_lines)} rows have errors. Correct the file, or choose to leave "
-                        "those rows out."
-                    )
                 _write(plan, progress)
                 if isinstance(plan, StaffPlan):
                     staff_import_follow_up(

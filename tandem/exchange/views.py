@@ -185,7 +185,12 @@ def import_apply_view(request: HttpRequest, actor: Actor, import_id: uuid.UUID) 
     skip_errors = form.cleaned_data.get("skip_errors", False)
     if record.rows_total >= settings.TANDEM_IMPORT_BACKGROUND_ROWS or interrupted(record):
         try:
-            import_apply_in_background(actor=actor, record_id=record.pk, skip_errors=skip_errors)
+            import_apply_in_background(
+                actor=actor,
+                record_id=record.pk,
+                skip_errors=skip_errors,
+                base_url=request.build_absolute_uri("/"),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
