@@ -15,14 +15,10 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 
 from tandem.access.actor import Actor, actor_for
-from tandem.access.policy import Action, Resource
-from tandem.access.scopes import pupil_records_in_scope, pupils_in_scope
 from tandem.notifications.models import EmailKind, EmailPreferences
 from tandem.people.models import Membership, Pupil, Role, User
 from tandem.plans.models import ParentMeeting, SupportPlan
-from tandem.plans.selectors import to_do
-from tandem.progress.models import FirstResponse, ResponseOutcome
-from tandem.register.models import Provision, SenStatusPeriod
+from tandem.plans.selectors import compliance_queries, to_do
 from tandem.schools.models import School
 
 #: The weekly emails (digest, SENCo summary) go with Monday's run; datetime.weekday() numbering.
@@ -259,29 +255,13 @@ class OverdueCounts:
 def overdue_counts(*, actor: Actor, today: dt.date) -> OverdueCounts:
     """What the compliance page (tandem.plans.selectors.compliance_view) shows as overdue or waiting,
     counted the same way, without the pupils behind each count and without auditing a page view."""
-    pupils = pupils_in_scope(actor, Resource.COMPLIANCE)
-    open_k = SenStatusPeriod.objects.filter(
-        pupil_id=OuterRef("pk"), ends_on__isnull=True, provision=Provision.SEN_SUPPORT
-    )
-    on_register = SenStatusPeriod.objects.filter(
-        pupil_id=OuterRef("pk"),
-        ends_on__isnull=True,
-        provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN],
-    )
-    k_pupils = pupils.filter(Exists(open_k))
-    open_plan = SupportPlan.objects.filter(pupil_id=OuterRef("pk"), reviewed_on__isnull=True)
-    latest_meeting = ParentMeeting.objects.filter(pupil_id=OuterRef("pk")).order_by("-held_on", "-created_at")
-    responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
-    plans = pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW)
-    referred = responses.filter(outcome=ResponseOutcome.REFER).values("pupil_id")
+    q = compliance_queries(actor=actor)
     return OverdueCounts(
-        first_responses=responses.filter(outcome="", review_on__lt=today).count(),
-        reviews=plans.filter(reviewed_on__isnull=True, review_on__lt=today).count(),
-        meetings=k_pupils.annotate(next_meeting=Subquery(latest_meeting.values("next_meeting_on")[:1]))
-        .filter(next_meeting__lt=today)
-        .count(),
-        without_plan=k_pupils.exclude(Exists(open_plan)).count(),
-        awaiting_decision=pupils.filter(pk__in=referred).exclude(Exists(on_register)).count(),
+        first_responses=q.responses.filter(outcome="", review_on__lt=today).count(),
+        reviews=q.plans.filter(reviewed_on__isnull=True, review_on__lt=today).count(),
+        meetings=q.meetings_due(by=today, including=False).count(),
+        without_plan=q.k_pupils.exclude(Exists(q.open_plan)).count(),
+        awaiting_decision=q.awaiting_decision().count(),
     )
 
 

@@ -405,32 +405,71 @@ class Compliance:
     needing_owner: list[OwnerlessRecord]
 
 
-def compliance_view(*, actor: Actor) -> Compliance:
-    """The Code's requirements for the school, counted, with the pupils behind each gap."""
-    today = timezone.localdate()
-    year_start = academic_year_start(today)
+@dataclass(frozen=True)
+class ComplianceQueries:
+    """The querysets behind the compliance page's gaps, shared with the SENCo's weekly overdue email
+    (tandem.notifications), so the two always count the same pupils and records."""
+
+    pupils: QuerySet[Pupil]
+    k_pupils: QuerySet[Pupil]  # on SEN support today
+    on_register: QuerySet[SenStatusPeriod]  # an open SEN support or EHC plan period (OuterRef pupil)
+    open_plan: QuerySet[SupportPlan]  # a plan not yet reviewed (OuterRef pupil)
+    latest_meeting: QuerySet[ParentMeeting]  # the pupil's latest meeting first (OuterRef pupil)
+    responses: QuerySet[FirstResponse]
+    plans: QuerySet[SupportPlan]
+    referred: QuerySet[Any]  # pupil ids whose first response referred them to the SENCo
+
+    def meetings_due(self, *, by: dt.date, including: bool) -> QuerySet[Any]:
+        """Pupils on SEN support whose next meeting with parents was set for before `by` (or on it, when
+        `including`), each with that date as `next_meeting`, soonest first."""
+        pupils = self.k_pupils.annotate(
+            next_meeting=Subquery(self.latest_meeting.values("next_meeting_on")[:1])
+        )
+        due = pupils.filter(next_meeting__lte=by) if including else pupils.filter(next_meeting__lt=by)
+        return due.order_by("next_meeting", "legal_surname", "legal_forename")
+
+    def awaiting_decision(self) -> QuerySet[Pupil]:
+        return self.pupils.filter(pk__in=self.referred).exclude(Exists(self.on_register))
+
+
+def compliance_queries(*, actor: Actor) -> ComplianceQueries:
     pupils = pupils_in_scope(actor, Resource.COMPLIANCE)
     open_k = SenStatusPeriod.objects.filter(
         pupil_id=OuterRef("pk"), ends_on__isnull=True, provision=Provision.SEN_SUPPORT
     )
-    on_register = SenStatusPeriod.objects.filter(
-        pupil_id=OuterRef("pk"),
-        ends_on__isnull=True,
-        provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN],
+    responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
+    return ComplianceQueries(
+        pupils=pupils,
+        k_pupils=pupils.filter(Exists(open_k)),
+        on_register=SenStatusPeriod.objects.filter(
+            pupil_id=OuterRef("pk"),
+            ends_on__isnull=True,
+            provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN],
+        ),
+        open_plan=SupportPlan.objects.filter(pupil_id=OuterRef("pk"), reviewed_on__isnull=True),
+        latest_meeting=ParentMeeting.objects.filter(pupil_id=OuterRef("pk")).order_by(
+            "-held_on", "-created_at"
+        ),
+        responses=responses,
+        plans=pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW),
+        referred=responses.filter(outcome=ResponseOutcome.REFER).values("pupil_id"),
     )
-    k_pupils = pupils.filter(Exists(open_k))
-    open_plan = SupportPlan.objects.filter(pupil_id=OuterRef("pk"), reviewed_on__isnull=True)
+
+
+def compliance_view(*, actor: Actor) -> Compliance:
+    """The Code's requirements for the school, counted, with the pupils behind each gap."""
+    today = timezone.localdate()
+    year_start = academic_year_start(today)
+    q = compliance_queries(actor=actor)
+    pupils, k_pupils, on_register, open_plan = q.pupils, q.k_pupils, q.on_register, q.open_plan
+    responses, plans = q.responses, q.plans
     ranked_need = SenNeed.objects.filter(pupil_id=OuterRef("pk"), ends_on__isnull=True)
     meetings = Count("parent_meetings", filter=Q(parent_meetings__held_on__gte=year_start))
-    latest_meeting = ParentMeeting.objects.filter(pupil_id=OuterRef("pk")).order_by("-held_on", "-created_at")
     concerns = pupil_records_in_scope(actor, Concern, Resource.CONCERN, Action.VIEW)
-    responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
-    plans = pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW)
     targets = pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW)
     recent = TargetProgress.objects.filter(
         target_id=OuterRef("pk"), recorded_on__gte=today - dt.timedelta(weeks=6)
     )
-    referred = responses.filter(outcome=ResponseOutcome.REFER).values("pupil_id")
     by_name = ("legal_surname", "legal_forename")
     result = Compliance(
         today=today,
@@ -440,9 +479,7 @@ def compliance_view(*, actor: Actor) -> Compliance:
         first_responses_overdue=list(
             responses.filter(outcome="", review_on__lt=today).select_related("pupil", "accountable_teacher")
         ),
-        referred_awaiting_decision=list(
-            pupils.filter(pk__in=referred).exclude(Exists(on_register)).order_by(*by_name)
-        ),
+        referred_awaiting_decision=list(q.awaiting_decision().order_by(*by_name)),
         sen_support=k_pupils.count(),
         without_plan=list(k_pupils.exclude(Exists(open_plan)).order_by(*by_name)),
         reviews_overdue=list(
@@ -464,12 +501,7 @@ def compliance_view(*, actor: Actor) -> Compliance:
             .filter(meetings_this_year__lt=MEETINGS_A_YEAR)
             .order_by("meetings_this_year", *by_name)
         ],
-        meetings_due=[
-            (p, p.next_meeting)
-            for p in k_pupils.annotate(next_meeting=Subquery(latest_meeting.values("next_meeting_on")[:1]))
-            .filter(next_meeting__lte=today + SOON)
-            .order_by("next_meeting", *by_name)
-        ],
+        meetings_due=[(p, p.next_meeting) for p in q.meetings_due(by=today + SOON, including=True)],
         without_ranked_need=list(
             pupils.filter(Exists(on_register)).exclude(Exists(ranked_need)).order_by(*by_name)
         ),
