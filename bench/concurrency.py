@@ -8,10 +8,12 @@ Starts Tandem's real server (`tandem run`: Waitress, on a free loopback port) ag
 (a copy of --from, or the demo built fresh; or the PostgreSQL database DATABASE_URL names, whose name must
 contain "bench": it is filled with the demo and a bench school). Signs in --users demo teachers over HTTP
 (password, cookies, CSRF, as a browser does), and has each browse their pages in a loop: To do, a class
-list, a pupil page, the progress flags and the register. First for --baseline seconds with nothing else
-running, then for the whole of a --rows marks import's apply, started by the school admin (password and
-authenticator code) through the Import page's own Apply button. Prints, for each phase and each page:
-requests, errors (anything but 2xx/3xx, or no answer), and p50/p95/max latency.
+list, a pupil page, the progress flags and the register, each at once after the last by default (far more
+than 20 people at work ask of a server) or after reading it for a random while with --think. First for
+--baseline seconds with nothing else running, then for the whole of a --rows marks import's apply,
+started by the school admin (password and authenticator code) through the Import page's own Apply
+button. Prints, for each phase and each page: requests, errors (anything but 2xx/3xx, or no answer), and
+p50/p95/max latency.
 
 The apply is one function, `apply_import`. A file this large is applied by a background worker (a real
 `tandem worker` process started beside the server, without the nightly schedule, whose jobs would add
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import random
 import re
 import socket
 import sqlite3
@@ -224,13 +227,23 @@ class Phase:
 
 
 def browse(
-    site: Site, browsers: list[Browser], sessions: list[requests.Session], phase: Phase, stop: threading.Event
+    site: Site,
+    browsers: list[Browser],
+    sessions: list[requests.Session],
+    phase: Phase,
+    stop: threading.Event,
+    think: float = 0.0,
 ) -> None:
+    """Each browser loops over its pages; with `think`, it reads each page for a random 0 to 2 x think
+    seconds first (0: the next page at once, the hardest case)."""
     lock = threading.Lock()
 
     def one(browser: Browser, http: requests.Session) -> None:
+        reading = random.Random(browser.email)
         while not stop.is_set():
             for page in PAGES:
+                if think and stop.wait(reading.uniform(0, 2 * think)):
+                    return
                 if stop.is_set():
                     return
                 started = time.perf_counter()
@@ -299,6 +312,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--baseline", type=float, default=30.0, help="seconds of browsing with no import")
     parser.add_argument("--threads", type=int, default=8, help="the server's threads (tandem run's default)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a teacher reads a page before the next (default 0: no pause at all)",
+    )
     parser.add_argument("--from", dest="seed_from", default="", help="a seeded SQLite database to copy")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -340,11 +359,13 @@ def main() -> None:
         timer = threading.Timer(args.baseline, stop.set)
         timer.start()
         print(f"Browsing for {args.baseline:.0f} s with no import...", file=sys.stderr)
-        browse(site, bench.browsers, sessions, baseline, stop)
+        browse(site, bench.browsers, sessions, baseline, stop, args.think)
 
         during = Phase(f"during a {bench.rows:,}-row marks import apply")
         stop = threading.Event()
-        browsing = threading.Thread(target=browse, args=(site, bench.browsers, sessions, during, stop))
+        browsing = threading.Thread(
+            target=browse, args=(site, bench.browsers, sessions, during, stop, args.think)
+        )
         print("Applying the import while browsing...", file=sys.stderr)
         applied_at = time.perf_counter()
         ended = apply_import(site, bench)
@@ -360,7 +381,8 @@ def main() -> None:
         print()
         database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
         print(
-            f"{args.users} signed-in teachers, server threads {args.threads}, database {database}; "
+            f"{args.users} signed-in teachers (mean pause {args.think:g} s), server threads {args.threads}, "
+            f"database {database}; "
             f"the import {outcome} in {apply_seconds:.0f} s"
         )
         report([baseline, during])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +19,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.assessment.models import Scale, ScaleKind
 from tandem.audit.services import AuditActor, audit_record
+from tandem.core.staging import Staging, staging_available
 from tandem.core.validation import require_date, require_past_or_today, require_text
 from tandem.jobs.models import Job, JobStatus
 from tandem.jobs.services import job_enqueue
@@ -39,6 +41,7 @@ from tandem.register.models import Concern, ConcernStatus
 from tandem.schools.models import School, Trust
 
 Progress = Callable[[str], None]
+logger = logging.getLogger("tandem.progress")
 BATCH = 5_000
 # Figures stored with each result for the pupil page: the chart band and the numbers behind the criteria.
 FIGURES = (
@@ -91,7 +94,8 @@ def analysis_run_create(
 
     The run row is written first so a failure is recorded as such (`started` is told of it); the
     results and the run's completion land together in one short transaction, with the audit event:
-    reading and the engine's work happen before it, so other people's pages never wait on them.
+    reading, the engine's work and (on SQLite) staging the rows happen before it, so other people's pages
+    never wait on them.
     """
     say = progress or (lambda message: None)
     if (school is None) == (trust is None):
@@ -118,23 +122,43 @@ def analysis_run_create(
         scales = engine_scales(set(columns.subject.tolist()))
         table = assess_progress(columns=columns, scales=scales, settings=settings, reasons=False)
         say(f"Storing {len(table):,} results...")
-        with transaction.atomic():
-            flagged = _store(run, table, columns)
-            run.status = RunStatus.DONE
-            run.finished_at = timezone.now()
-            run.rows_in = len(columns)
-            run.results = len(table)
-            run.flagged = flagged
-            run.seconds = time.perf_counter() - began
-            run.save()
-            audit_record(
-                actor=actor,
-                action="progress.analyse",
-                target_type="analysis_run",
-                target_id=run.pk,
-                school_id=school.pk if school else None,
-                fields=["progress_results", "norm_models"],
+        # On SQLite the rows are staged first, so the transaction (SQLite's one write lock) only copies them.
+        staged = Staging("analysis") if staging_available() else None
+        flagged = 0
+        if staged:
+            flagged = _result_rows(run, table, columns, lambda rows: staged.add_creates(ProgressResult, rows))
+        try:
+            writing = time.perf_counter()
+            with transaction.atomic():
+                if staged:
+                    staged.copy_in()
+                else:
+                    flagged = _result_rows(run, table, columns, ProgressResult.objects.bulk_create)
+                _store_norm_models(run, table)
+                run.status = RunStatus.DONE
+                run.finished_at = timezone.now()
+                run.rows_in = len(columns)
+                run.results = len(table)
+                run.flagged = flagged
+                run.seconds = time.perf_counter() - began
+                run.save()
+                audit_record(
+                    actor=actor,
+                    action="progress.analyse",
+                    target_type="analysis_run",
+                    target_id=run.pk,
+                    school_id=school.pk if school else None,
+                    fields=["progress_results", "norm_models"],
+                )
+            logger.info(
+                "analysis run %s stored: %d results, transaction %.2f s",
+                run.pk,
+                len(table),
+                time.perf_counter() - writing,
             )
+        finally:
+            if staged:
+                staged.drop()
     except Exception:
         AnalysisRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), seconds=time.perf_counter() - began
@@ -173,7 +197,14 @@ def _json_number(value: Any) -> float | int | None:
     return None if np.isnan(number) else round(number, 3)
 
 
-def _store(run: AnalysisRun, table: ProgressTable, columns: AssessmentColumns) -> int:
+def _result_rows(
+    run: AnalysisRun,
+    table: ProgressTable,
+    columns: AssessmentColumns,
+    write: Callable[[list[ProgressResult]], object],
+) -> int:
+    """Hand the run's result rows to `write` in batches (memory stays flat on a trust's millions of
+    rows); return how many are flagged."""
     c = table.columns
     names = table.norm_model_names()
     # Sentences only for flagged rows: a trust run has millions of rows and few of them need words.
@@ -221,9 +252,13 @@ def _store(run: AnalysisRun, table: ProgressTable, columns: AssessmentColumns) -
             )
         )
         if len(rows) >= BATCH:
-            ProgressResult.objects.bulk_create(rows)
+            write(rows)
             rows = []
-    ProgressResult.objects.bulk_create(rows)
+    write(rows)
+    return flagged
+
+
+def _store_norm_models(run: AnalysisRun, table: ProgressTable) -> None:
     NormModelRecord.objects.bulk_create(
         NormModelRecord(
             run=run,
@@ -235,7 +270,6 @@ def _store(run: AnalysisRun, table: ProgressTable, columns: AssessmentColumns) -
         )
         for model in table.models
     )
-    return flagged
 
 
 # ---------------------------------------------------------------- first responses (Code 6.19, 6.37)
