@@ -341,8 +341,10 @@ else:
 # The demo's shared password, printed by `make run`; never used outside the demo.
 TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
 
-# Imports with at least this many rows are applied on a background thread, with progress on the page.
+# Imports with at least this many rows are applied by the worker, with progress on the page.
 TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", "5000"))
+# Downloads (pupils, marks) with more rows than this are prepared by the worker, not in the request.
+TANDEM_DOWNLOAD_BACKGROUND_ROWS = int(os.environ.get("TANDEM_DOWNLOAD_BACKGROUND_ROWS", "20000"))
 
 # ---- Backups (docs/admin.md, "Backups and restore"): `tandem backup`, `tandem restore`, the nightly job.
 TANDEM_BACKUP_DIR = Path(os.environ.get("TANDEM_BACKUP_DIR", VAR_DIR / "backups"))

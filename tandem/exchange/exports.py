@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tandem.access.actor import Actor
@@ -96,6 +97,10 @@ def _audit(actor: Actor, what: str, fields: Sequence[str]) -> None:
     )
 
 
+def roll_size(*, actor: Actor) -> int:
+    return pupils_in_scope(actor, Resource.PUPIL).count()
+
+
 def roll_table(*, actor: Actor) -> DataTable:
     pupils = pupils_in_scope(actor, Resource.PUPIL).order_by(
         "year_group", "legal_surname", "legal_forename", "id"
@@ -155,10 +160,17 @@ def register_table(*, actor: Actor) -> DataTable:
     return DataTable("SEN register", REGISTER_HEADERS, rows())
 
 
+def _marks(actor: Actor) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(pupil__in=pupils_in_scope(actor, Resource.PROGRESS))
+
+
+def marks_size(*, actor: Actor) -> int:
+    return _marks(actor).count()
+
+
 def marks_table(*, actor: Actor) -> DataTable:
-    pupils = pupils_in_scope(actor, Resource.PROGRESS)
     results = (
-        Assessment.objects.filter(pupil__in=pupils)
+        _marks(actor)
         .select_related("pupil")
         .order_by("pupil__year_group", "pupil__legal_surname", "pupil_id", "subject_id", "assessed_on")
     )

@@ -1,4 +1,6 @@
-"""Applying a large import as a background job (queued by background.import_apply_in_background)."""
+"""Background jobs of imports and exports: applying a large import (queued by
+background.import_apply_in_background), preparing a large download (downloads.py), and deleting expired
+downloads every night."""
 
 from __future__ import annotations
 
@@ -8,11 +10,17 @@ import uuid
 from django.core.exceptions import ValidationError
 
 from tandem.exchange.background import IMPORT_JOB
+from tandem.exchange.downloads import DOWNLOAD_JOB, download_prepare, prepared_downloads_prune
 from tandem.exchange.models import ImportRecord, ImportStatus
 from tandem.exchange.services import ImportFailed, import_apply
+from tandem.jobs.models import Job
 from tandem.jobs.registry import JobContext, JobRefused, job_handler
+from tandem.jobs.schedule import Daily, daily_job
+from tandem.jobs.services import job_enqueue
+from tandem.schools.models import School
 
 logger = logging.getLogger("tandem.exchange")
+PRUNE_DOWNLOADS_JOB = "prune_downloads"
 
 
 def _applied_sentence(record: ImportRecord) -> str:
@@ -60,3 +68,27 @@ def import_apply_job(context: JobContext) -> str:
         )
         raise
     return _applied_sentence(applied)
+
+
+@job_handler(DOWNLOAD_JOB)
+def download_prepare_job(context: JobContext) -> str:
+    if context.actor is None:
+        raise JobRefused("Nobody asked for this download.")
+    try:
+        prepared = download_prepare(actor=context.actor, job=context.job, progress=context.progress)
+    except ValidationError as error:
+        raise JobRefused(" ".join(error.messages)) from None
+    context.remember(file=str(prepared.pk))
+    return f"Your file is ready: {prepared.rows:,} rows."
+
+
+@job_handler(PRUNE_DOWNLOADS_JOB)
+def prune_downloads_job(context: JobContext) -> str:
+    return f"Deleted {prepared_downloads_prune():,} expired downloads."
+
+
+def _nightly_prune(school: School | None) -> Job | None:
+    return job_enqueue(kind=PRUNE_DOWNLOADS_JOB, actor=None, school_id=None)
+
+
+daily_job(Daily(name=PRUNE_DOWNLOADS_JOB, hour=3, enqueue=_nightly_prune, per_school=False))

@@ -106,3 +106,22 @@ class SavedColumns(models.Model):
 
     def __str__(self) -> str:
         return f"Saved columns for {self.kind}"
+
+
+class PreparedDownload(models.Model):
+    """A large download made by a background job (tandem/exchange/downloads.py), kept for the person who
+    asked for it until it expires a day later; the nightly clean-up deletes it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=120)
+    content = models.BinaryField()
+    rows = models.IntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Prepared download {self.pk}"

@@ -25,6 +25,15 @@ from tandem.core.downloads import attachment
 from tandem.core.forms import FormPage, add_service_errors, render_form
 from tandem.exchange.background import import_apply_in_background, import_progress, interrupted
 from tandem.exchange.ctf import CtfSchool
+from tandem.exchange.downloads import (
+    DOWNLOADS,
+    FORMATS,
+    download_job_for_actor,
+    download_request,
+    download_rows_if_large,
+    prepared_file_fetch,
+    prepared_file_for_actor,
+)
 from tandem.exchange.exports import (
     ctf_export,
     ctf_pupils,
@@ -48,7 +57,8 @@ from tandem.exchange.services import (
     import_set_columns,
     import_upload,
 )
-from tandem.exchange.tables import DataTable, table_csv, table_xlsx
+from tandem.exchange.tables import DataTable, table_csv
+from tandem.jobs.selectors import job_may_not_start
 from tandem.people.models import year_group_label
 
 
@@ -233,17 +243,16 @@ def import_discard_view(request: HttpRequest, actor: Actor, import_id: uuid.UUID
 
 # ------------------------------------------------------------------------------------------ downloads
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+def _file_format(request: HttpRequest) -> str:
+    return "xlsx" if request.GET.get("format") == "xlsx" else "csv"
 
 
 def _download(request: HttpRequest, table: DataTable, name: str) -> HttpResponse:
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(table_xlsx(table), content_type=XLSX_TYPE)
-        extension = "xlsx"
-    else:
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-        extension = "csv"
-    return attachment(response, f"{name}-{timezone.localdate()}.{extension}")
+    file_format = _file_format(request)
+    content_type, writer = FORMATS[file_format]
+    response = HttpResponse(writer(table), content_type=content_type)
+    return attachment(response, f"{name}-{timezone.localdate()}.{file_format}")
 
 
 @allow(Resource.PUPIL)
@@ -259,9 +268,20 @@ def export_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     )
 
 
+def _offer_to_prepare(request: HttpRequest, actor: Actor, what: str) -> HttpResponse | None:
+    """A page offering to prepare the file in the background, when it is too large for the request."""
+    rows = download_rows_if_large(actor=actor, what=what)
+    if rows is None:
+        return None
+    label = DOWNLOADS[what].label
+    context = {"what": what, "rows": rows, "file_format": _file_format(request), "label": label}
+    return render(request, "exchange/download_prepare.html", context)
+
+
 @allow(Resource.PUPIL)
 def export_roll_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    return _download(request, roll_table(actor=actor), "pupils")
+    offer = _offer_to_prepare(request, actor, "pupils")
+    return offer or _download(request, roll_table(actor=actor), "pupils")
 
 
 @allow(Resource.SEN_RECORD)
@@ -274,7 +294,40 @@ def export_register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @allow(Resource.PROGRESS)
 def export_marks_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    return _download(request, marks_table(actor=actor), "marks")
+    offer = _offer_to_prepare(request, actor, "marks")
+    return offer or _download(request, marks_table(actor=actor), "marks")
+
+
+@require_POST
+@allow(Resource.PUPIL)
+def export_prepare_view(request: HttpRequest, actor: Actor, what: str) -> HttpResponse:
+    try:
+        # The page's hidden field says which; a bare post gets the CSV.
+        file_format = request.POST.get("format") or "csv"
+        job = download_request(actor=actor, what=what, file_format=file_format)
+    except ValidationError:
+        raise Http404 from None
+    return redirect("export_job", download_id=job.pk)
+
+
+@allow(Resource.PUPIL)
+def export_job_view(request: HttpRequest, actor: Actor, download_id: uuid.UUID) -> HttpResponse:
+    """A prepared download: its job's progress, then the file. `download_id` is the job's id."""
+    job = download_job_for_actor(actor=actor, job_id=download_id)
+    context = {
+        "job": job,
+        "prepared": prepared_file_for_actor(actor=actor, job_id=job.pk) if job.finished else None,
+        "label": DOWNLOADS.get(str(job.arguments.get("what")), DOWNLOADS["pupils"]).label,
+        "no_worker": job_may_not_start(job),
+    }
+    return render(request, "exchange/download_job.html", context)
+
+
+@allow(Resource.PUPIL)
+def export_job_file_view(request: HttpRequest, actor: Actor, download_id: uuid.UUID) -> HttpResponse:
+    prepared = prepared_file_fetch(actor=actor, job_id=download_id)
+    response = HttpResponse(bytes(prepared.content), content_type=prepared.content_type)
+    return attachment(response, prepared.file_name)
 
 
 @allow(Resource.PROGRESS)

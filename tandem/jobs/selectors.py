@@ -24,3 +24,11 @@ def worker_heartbeat_age() -> timedelta | None:
     """How long since any worker last wrote its heartbeat; None when no worker has ever run."""
     newest = WorkerBeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     return None if newest is None else timezone.now() - newest
+
+
+def job_may_not_start(job: Job) -> bool:
+    """An unfinished job with no worker seen lately: its page says so, and who to ask."""
+    from tandem.jobs.services import STALE_AFTER
+
+    age = worker_heartbeat_age()
+    return not job.finished and (age is None or age > STALE_AFTER)

@@ -15,8 +15,7 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import FormPage, form_flow
-from tandem.jobs.selectors import job_for_actor, worker_heartbeat_age
-from tandem.jobs.services import STALE_AFTER
+from tandem.jobs.selectors import job_for_actor, job_may_not_start
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Subject
 from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm, ProgressSettingsForm
@@ -67,13 +66,12 @@ def analysis_request_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 @allow(Resource.ANALYSIS_RUN)
 def analysis_job_view(request: HttpRequest, actor: Actor, job_id: uuid.UUID) -> HttpResponse:
     job = job_for_actor(actor=actor, job_id=job_id, kinds=(ANALYSIS_JOB,))
-    age = worker_heartbeat_age()
     return render(
         request,
         "progress/analysis_job.html",
         {
             "job": job,
-            "no_worker": not job.finished and (age is None or age > STALE_AFTER),
+            "no_worker": job_may_not_start(job),
             "can_see_flags": actor.can(Resource.PROGRESS),
             "can_run": actor.can(Resource.ANALYSIS_RUN, Action.MANAGE),
         },

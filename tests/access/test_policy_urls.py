@@ -46,6 +46,7 @@ POST_ONLY = {
     "role_approve",
     "role_reject",
     "analysis_request",
+    "export_prepare",
 }
 
 
@@ -196,6 +197,47 @@ def _analysis_job_ids(world: World, persona: str, scope: Scope) -> tuple[Any, li
     return job(mine).pk, [job(other).pk], world.missing_id
 
 
+def _download_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    """A download the persona asked for; a colleague's at the same school and one at another school."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.exchange.downloads import DOWNLOAD_JOB
+    from tandem.exchange.models import PreparedDownload
+    from tandem.jobs.models import Job, JobStatus
+
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+
+    def job(user: Any, school: Any) -> Any:
+        made = Job.objects.create(
+            kind=DOWNLOAD_JOB,
+            school=school,
+            requested_by=user,
+            membership=user.memberships.first(),
+            arguments={"what": "pupils", "format": "csv"},
+            status=JobStatus.DONE,
+        )
+        PreparedDownload.objects.create(
+            job=made,
+            school=school,
+            requested_by=user,
+            file_name="pupils.csv",
+            content_type="text/csv",
+            content=b"UPN\n",
+            rows=0,
+            expires_at=timezone.now() + dt.timedelta(hours=1),
+        )
+        return made
+
+    colleague = mine.senco if persona != f"{persona[0]}_senco" else mine.teacher
+    return (
+        job(world.persona(persona), mine.school).pk,
+        [job(colleague, mine.school).pk, job(other.senco, other.school).pk],
+        world.missing_id,
+    )
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -215,6 +257,8 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "user_id": _user_ids,
     "proposal_id": _proposal_ids,
     "job_id": _analysis_job_ids,
+    "download_id": _download_ids,
+    "what": lambda world, persona, scope: ("pupils", [], "no-such-list"),
     "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }
 
