@@ -179,7 +179,9 @@ def generate_csv(
 @dataclass
 class Queries:
     total: int = 0
-    writes: int = 0  # batched INSERT or UPDATE statements on the assessments table
+    # Batched INSERT or UPDATE statements on the assessments table, or (SQLite) into the TEMP tables the
+    # rows are staged in before one statement copies them in (tandem/core/staging.py).
+    writes: int = 0
     captured: int | None = None  # what CaptureQueriesContext saw, when it ran
     # Capture also logs BEGIN and COMMIT where the driver issues them outside a cursor, unwrapped.
     transaction_control: int = 0
@@ -202,7 +204,7 @@ def counting(capture: bool) -> Iterator[Queries]:
         head = sql.lstrip()[:60].upper()
         kind = head.split(" ", 1)[0]
         queries.by_kind[kind] = queries.by_kind.get(kind, 0) + 1
-        if ASSESSMENT_TABLE.upper() in head and kind in ("INSERT", "UPDATE"):
+        if (ASSESSMENT_TABLE.upper() in head or "TANDEM_STAGE_" in head) and kind in ("INSERT", "UPDATE"):
             queries.writes += 1
         return execute(sql, params, many, context)
 
@@ -504,13 +506,18 @@ def print_stages(title: str, outcome: Outcome) -> None:
 
 
 def expected_writes(rows: int) -> int:
-    """INSERT statements for `rows` new results: batches of 500, which Django splits further where the
-    backend limits parameters per statement (SQLite: 999, so 90 rows of 11 columns)."""
+    """INSERT statements for `rows` new results. SQLite: staged in statements of as many rows as
+    VALUES_PER_STATEMENT values allow, one UPDATE giving them the id of the window the import adds, then one
+    INSERT ... SELECT. PostgreSQL: batches of 500, which Django splits further where the backend limits
+    parameters per statement."""
     from django.db import connection
 
     from tandem.assessment.models import Assessment
+    from tandem.core.staging import VALUES_PER_STATEMENT, staging_available
 
     fields = [f for f in Assessment._meta.concrete_fields if not f.primary_key]
+    if staging_available():
+        return math.ceil(rows / (VALUES_PER_STATEMENT // len(fields))) + 2
     per_statement = connection.ops.bulk_batch_size(fields, [None] * BATCH_ROWS)
     statements = 0
     for start in range(0, rows, BATCH_ROWS):
@@ -646,7 +653,7 @@ def main() -> None:
             f"{outcome.windows_added}",
         ),
         (
-            f"apply writes in batches of {BATCH_ROWS}",
+            "apply writes in batches (SQLite: staged, then copied in by one statement)",
             by_name["apply"].queries.writes == planned_writes,
             f"{by_name['apply'].queries.writes} INSERTs for {expected:,} rows, {planned_writes} expected",
         ),
