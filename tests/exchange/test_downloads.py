@@ -126,3 +126,15 @@ def test_it_says_when_a_file_has_expired_and_the_nightly_clean_up_deletes_it(cli
 
     assert prepared_downloads_prune() == 1
     assert not PreparedDownload.objects.exists()
+
+
+def test_it_says_when_no_worker_is_there_to_prepare_the_file(client, world):
+    from tandem.jobs.services import worker_beat
+
+    job = download_request(actor=actor_for(world.a.senco), what="pupils", file_format="csv")
+    client.force_login(world.a.senco)
+    page = client.get(reverse("export_job", args=[job.pk])).content.decode()
+    assert "No background worker has been seen in the last two minutes" in page
+    worker_beat(worker_id="w1", started_at=timezone.now())
+    page = client.get(reverse("export_job", args=[job.pk])).content.decode()
+    assert "Waiting for the background worker" in page and "No background worker" not in page
