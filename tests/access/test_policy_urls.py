@@ -6,6 +6,7 @@ missing record; anonymous -> redirect to sign in. A URL whose view declares no p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -263,6 +264,29 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
 }
 
 
+# An executable script with no src, an event-handler attribute, a javascript: link, or inline style: all
+# refused by the Content-Security-Policy (tandem/core/middleware.py), so none may be in a page. A JSON data
+# block (<script type="application/json">) is not run, so it may.
+INLINE_CODE = re.compile(
+    r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>"
+    r"|<[a-z][^>]*\son[a-z]+\s*="
+    r"|javascript:"
+    r"|<[a-z][^>]*\sstyle\s*="
+    r"|<style\b",
+    re.IGNORECASE,
+)
+
+
+def assert_hardened(response) -> None:
+    """The headers every answer carries, and (for a page) no inline code for the policy to refuse."""
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "no-store" in response["Cache-Control"]
+    if response.get("Content-Type", "").startswith("text/html"):
+        found = INLINE_CODE.search(response.content.decode())
+        assert found is None, f"inline code the policy refuses: {found.group(0)!r}"
+
+
 def _request(client, name: str, kwargs: dict[str, Any], persona_user=None):
     url = reverse(name, kwargs=kwargs)
     if name == "switch_role":
@@ -309,6 +333,7 @@ def test_it_answers_each_persona_as_the_policy_says(client, world, name, persona
 
     if not converters:
         response = _request(client, name, {}, user)
+        assert_hardened(response)
         if scope is Scope.NONE:
             assert response.status_code == 404
         else:
@@ -324,6 +349,7 @@ def test_it_answers_each_persona_as_the_policy_says(client, world, name, persona
         assert response.status_code == 404, f"{persona} reached another's {key}"
         assert response.content == missing_response.content
     response = _request(client, name, {key: in_scope}, user)
+    assert_hardened(response)
     if scope is Scope.NONE:
         assert response.status_code == 404
         assert response.content == missing_response.content
@@ -340,7 +366,9 @@ def test_it_serves_public_pages_to_anyone(client, db, name):
     from tandem.jobs.services import worker_beat
 
     worker_beat(worker_id="w1", started_at=timezone.now())  # /health/ answers 200 only with a worker
-    assert client.get(reverse(name)).status_code == 200
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert_hardened(response)
 
 
 def test_it_answers_an_unknown_invitation_link_without_a_pupil_or_an_error(client, db):

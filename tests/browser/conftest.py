@@ -8,7 +8,9 @@ in a transactional database, so data made by the test is visible to the server t
 Without Chromium the tests skip, unless ``TANDEM_REQUIRE_BROWSER=1`` (CI), when they fail.
 
 Fixtures for tests:
-  ``page``                              a fresh browser context and page (1024x768, en-GB)
+  ``page``                              a fresh browser context and page (1024x768, en-GB); fails the
+                                        test if anything asks for an off-site resource or the
+                                        Content-Security-Policy refuses anything
   ``sign_in(page, live_server, email, password)``
   ``assert_no_serious_axe_violations(page)``   axe-core check; fails on serious or critical issues
   ``smtp_server`` (tests/conftest.py)   a real SMTP server on the loopback (tests/mail.py)
@@ -124,12 +126,24 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
     context.route(re.compile(r"^https?://"), only_loopback)
     page = context.new_page()
+    # Chromium reports each thing the Content-Security-Policy refused as a console error, on every page
+    # the test visits: none is allowed (tandem/core/middleware.py).
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     reports = request.node.stash.get(_REPORTS, {})
     if "call" in reports and reports["call"].failed:
         _save_artifacts(page, request.node.nodeid)
     context.close()
     assert not off_site, f"The page asked for resources outside the server: {off_site}"
+    assert not refused, "The Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 def _save_artifacts(page: Page, nodeid: str) -> None:
