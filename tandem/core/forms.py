@@ -54,13 +54,25 @@ def date_field(
     )
 
 
-def text_area(label: str, *, required: bool = True, help_text: str = "", rows: int = 3) -> forms.CharField:
+#: Characters a free-text box takes by default: about two pages, more than any note or plan needs.
+TEXT_LIMIT = 5_000
+
+
+def text_area(
+    label: str, *, required: bool = True, help_text: str = "", rows: int = 3, max_length: int = TEXT_LIMIT
+) -> forms.CharField:
+    """A free-text box, its limit shown beside it (and kept by the browser, and checked again here)."""
+    limit = f"Up to {max_length:,} characters."
     return forms.CharField(
         label=label,
         required=required,
-        help_text=help_text,
+        max_length=max_length,
+        help_text=f"{help_text} {limit}" if help_text else limit,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": "This cannot be left empty."},
+        error_messages={
+            "required": "This cannot be left empty.",
+            "max_length": "Keep this to %(limit_value)s characters or fewer (it has %(show_value)s).",
+        },
     )
 
 

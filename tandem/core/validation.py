@@ -7,6 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tandem.lib.text import invisible_characters
+
 
 def require_text(**fields: str) -> dict[str, str]:
     """Strip each field; refuse the whole write if a required one is empty, naming every empty field."""
@@ -15,6 +17,21 @@ def require_text(**fields: str) -> dict[str, str]:
     if missing:
         raise ValidationError(missing)
     return cleaned
+
+
+def require_visible_name(value: str, field: str) -> str:
+    """A person's name as typed, stripped; refused if it holds invisible formatting characters (which can
+    make one name look like another: tandem/lib/text.py). Imports take them out with a warning instead."""
+    name = value.strip()
+    hidden = invisible_characters(name)
+    if hidden:
+        raise ValidationError(
+            {
+                field: f"This name contains invisible formatting characters ({', '.join(hidden)}), which can "
+                "make one name look like another. Type it again without them."
+            }
+        )
+    return name
 
 
 def require_past_or_today(day: dt.date | None, field: str) -> dt.date:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tandem.lib.spreadsheet import FORMULA_STARTS
+from tandem.lib.text import invisible_characters, without_invisible_characters
 from tandem.lib.upn import UNKNOWN_MARKERS, check_upn
 
 
@@ -439,7 +440,8 @@ _NAME_MAX = 100
 
 
 def parse_name(raw: str, *, label: str, required: bool = True) -> Cell:
-    """A name kept as written (accents, apostrophes and any script welcome); odd starts are warned about."""
+    """A name kept as written (accents, apostrophes and any script welcome); odd starts are warned about, and
+    invisible formatting characters (tandem/lib/text.py) are taken out with a warning."""
     text = raw.strip()
     if not text:
         return Cell(value="", error=f"{label} is empty." if required else "")
@@ -457,6 +459,15 @@ def parse_name(raw: str, *, label: str, required: bool = True) -> Cell:
         warnings.append(f"{label} contains '<' or '>'; it is kept as text and never shown as HTML.")
     if any(ord(c) < 32 for c in text):
         return Cell(error=f"{label} contains control characters (such as tabs).")
+    hidden = invisible_characters(text)
+    if hidden:
+        text = without_invisible_characters(text).strip()
+        if not text:
+            return Cell(error=f"{label} has only invisible formatting characters ({', '.join(hidden)}).")
+        warnings.append(
+            f"{label} contained invisible formatting characters ({', '.join(hidden)}), which can make one "
+            "name look like another; Tandem removes them."
+        )
     return Cell(value=text, warnings=warnings)
 
 

@@ -22,6 +22,7 @@ from tandem.access.policy import Action, Resource, Scope
 from tandem.accounts.services import invitation_issue
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
+from tandem.core.validation import require_visible_name
 from tandem.people.models import (
     SCHOOL_ROLES,
     SENIOR_ROLES,
@@ -158,7 +159,8 @@ def membership_create(
         if user is None:
             if not full_name.strip():
                 raise ValidationError({"full_name": "Enter the person's name: they are new to Tandem."})
-            user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+            name = require_visible_name(full_name, "full_name")
+            user = User.objects.create_user(email=email, password=None, full_name=name)
         if Membership.objects.filter(user=user, role=role, school_id=school_id, is_active=True).exists():
             # Not the name: an email typed here may belong to someone known only at another school.
             raise ValidationError({"role": f"This person already has the role {Role(role).label} here."})

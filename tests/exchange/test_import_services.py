@@ -23,6 +23,9 @@ from tandem.people.models import Pupil
 from tandem.register.models import SenNeed, SenStatusPeriod
 from tests import factories as f
 
+# A Persian word spelt with the zero-width non-joiner (escaped: its letters look like Latin ones).
+PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+
 HEADER = "UPN,Adno,Legal Surname,Legal Forename,DOB,Gender,Year\n"
 
 
@@ -130,6 +133,32 @@ def test_it_keeps_names_with_accents_apostrophes_and_other_scripts_exactly(world
         Pupil.objects.filter(upn__in=[_upn(i) for i in range(1, 7)]).values_list("legal_surname", flat=True)
     )
     assert stored == set(names)
+
+
+def test_it_takes_invisible_formatting_characters_out_of_names_with_a_warning(world):
+    # A right-to-left override would show "Okafor" reversed; a zero-width space splits a name invisibly;
+    # the Persian name keeps the zero-width non-joiner it is spelt with.
+    rows = (
+        _pupil_row(1, surname="\u202eOkafor\u202c")
+        + _pupil_row(2, surname="Oka\u200bfor")
+        + _pupil_row(3, surname=PERSIAN)
+        + _pupil_row(4, surname="\u200f\u200b")
+    )
+    record = _upload(world.a.admin, HEADER + rows)
+    messages = _messages(world.a.admin, record)
+    assert (
+        "2:Legal surname:W:Legal surname contained invisible formatting characters (U+202E, U+202C), "
+        "which can make one name look like another; Tandem removes them." in messages
+    )
+    assert any(m.startswith("3:Legal surname:W:") and "U+200B" in m for m in messages)
+    assert not any(m.startswith("4:") for m in messages)
+    only_invisible = "Legal surname has only invisible formatting characters (U+200F, U+200B)."
+    assert f"5:Legal surname:E:{only_invisible}" in messages
+    import_apply(actor=actor_for(world.a.admin), record_id=record.pk, skip_errors=True)
+    stored = dict(
+        Pupil.objects.filter(upn__in=[_upn(i) for i in (1, 2, 3, 4)]).values_list("upn", "legal_surname")
+    )
+    assert stored == {_upn(1): "Okafor", _upn(2): "Okafor", _upn(3): PERSIAN}
 
 
 def test_it_reads_windows_1252_from_excel_with_a_warning_and_the_right_letters(world):

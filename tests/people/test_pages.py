@@ -75,6 +75,20 @@ def test_it_explains_why_a_role_cannot_be_given(client, world):
     assert not Membership.objects.filter(user__email="new@test.example").exists()
 
 
+def test_it_refuses_a_name_with_invisible_formatting_characters(client, world):
+    client.force_login(world.a.admin)
+    response = client.post(
+        reverse("staff_add"),
+        {"email": "new@test.example", "full_name": "Fresh \u202eTeacher", "role": "teacher"},
+    )
+    assert response.status_code == 400
+    assert (
+        "This name contains invisible formatting characters (U+202E), which can make one name look like "
+        "another. Type it again without them." in response.content.decode()
+    )
+    assert not Membership.objects.filter(user__email="new@test.example").exists()
+
+
 def test_it_removes_a_role_but_not_the_one_in_use(client, world):
     client.force_login(world.a.admin)
     teacher_role = world.a.teacher.memberships.get()

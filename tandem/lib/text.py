@@ -1,0 +1,59 @@
+"""Characters that change how text is shown without being seen themselves. Pure Python, no Django.
+
+In a name they can make one person look like another, or hide part of a name: the bidirectional embeddings,
+overrides and isolates (the "Trojan Source" characters), the direction marks, the zero-width space, the word
+joiner, the byte-order mark and the soft hyphen. The zero-width non-joiner and joiner are different: Persian,
+Urdu and other Arabic-script names, and names in Indic scripts, are spelt with them, so they are kept between
+two letters when either is not Latin, and count as invisible anywhere else.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_INVISIBLE = frozenset(
+    [
+        *range(0x202A, 0x202F),  # LRE, RLE, PDF, LRO, RLO
+        *range(0x2066, 0x206A),  # LRI, RLI, FSI, PDI
+        0x200E,  # left-to-right mark
+        0x200F,  # right-to-left mark
+        0x061C,  # Arabic letter mark
+        0x200B,  # zero-width space
+        0x2060,  # word joiner
+        0xFEFF,  # byte-order mark / zero-width no-break space
+        0x00AD,  # soft hyphen
+    ]
+)
+_JOINERS = frozenset([0x200C, 0x200D])  # zero-width non-joiner, zero-width joiner
+_LAST_LATIN = 0x024F
+
+
+def _letter(char: str) -> bool:
+    return unicodedata.category(char)[0] in ("L", "M")
+
+
+def _spelling_joiner(text: str, index: int) -> bool:
+    """A joiner between two letters, one of them from a script beyond Latin, is part of the spelling."""
+    if index == 0 or index == len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    return _letter(before) and _letter(after) and max(ord(before), ord(after)) > _LAST_LATIN
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The invisible characters in `text` (their code points as U+XXXX), in order, repeats included."""
+    found = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if code in _INVISIBLE or (code in _JOINERS and not _spelling_joiner(text, index)):
+            found.append(f"U+{code:04X}")
+    return found
+
+
+def without_invisible_characters(text: str) -> str:
+    """`text` with the invisible characters taken out (spelling joiners kept)."""
+    return "".join(
+        char
+        for index, char in enumerate(text)
+        if not (ord(char) in _INVISIBLE or (ord(char) in _JOINERS and not _spelling_joiner(text, index)))
+    )
