@@ -21,7 +21,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import groups_in_scope, import_or_404
 from tandem.accounts.reauthentication import sign_in_is_stale
 from tandem.assessment.models import Scale
-from tandem.core.downloads import attachment
+from tandem.core.downloads import attachment, download_limited
 from tandem.core.forms import FormPage, add_service_errors, render_form
 from tandem.exchange.background import import_apply_in_background, import_progress, interrupted
 from tandem.exchange.ctf import CtfSchool
@@ -279,6 +279,7 @@ def _offer_to_prepare(request: HttpRequest, actor: Actor, what: str) -> HttpResp
 
 
 @allow(Resource.PUPIL)
+@download_limited()
 def export_roll_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     offer = _offer_to_prepare(request, actor, "pupils")
     return offer or _download(request, roll_table(actor=actor), "pupils")
@@ -288,11 +289,13 @@ def export_roll_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 # The whole school's SEN register in one file: a session left open on a shared PC must not hand it
 # over, so the password (or second factor) is asked again once the sign-in is 10 minutes old.
 @reauthentication_required(enabled=sign_in_is_stale)
+@download_limited()
 def export_register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return _download(request, register_table(actor=actor), "sen-register")
 
 
 @allow(Resource.PROGRESS)
+@download_limited()
 def export_marks_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     offer = _offer_to_prepare(request, actor, "marks")
     return offer or _download(request, marks_table(actor=actor), "marks")
@@ -300,6 +303,7 @@ def export_marks_view(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @require_POST
 @allow(Resource.PUPIL)
+@download_limited()
 def export_prepare_view(request: HttpRequest, actor: Actor, what: str) -> HttpResponse:
     try:
         # The page's hidden field says which; a bare post gets the CSV.
@@ -331,12 +335,14 @@ def export_job_file_view(request: HttpRequest, actor: Actor, download_id: uuid.U
 
 
 @allow(Resource.PROGRESS)
+@download_limited()
 def export_flags_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return _download(request, flags_table(actor=actor), "less-than-expected-progress")
 
 
 @require_http_methods(["GET", "POST"])
 @allow(Resource.TRANSFER)
+@download_limited(when=lambda request: request.method == "POST")
 def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     groups = [(str(pk), name) for pk, name in groups_in_scope(actor).values_list("pk", "name")]
     years = [(y, year_group_label(y)) for y in school_year_groups(actor=actor)]

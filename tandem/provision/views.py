@@ -23,7 +23,7 @@ from tandem.access.scopes import (
     pupils_in_scope,
     session_log_or_404,
 )
-from tandem.core.downloads import attachment
+from tandem.core.downloads import attachment, download_limited
 from tandem.core.forms import FormPage, form_flow
 from tandem.exchange.provision_map import (
     TOTALS_KEYS,
@@ -286,6 +286,7 @@ EXPORTS = {
 
 
 @allow(Resource.PROVISION_MAP)
+@download_limited(when=lambda request: bool(request.GET.get("format")))
 def provision_map_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The map on screen, or as CSV, XLSX or PDF with ?format=."""
     export = request.GET.get("format", "")
