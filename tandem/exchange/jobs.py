@@ -1,6 +1,6 @@
 """Background jobs of imports and exports: applying a large import (queued by
-background.import_apply_in_background), preparing a large download (downloads.py), and deleting expired
-downloads every night."""
+background.import_apply_in_background), preparing a large download (downloads.py), and every night
+deleting expired downloads and the files of imports never applied."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from tandem.exchange.background import IMPORT_JOB
 from tandem.exchange.downloads import DOWNLOAD_JOB, download_prepare, prepared_downloads_prune
 from tandem.exchange.models import ImportRecord, ImportStatus
-from tandem.exchange.services import ImportFailed, import_apply
+from tandem.exchange.services import ImportFailed, import_apply, import_uploads_expire
 from tandem.jobs.models import Job
 from tandem.jobs.registry import JobContext, JobRefused, job_handler
 from tandem.jobs.schedule import Daily, daily_job
@@ -20,7 +20,7 @@ from tandem.jobs.services import job_enqueue
 from tandem.schools.models import School
 
 logger = logging.getLogger("tandem.exchange")
-PRUNE_DOWNLOADS_JOB = "prune_downloads"
+HOUSEKEEPING_JOB = "exchange_housekeeping"
 
 
 def _applied_sentence(record: ImportRecord) -> str:
@@ -82,13 +82,14 @@ def download_prepare_job(context: JobContext) -> str:
     return f"Your file is ready: {prepared.rows:,} rows."
 
 
-@job_handler(PRUNE_DOWNLOADS_JOB)
-def prune_downloads_job(context: JobContext) -> str:
-    return f"Deleted {prepared_downloads_prune():,} expired downloads."
+@job_handler(HOUSEKEEPING_JOB)
+def housekeeping_job(context: JobContext) -> str:
+    downloads, uploads = prepared_downloads_prune(), import_uploads_expire()
+    return f"Deleted {downloads:,} expired downloads and {uploads:,} uploads not applied within 7 days."
 
 
 def _nightly_prune(school: School | None) -> Job | None:
-    return job_enqueue(kind=PRUNE_DOWNLOADS_JOB, actor=None, school_id=None)
+    return job_enqueue(kind=HOUSEKEEPING_JOB, actor=None, school_id=None)
 
 
-daily_job(Daily(name=PRUNE_DOWNLOADS_JOB, hour=3, enqueue=_nightly_prune, per_school=False))
+daily_job(Daily(name=HOUSEKEEPING_JOB, hour=3, enqueue=_nightly_prune, per_school=False))

@@ -7,6 +7,7 @@ error rolls everything back and the import record says so, so a retry starts afr
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -478,3 +479,35 @@ def import_discard(*, actor: Actor, record_id: uuid.UUID) -> ImportRecord:
         record.save(update_fields=["status", "content"])
         audit_record(actor=actor, action="import.discard", target_type="import", target_id=record.pk)
     return record
+
+
+#: An uploaded file nobody applied is deleted this long after it was uploaded (issue 14: nothing kept that
+#: is not used); its record stays, saying so.
+UNAPPLIED_UPLOAD_KEPT = dt.timedelta(days=7)
+EXPIRED_UPLOAD = "Deleted: not applied within 7 days of being uploaded. Upload the file again to import it."
+
+
+def import_uploads_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of imports previewed (or failed) but not applied within 7 days; each record is
+    marked discarded with why, and leaves an audit event. Returns how many."""
+    cutoff = (now or timezone.now()) - UNAPPLIED_UPLOAD_KEPT
+    expired = 0
+    stale = ImportRecord.objects.filter(
+        status__in=[ImportStatus.PREVIEWED, ImportStatus.FAILED], uploaded_at__lt=cutoff
+    ).values_list("pk", "school_id")
+    for record_id, school_id in stale:
+        with transaction.atomic():
+            # Claimed again by status, in case someone applied or discarded it meanwhile.
+            claimed = ImportRecord.objects.filter(
+                pk=record_id, status__in=[ImportStatus.PREVIEWED, ImportStatus.FAILED]
+            ).update(status=ImportStatus.DISCARDED, content=None, failure=EXPIRED_UPLOAD)
+            if claimed:
+                audit_record(
+                    actor=None,
+                    action="import.expired",
+                    target_type="import",
+                    target_id=record_id,
+                    school_id=school_id,
+                )
+                expired += 1
+    return expired

@@ -635,3 +635,35 @@ def test_it_matches_a_row_without_upn_or_mis_id_by_name_and_birth_date_with_a_wa
     ]
     import_apply(actor=actor_for(world.a.admin), record_id=record.pk, skip_errors=True)
     assert Assessment.objects.get(pupil=pupil).result == "97"
+
+
+# ------------------------------------------------------------------------------- unapplied uploads
+
+
+def test_it_deletes_the_files_of_imports_not_applied_within_7_days(world, client):
+    from tandem.exchange.jobs import HOUSEKEEPING_JOB
+    from tandem.exchange.services import EXPIRED_UPLOAD
+    from tandem.jobs.models import Job
+    from tandem.jobs.services import job_enqueue, job_run
+
+    admin = world.a.admin
+    old = _upload(admin, HEADER + _pupil_row(1))
+    applied = _upload(admin, HEADER + _pupil_row(2))
+    import_apply(actor=actor_for(admin), record_id=applied.pk)
+    recent = _upload(admin, HEADER + _pupil_row(3))
+    eight_days_ago = timezone.now() - dt.timedelta(days=8)
+    ImportRecord.objects.filter(pk__in=[old.pk, applied.pk]).update(uploaded_at=eight_days_ago)
+
+    job = job_enqueue(kind=HOUSEKEEPING_JOB, actor=None, school_id=None)
+    job_run(job_id=job.pk)
+    assert Job.objects.get(pk=job.pk).outcome == (
+        "Deleted 0 expired downloads and 1 uploads not applied within 7 days."
+    )
+    old.refresh_from_db()
+    assert (old.status, old.content, old.failure) == (ImportStatus.DISCARDED, None, EXPIRED_UPLOAD)
+    assert ImportRecord.objects.get(pk=recent.pk).content is not None
+    assert ImportRecord.objects.get(pk=applied.pk).status == ImportStatus.APPLIED
+    event = AuditEvent.objects.get(action="import.expired")
+    assert (event.target_id, event.school_id, event.actor_id) == (str(old.pk), world.a.school.pk, None)
+    client.force_login(admin)
+    assert EXPIRED_UPLOAD in client.get(reverse("import_detail", args=[old.pk])).content.decode()
