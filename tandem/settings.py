@@ -345,6 +345,8 @@ TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026"
 
 # Imports with at least this many rows are applied by the worker, with progress on the page.
 TANDEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TANDEM_IMPORT_BACKGROUND_ROWS", "5000"))
+# Refusals stored as audit events per person per clock hour; the rest are counted (audit.DeniedTally).
+TANDEM_AUDIT_DENIED_ROWS_PER_HOUR = int(os.environ.get("TANDEM_AUDIT_DENIED_ROWS_PER_HOUR", "20"))
 # Lists of pupils' data one person may download in an hour (tandem/core/downloads.py).
 TANDEM_DOWNLOADS_PER_HOUR = int(os.environ.get("TANDEM_DOWNLOADS_PER_HOUR", "30"))
 # Downloads (pupils, marks) with more rows than this are prepared by the worker, not in the request.

@@ -49,3 +49,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit events cannot be deleted.")
+
+
+class DeniedTally(models.Model):
+    """Refusals past the first few an hour from one person, counted instead of stored one by one: anyone
+    signed in can ask for pages they may not see, and each refusal must not be a row forever. The first
+    TANDEM_AUDIT_DENIED_ROWS_PER_HOUR of each clock hour are ordinary audit events; the rest add up here."""
+
+    actor_id = models.BigIntegerField()
+    hour = models.DateTimeField(help_text="The start of the clock hour counted.")
+    count = models.IntegerField(default=0)
+    last_action = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor_id", "hour"], name="denied_tally_once_an_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.count} more refusals for {self.actor_id} from {self.hour:%Y-%m-%d %H:00}"

@@ -6,7 +6,12 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from tandem.audit.models import AuditEvent, Outcome
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tandem.audit.models import AuditEvent, DeniedTally, Outcome
 from tandem.core.context import current_request_id
 
 logger = logging.getLogger("tandem.audit")
@@ -32,8 +37,14 @@ def audit_record(
     outcome: str = Outcome.OK,
     fields: Iterable[str] = (),
     school_id: int | None = None,
-) -> AuditEvent:
-    """Write one audit event. Call inside the write's transaction, so both land or neither."""
+) -> AuditEvent | None:
+    """Write one audit event. Call inside the write's transaction, so both land or neither.
+
+    A person's refusals past TANDEM_AUDIT_DENIED_ROWS_PER_HOUR in one clock hour are counted in a
+    `DeniedTally` instead (None is returned): the trail says how many, without a row for each."""
+    user_id = actor.user_id if actor is not None else None
+    if outcome == Outcome.DENIED and user_id is not None and _tallied(user_id, action):
+        return None
     event = AuditEvent.objects.create(
         actor_id=actor.user_id if actor else None,
         actor_role=actor.role if actor else "",
@@ -57,3 +68,20 @@ def audit_record(
         event.actor_role,
     )
     return event
+
+
+def _tallied(user_id: int, action: str) -> bool:
+    """Count this refusal in the hour's tally when the person already has the hour's share of rows."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    stored = AuditEvent.objects.filter(actor_id=user_id, outcome=Outcome.DENIED, occurred_at__gte=hour)
+    if stored.count() < settings.TANDEM_AUDIT_DENIED_ROWS_PER_HOUR:
+        return False
+    counted = DeniedTally.objects.filter(actor_id=user_id, hour=hour)
+    if not counted.update(count=F("count") + 1, last_action=action):
+        try:
+            with transaction.atomic():
+                DeniedTally.objects.create(actor_id=user_id, hour=hour, count=1, last_action=action)
+        except IntegrityError:  # another request made the hour's row first
+            counted.update(count=F("count") + 1, last_action=action)
+    logger.info("audit action=%s outcome=denied actor=%s tallied", action, user_id)
+    return True

@@ -169,3 +169,35 @@ def test_it_keeps_pupil_names_out_of_the_logs_when_pages_are_viewed(client, worl
 
     assert caplog.records, "expected some log output to scan"
     assert find_names([r.getMessage() for r in caplog.records], f.PUPIL_NAMES) == []
+
+
+def test_it_counts_a_persons_refusals_past_the_hours_share_instead_of_storing_each(
+    client, world, settings, monkeypatch
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.audit.models import DeniedTally
+
+    settings.TANDEM_AUDIT_DENIED_ROWS_PER_HOUR = 3
+    # Half past an hour, so the ten requests cannot straddle two hours.
+    half_past = timezone.now().replace(minute=30, second=0) - dt.timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: half_past)
+    client.force_login(world.a.teacher)
+    other_school_pupil = reverse("pupil_detail", args=[world.b.taught_pupil.pk])
+    for _ in range(10):
+        assert client.get(other_school_pupil).status_code == 404
+    refused = AuditEvent.objects.filter(actor_id=world.a.teacher.pk, outcome="denied")
+    assert refused.count() == 3
+    tally = DeniedTally.objects.get(actor_id=world.a.teacher.pk)
+    assert (tally.count, tally.last_action) == (7, refused.first().action)
+    assert tally.hour == half_past.replace(minute=0, microsecond=0)
+
+    # Someone else's refusals are their own; allowed pages are recorded as ever.
+    client.force_login(world.a.ta)
+    client.get(other_school_pupil)
+    assert AuditEvent.objects.filter(actor_id=world.a.ta.pk, outcome="denied").count() == 1
+    client.force_login(world.a.teacher)
+    client.get(reverse("pupil_detail", args=[world.a.taught_pupil.pk]))
+    assert AuditEvent.objects.filter(actor_id=world.a.teacher.pk, outcome="ok").exists()
