@@ -66,3 +66,29 @@ class DeniedTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} more refusals for {self.actor_id} from {self.hour:%Y-%m-%d %H:00}"
+
+
+class AuditSeal(models.Model):
+    """An event's place in the audit chain: its hash covers the event and the seal before it, so changing,
+    removing or reordering any sealed event breaks every link after it (`tandem audit verify` finds the
+    first). Events are sealed shortly after they are written (tandem/audit/chain.py), in the order they are
+    sealed. Append-only, as the events are."""
+
+    sequence = models.BigIntegerField(primary_key=True)
+    event_id = models.BigIntegerField(unique=True)
+    chain_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"seal {self.sequence} of event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("Audit seals cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit seals cannot be deleted.")

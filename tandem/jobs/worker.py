@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
+from tandem.audit.chain import audit_seal
 from tandem.jobs.schedule import schedule_due
 from tandem.jobs.services import worker_beat, worker_gone, workers_recover_stale
 
@@ -55,6 +56,7 @@ class TandemWorker(Worker):
                 logger.warning(
                     "worker %s queued %d task(s) of stopped workers again", self.worker_id, recovered
                 )
+            audit_seal()
             scheduled = schedule_due() if self.schedule else 0
             if scheduled:
                 logger.info("worker %s queued %d scheduled job(s)", self.worker_id, scheduled)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tandem.access.actor import actor_for
-from tandem.audit.models import AuditEvent
+from tandem.audit.models import AuditEvent, AuditSeal
 from tandem.exchange.downloads import (
     download_prepare,
     download_request,
@@ -71,6 +71,9 @@ def test_it_prepares_the_file_in_a_worker_process_for_the_asker_alone(client, se
 
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.outcome == "Your file is ready: 60 rows."
+    # The worker seals the audit trail as it starts (and at every heartbeat): the request is in the chain.
+    queued = AuditEvent.objects.get(action="job.queued", target_id=str(job.pk))
+    assert AuditSeal.objects.filter(event_id=queued.pk).exists()
     ready = client.get(response["Location"]).content.decode()
     prepared = PreparedDownload.objects.get(job=job)
     assert f"Download {prepared.file_name}" in ready and prepared.file_name.endswith(".xlsx")

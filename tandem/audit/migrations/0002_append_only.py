@@ -4,11 +4,11 @@ from tandem.audit import triggers
 
 
 def forwards(apps, schema_editor):
-    triggers.install(schema_editor)
+    triggers.install(schema_editor.connection, tables=(triggers.TABLE,))
 
 
 def backwards(apps, schema_editor):
-    triggers.remove(schema_editor)
+    triggers.remove(schema_editor.connection, tables=(triggers.TABLE,))
 
 
 class Migration(migrations.Migration):

@@ -14,10 +14,8 @@ class Command(flush.Command):
 
     def handle(self, **options: Any) -> None:
         connection = connections[options["database"]]
-        with connection.schema_editor() as editor:
-            triggers.remove(editor)
+        triggers.remove(connection)
         try:
             super().handle(**options)
         finally:
-            with connection.schema_editor() as editor:
-                triggers.install(editor)
+            triggers.install(connection)
