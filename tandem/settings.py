@@ -229,6 +229,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Authenticator secrets and recovery-code seeds are encrypted in the database (tandem/accounts/mfa.py).
+MFA_ADAPTER = "tandem.accounts.mfa.MFAAdapter"
+TANDEM_MFA_SECRET_KEY = os.environ.get("TANDEM_MFA_SECRET_KEY", SECRET_KEY)
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Tandem"
 MFA_RECOVERY_CODE_COUNT = 10
