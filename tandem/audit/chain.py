@@ -19,11 +19,13 @@ from datetime import UTC
 from django.db import connection, transaction
 
 from tandem.audit.models import AuditEvent, AuditSeal
+from tandem.audit.spool import audit_spool_drain
 
 GENESIS = "0" * 64
 BATCH = 5_000
 # On PostgreSQL two transactions can commit their events out of id order; an event is looked for this far
-# below the newest sealed one (audit_verify counts any left unsealed anywhere).
+# below the newest sealed one (audit_verify counts any left unsealed anywhere). SQLite has one writer at a
+# time, so its events commit in id order and nothing can appear below the newest sealed one.
 LATE_COMMIT_WINDOW = 100_000
 _LOCK_KEY = 7_411_042_026  # pg_advisory_xact_lock key: one sealer at a time
 
@@ -52,7 +54,9 @@ def event_digest(previous: str, event: AuditEvent) -> str:
 
 
 def audit_seal(*, batch: int = BATCH) -> int:
-    """Seal every event not sealed yet, oldest first; returns how many. Safe to run from several workers."""
+    """Seal every event not sealed yet, oldest first (moving any spooled ones into the trail first); returns
+    how many. Safe to run from several workers."""
+    audit_spool_drain()
     sealed = 0
     while True:
         with transaction.atomic():
@@ -61,7 +65,8 @@ def audit_seal(*, batch: int = BATCH) -> int:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
             last = AuditSeal.objects.order_by("-sequence").first()
             sequence, previous = (last.sequence, last.chain_hash) if last else (0, GENESIS)
-            low = max(0, (last.event_id if last else 0) - LATE_COMMIT_WINDOW)
+            window = LATE_COMMIT_WINDOW if connection.vendor == "postgresql" else 0
+            low = max(0, (last.event_id if last else 0) - window)
             waiting = list(
                 AuditEvent.objects.filter(pk__gt=low)
                 .exclude(pk__in=AuditSeal.objects.filter(event_id__gt=low).values("event_id"))

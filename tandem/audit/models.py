@@ -92,3 +92,14 @@ class AuditSeal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit seals cannot be deleted.")
+
+
+class AuditSpoolDrained(models.Model):
+    """The key of each event moved from the SQLite audit spool into the trail (tandem/audit/spool.py), so a
+    move stopped after its commit, before the spool forgot the events, never moves one twice."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    drained_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"spooled event {self.key} moved at {self.drained_at:%Y-%m-%d %H:%M:%S}"

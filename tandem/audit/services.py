@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tandem.audit.models import AuditEvent, DeniedTally, Outcome
+from tandem.audit.spool import audit_event_write
 from tandem.core.context import current_request_id
 
 logger = logging.getLogger("tandem.audit")
@@ -38,24 +39,28 @@ def audit_record(
     fields: Iterable[str] = (),
     school_id: int | None = None,
 ) -> AuditEvent | None:
-    """Write one audit event. Call inside the write's transaction, so both land or neither.
+    """Write one audit event. Call inside the write's transaction, so both land or neither. Called on its
+    own (a view of a record) on SQLite while another writer holds the lock, the event is spooled beside the
+    database and moved into the trail shortly (tandem/audit/spool.py).
 
     A person's refusals past TANDEM_AUDIT_DENIED_ROWS_PER_HOUR in one clock hour are counted in a
     `DeniedTally` instead (None is returned): the trail says how many, without a row for each."""
     user_id = actor.user_id if actor is not None else None
     if outcome == Outcome.DENIED and user_id is not None and _tallied(user_id, action):
         return None
-    event = AuditEvent.objects.create(
-        actor_id=actor.user_id if actor else None,
-        actor_role=actor.role if actor else "",
-        school_id=school_id if school_id is not None else (actor.school_id if actor else None),
-        trust_id=actor.trust_id if actor else None,
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        outcome=outcome,
-        request_id=current_request_id(),
-        fields=sorted(fields),
+    event = audit_event_write(
+        dict(
+            actor_id=actor.user_id if actor else None,
+            actor_role=actor.role if actor else "",
+            school_id=school_id if school_id is not None else (actor.school_id if actor else None),
+            trust_id=actor.trust_id if actor else None,
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            outcome=outcome,
+            request_id=current_request_id(),
+            fields=sorted(fields),
+        )
     )
     # Ids and codes only: the log line must never carry a name or free text.
     logger.info(

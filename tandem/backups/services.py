@@ -47,6 +47,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from tandem.audit.services import audit_record
+from tandem.audit.spool import audit_spool_drain
 from tandem.backups import container
 from tandem.backups.checksums import TableSum, applied_migrations, database_sums
 from tandem.backups.container import BackupError, BackupFileError, WrongPassphrase
@@ -302,6 +303,7 @@ def backup_create(*, folder: Path | str | None = None, passphrase: str | None = 
     """
     engine = _engine()
     _not_in_transaction("make a backup")
+    audit_spool_drain()  # so the backup holds every event recorded so far
     folder = _folder(folder)
     passphrase = _passphrase(passphrase)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)

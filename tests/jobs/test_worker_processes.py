@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from tandem.access.actor import actor_for
 from tandem.demo.loader import load_demo
@@ -86,3 +88,18 @@ def test_it_finishes_an_analysis_exactly_once_after_its_worker_is_killed():
     # The same rows as an analysis nobody interrupted.
     uninterrupted = analysis_run_create(actor=None, school=school)
     assert _results(finished) == _results(uninterrupted)
+
+
+def test_it_lowers_the_worker_process_cpu_priority_below_the_web_servers():
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    worker = start_worker()
+    try:
+        expected = min(19, ours + 10)
+        wait_for(lambda: os.getpriority(os.PRIO_PROCESS, worker.pid) == expected, what="the worker's nice")
+    finally:
+        kill(worker)
+
+
+def test_it_refuses_a_priority_outside_0_to_19():
+    with pytest.raises(CommandError, match="--nice must be between 0 and 19"):
+        call_command("worker", "--nice", "25", "--batch")

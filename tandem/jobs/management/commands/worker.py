@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.crypto import get_random_string
 from django_tasks.base import DEFAULT_TASK_QUEUE_NAME
 
@@ -37,7 +38,21 @@ class Command(BaseCommand):
             help="Do not queue the daily jobs (nightly analyses, backup) from this worker.",
         )
 
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help=(
+                "How far to lower this process's CPU priority (0-19, default 10), so that on a machine it "
+                "shares with the web server, people's pages come before a long import or analysis."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 <= options["nice"] <= 19:
+            raise CommandError("--nice must be between 0 and 19.")
+        if options["nice"] and hasattr(os, "nice"):
+            os.nice(options["nice"])
         worker = TandemWorker(
             schedule=not options["no_schedule"],
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
