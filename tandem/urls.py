@@ -3,6 +3,7 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from tandem.accounts import views as accounts
+from tandem.audit import views as audit
 from tandem.core.views import health_view
 from tandem.dashboards.views import home_view, switch_role_view
 from tandem.exchange import views as exchange
@@ -42,6 +43,8 @@ urlpatterns = [
     path("groups/", people.group_list_view, name="group_list"),
     path("groups/<uuid:group_id>/", people.group_detail_view, name="group_detail"),
     path("register/", register.register_view, name="register"),
+    path("audit/", audit.audit_list_view, name="audit_list"),
+    path("audit/download/", audit.audit_export_view, name="audit_export"),
     path("progress/", progress.progress_list_view, name="progress_list"),
     path("progress/summary/", progress.progress_summary_view, name="progress_summary"),
     path("progress/settings/", progress.progress_settings_page_view, name="progress_settings"),

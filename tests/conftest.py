@@ -134,6 +134,7 @@ class School:
     senco: object
     head: object
     admin: object
+    dpo: object  # the school's data protection officer
     group: object  # taught by teacher, supported by ta
     other_group: object  # taught by another teacher
     taught_pupil: object  # in group, SEN support
@@ -147,6 +148,7 @@ class World:
     b: School
     trust_lead: object
     trust_admin: object
+    trust_dpo: object
     missing_id: uuid.UUID
 
     def persona(self, name: str) -> object:
@@ -155,6 +157,8 @@ class World:
             return self.trust_lead
         if name == "trust_admin":
             return self.trust_admin
+        if name == "trust_dpo":
+            return self.trust_dpo
         return getattr(getattr(self, school), role)
 
 
@@ -172,6 +176,7 @@ def _build_school(label: str, trust: object, sentinel: str) -> School:
     senco = user("senco", f"Senco {label.upper()}")
     head = user("head", f"Head {label.upper()}")
     admin = user("school_admin", f"Admin {label.upper()}")
+    dpo = user("dpo", f"Dpo {label.upper()}")
     other_teacher = f.make_user(
         email=f"other.{label}@test.example", full_name=f"Other Teacher {label.upper()}"
     )
@@ -188,7 +193,7 @@ def _build_school(label: str, trust: object, sentinel: str) -> School:
     f.set_sen_status(pupil=taught, provision="K", need_codes=["SLCN"])
     f.set_sen_status(pupil=ehc, provision="E", need_codes=["ASD", "SEMH"])
     f.set_sen_status(pupil=untaught, provision="K", need_codes=["SPLD"])
-    return School(school, teacher, ta, senco, head, admin, group, other_group, taught, ehc, untaught)
+    return School(school, teacher, ta, senco, head, admin, dpo, group, other_group, taught, ehc, untaught)
 
 
 @pytest.fixture
@@ -201,4 +206,6 @@ def world(db: None) -> World:
     f.make_membership(user=lead, role="trust_send_lead", trust=trust)
     admin = f.make_user(email="trustadmin@test.example", full_name="Trust Admin")
     f.make_membership(user=admin, role="trust_admin", trust=trust)
-    return World(a=a, b=b, trust_lead=lead, trust_admin=admin, missing_id=uuid.uuid4())
+    dpo = f.make_user(email="trustdpo@test.example", full_name="Trust Dpo")
+    f.make_membership(user=dpo, role="trust_dpo", trust=trust)
+    return World(a=a, b=b, trust_lead=lead, trust_admin=admin, trust_dpo=dpo, missing_id=uuid.uuid4())

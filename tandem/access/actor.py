@@ -16,6 +16,8 @@ ROLE_PRIORITY = [
     Role.SCHOOL_ADMIN,
     Role.TEACHER,
     Role.TEACHING_ASSISTANT,
+    Role.TRUST_DPO,
+    Role.DPO,
 ]
 
 

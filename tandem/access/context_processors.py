@@ -25,5 +25,6 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "provision_map": current.can(Resource.PROVISION_MAP),
             "imports": current.can(Resource.IMPORT),
             "downloads": current.can(Resource.PUPIL) and current.school_id is not None,
+            "audit": current.can(Resource.AUDIT),
         },
     }

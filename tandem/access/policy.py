@@ -42,6 +42,8 @@ class Resource(StrEnum):
     PROVISION_MAP = "provision_map"  # the school's costed map of additional and different provision
     IMPORT = "import"  # files from the MIS (CSV, Excel, CTF), their previews and import records
     TRANSFER = "transfer"  # Common Transfer Files for pupils who move on (year groups, classes, leavers)
+    # The audit trail: who viewed or changed which record, and who was refused (ids, actions, times).
+    AUDIT = "audit"
 
 
 class Action(StrEnum):
@@ -151,6 +153,7 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.SENCO, R.IMPORT, A.VIEW): S.SCHOOL,
     (Role.SENCO, R.IMPORT, A.MANAGE): S.SCHOOL,
     (Role.SENCO, R.TRANSFER, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.AUDIT, A.VIEW): S.SCHOOL,
     # Heads answer for the whole school.
     (Role.HEAD, R.HOME, A.VIEW): S.SELF,
     (Role.HEAD, R.PUPIL, A.VIEW): S.SCHOOL,
@@ -175,6 +178,8 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.SESSION_LOG, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.PROVISION_MAP, A.VIEW): S.SCHOOL,
     (Role.HEAD, R.IMPORT, A.VIEW): S.SCHOOL,
+    # The head and the SENCo can show anyone who asks who has seen or changed a pupil's record.
+    (Role.HEAD, R.AUDIT, A.VIEW): S.SCHOOL,
     # The head resets a colleague's lost second factor (never their own; see accounts.services).
     (Role.HEAD, R.STAFF_SECURITY, A.MANAGE): S.SCHOOL,
     # The head and the school's IT lead decide whether teachers and TAs must use two-factor sign-in too.
@@ -226,6 +231,12 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     # ...and, with no school of their own, gives or approves school roles at the trust's schools.
     (Role.TRUST_ADMIN, R.ROLE_APPROVAL, A.VIEW): S.TRUST,
     (Role.TRUST_ADMIN, R.ROLE_APPROVAL, A.MANAGE): S.TRUST,
+    # The data protection officer reads the audit trail (of the school, or of every school in the trust)
+    # to answer for how pupils' data is used; they open no pupil record.
+    (Role.DPO, R.HOME, A.VIEW): S.SELF,
+    (Role.DPO, R.AUDIT, A.VIEW): S.SCHOOL,
+    (Role.TRUST_DPO, R.HOME, A.VIEW): S.SELF,
+    (Role.TRUST_DPO, R.AUDIT, A.VIEW): S.TRUST,
 }
 
 

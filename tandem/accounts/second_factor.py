@@ -1,7 +1,8 @@
 """Who must use a second factor, and whether this session has.
 
 Required for every role that reads SEN data beyond the person's own pupils (SENCo, head, school
-admin, trust roles), and for all staff at a school that turns on "two-factor for everyone".
+admin, trust roles) or the audit trail (data protection officers), and for all staff at a school that
+turns on "two-factor for everyone".
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from tandem.accounts.sso import SESSION_MFA_KEY
 from tandem.people.models import Membership, Role, User
 
 ROLES_NEEDING_SECOND_FACTOR = frozenset(
-    {Role.SENCO, Role.HEAD, Role.SCHOOL_ADMIN, Role.TRUST_SEND_LEAD, Role.TRUST_ADMIN}
+    {
+        Role.SENCO,
+        Role.HEAD,
+        Role.SCHOOL_ADMIN,
+        Role.TRUST_SEND_LEAD,
+        Role.TRUST_ADMIN,
+        Role.DPO,
+        Role.TRUST_DPO,
+    }
 )
 FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 

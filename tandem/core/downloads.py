@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from tandem.access.actor import Actor
 from tandem.audit.models import AuditEvent, Outcome
 from tandem.audit.services import audit_record
 
+R = TypeVar("R", bound=HttpResponseBase)
 WINDOW = dt.timedelta(hours=1)
 # The audit events of lists taken out of Tandem (a prepared file's fetch repeats its build, so only the
 # build counts). The limit counts these: nothing else to keep in step.
@@ -26,7 +28,7 @@ _TAKEN_OUT = (Q(action__startswith="export.") & ~Q(action="export.fetch")) | Q(a
 ActorView = Callable[..., HttpResponse]
 
 
-def attachment(response: HttpResponse, file_name: str) -> HttpResponse:
+def attachment(response: R, file_name: str) -> R:
     """Saved under this name, and never kept by a browser's or a proxy's cache."""
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"

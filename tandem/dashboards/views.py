@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Resource
 from tandem.access.request import choose_membership
+from tandem.audit.selectors import audit_overview
 from tandem.audit.services import audit_record
 from tandem.exchange.selectors import import_records
 from tandem.people.models import Role
@@ -27,6 +29,8 @@ HOME_TEMPLATES = {
     Role.SCHOOL_ADMIN: "dashboards/home_admin.html",
     Role.TRUST_SEND_LEAD: "dashboards/home_trust.html",
     Role.TRUST_ADMIN: "dashboards/home_trust.html",
+    Role.DPO: "dashboards/home_dpo.html",
+    Role.TRUST_DPO: "dashboards/home_dpo.html",
 }
 
 
@@ -53,6 +57,11 @@ def _home_context(actor: Actor) -> dict[str, Any]:
             "staff": staff_counts(actor=actor),
             "roles": dict(Role.choices),
             "imports": import_records(actor=actor)[:5],
+        }
+    if role in (Role.DPO, Role.TRUST_DPO):
+        return {
+            "overview": audit_overview(actor=actor),
+            "tally_limit": settings.TANDEM_AUDIT_DENIED_ROWS_PER_HOUR,
         }
     return {"schools": trust_overview(actor=actor)}
 

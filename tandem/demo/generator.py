@@ -1598,6 +1598,8 @@ def generate(
     trust_staff = _StaffBuilder([], [], [], set(), f"{trust_slug}.{DEMO_EMAIL_DOMAIN}")
     trust_staff.add(trust_rng, female=trust_rng.random() < 0.7, roles=["trust_send_lead"])
     trust_staff.add(trust_rng, female=trust_rng.random() < 0.5, roles=["trust_admin"])
+    # The trust's data protection officer serves every school, as in most trusts.
+    trust_staff.add(trust_rng, female=trust_rng.random() < 0.5, roles=["trust_dpo"])
 
     return _assemble(config, ctx, trust_name, trust_slug, calendar, parts, trust_staff)
 

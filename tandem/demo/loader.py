@@ -488,7 +488,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         school = schools[school_id]
         for _role, user, label in _school_logins(school, by_school[school_id]):
             rows.append((user.email, label, school.name))
-    order = {Role.TRUST_SEND_LEAD.label: 0, Role.TRUST_ADMIN.label: 1}
+    order = {Role.TRUST_SEND_LEAD.label: 0, Role.TRUST_ADMIN.label: 1, Role.TRUST_DPO.label: 2}
     rows.extend(sorted(trust_rows, key=lambda r: (order.get(r[1], 9), r[0])))
     return rows
 

@@ -61,13 +61,16 @@ class Role(models.TextChoices):
     SCHOOL_ADMIN = "school_admin", "School admin (data and IT)"
     TRUST_SEND_LEAD = "trust_send_lead", "Trust SEND lead"
     TRUST_ADMIN = "trust_admin", "Trust admin"
+    DPO = "dpo", "Data protection officer"
+    TRUST_DPO = "trust_dpo", "Trust data protection officer"
 
 
-TRUST_ROLES = frozenset({Role.TRUST_SEND_LEAD, Role.TRUST_ADMIN})
+TRUST_ROLES = frozenset({Role.TRUST_SEND_LEAD, Role.TRUST_ADMIN, Role.TRUST_DPO})
 SCHOOL_ROLES = frozenset(set(Role) - TRUST_ROLES)
-# Roles that open every pupil's SEN record and answer for the school: granted only by the head, a trust
-# admin, or when the school is created; a staff import can only ask for them (RoleProposal).
-SENIOR_ROLES = frozenset({Role.SENCO, Role.HEAD})
+# Roles that open every pupil's SEN record and answer for the school, or read everyone's trail (the data
+# protection officer): granted only by the head, a trust admin, or when the school is created; a staff
+# import can only ask for them (RoleProposal).
+SENIOR_ROLES = frozenset({Role.SENCO, Role.HEAD, Role.DPO})
 
 
 class Membership(models.Model):

@@ -16,6 +16,7 @@ from tandem.access.actor import Actor
 from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.accounts.reauthentication import sign_in_is_stale
+from tandem.audit.selectors import pupil_access_list
 from tandem.audit.services import audit_record
 from tandem.core.forms import add_service_errors
 from tandem.people.forms import MembershipCreateForm, PupilFilterForm
@@ -85,6 +86,7 @@ def pupil_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -
             "pupil": detail.pupil,
             "sen": sen,
             "progress": progress,
+            "access": pupil_access_list(actor=actor, pupil=detail.pupil),
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
         },
     )

@@ -29,8 +29,10 @@ PERSONA_ROLES = {
     "senco": "senco",
     "head": "head",
     "admin": "school_admin",
+    "dpo": "dpo",
 }
-PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + ["trust_lead", "trust_admin"]
+TRUST_PERSONA_ROLES = {"trust_lead": "trust_send_lead", "trust_admin": "trust_admin", "trust_dpo": "trust_dpo"}
+PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + list(TRUST_PERSONA_ROLES)
 POST_ONLY = {
     "switch_role",
     "staff_remove",
@@ -76,7 +78,7 @@ def tandem_urls() -> list[URLPattern]:
 
 def _role_of(persona: str) -> str:
     if persona.startswith("trust_"):
-        return {"trust_lead": "trust_send_lead", "trust_admin": "trust_admin"}[persona]
+        return TRUST_PERSONA_ROLES[persona]
     return PERSONA_ROLES[persona.split("_", 1)[1]]
 
 

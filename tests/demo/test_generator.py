@@ -258,7 +258,7 @@ def test_it_gives_each_group_one_teacher_and_tas_only_support(default):
     secondary_teachers = sum(1 for s, r in roles.items() if r == {"teacher"} and default.staff.school[s] == 1)
     assert 35 <= secondary_teachers <= 45
     trust_roles = [r for s, r in roles.items() if default.staff.school[s] == -1]
-    assert sorted(role for r in trust_roles for role in r) == ["trust_admin", "trust_send_lead"]
+    assert sorted(role for r in trust_roles for role in r) == ["trust_admin", "trust_dpo", "trust_send_lead"]
 
 
 def test_it_gives_staff_unique_addresses_at_the_reserved_domain(data):

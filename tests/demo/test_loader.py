@@ -144,7 +144,7 @@ def test_it_refuses_to_load_twice():
 def test_it_lists_one_sign_in_per_role_per_school_and_the_trust_roles():
     _load()
     logins = demo_logins()
-    assert len(logins) == 2 * 5 + 2
+    assert len(logins) == 2 * 5 + 3
     assert all(email.endswith(f".{generator.DEMO_EMAIL_DOMAIN}") for email, _, _ in logins)
     roles = [role for _, role, _ in logins]
     assert roles[:5] == [
@@ -155,7 +155,7 @@ def test_it_lists_one_sign_in_per_role_per_school_and_the_trust_roles():
         "Teaching assistant",
     ]
     assert roles[8] == "Maths teacher"
-    assert roles[-2:] == ["Trust SEND lead", "Trust admin"]
+    assert roles[-3:] == ["Trust SEND lead", "Trust admin", "Trust data protection officer"]
     primary, secondary = School.objects.order_by("id")
     assert {place for _, _, place in logins[:5]} == {primary.name}
     assert {place for _, _, place in logins[5:10]} == {secondary.name}

@@ -41,6 +41,12 @@ have six or more results), and a slowdown of 8-21 points over 2-3 terms is 1.7-4
 time with false alarms held to 3%. The independent simulation in test_calibration.py finds such slowdowns
 62% of the time with local norms too, and meets 0.7 only because half its planted patterns are widening gaps
 (found 90%; here 100%). "slowed" is the hardest: its earlier gain raises the earlier gaps (d) compares with.
+Moving the critical values only trades one for the other (precision, recall): own_rate_z 2.326 gives 0.71,
+0.69; with widening_z 2.17 too, 0.66, 0.71; growth_significance 0.1, 0.68, 0.70; growth_threshold 25, 0.699,
+0.699. Weighting (d)'s recent windows towards the latest (a filter matched to a decline spread over the last
+two or three terms) changed nothing (0.73, 0.65): a slowdown of this size is near what 9 scores with this
+error can show, so reaching 0.7 / 0.7 here needs more evidence per pupil (a second subject, or item-level
+scores), not another test of the same scores.
 
 Why precision with (c) is low, honestly: (c) "fails to close the gap" flags every pupil who was behind peers
 (beyond measurement error) and did not close the gap reliably. The generator's truth has no row for pupils who
