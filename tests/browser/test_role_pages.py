@@ -14,6 +14,8 @@ PAGES_BY_PERSONA = {
     "a_admin": ["/", "/staff/", "/staff/add/"],
     "trust_lead": ["/", "/register/", "/trust/"],
     "trust_admin": ["/"],
+    "a_dpo": ["/", "/audit/", "/audit/?action=signin"],
+    "trust_dpo": ["/", "/audit/"],
 }
 
 
