@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tandem.jobs",
     "tandem.notifications",
     "tandem.backups",
+    "tandem.subject_access",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from tandem.progress import views as progress
 from tandem.provision import views as provision
 from tandem.register import views as register
 from tandem.schools.views import trust_view
+from tandem.subject_access import views as subject_access
 
 
 def _superusers_only(request: HttpRequest) -> bool:
@@ -45,6 +46,26 @@ urlpatterns = [
     path("register/", register.register_view, name="register"),
     path("audit/", audit.audit_list_view, name="audit_list"),
     path("audit/download/", audit.audit_export_view, name="audit_export"),
+    path("subject-access/", subject_access.request_list_view, name="subject_access_list"),
+    path("subject-access/new/", subject_access.request_new_view, name="subject_access_new"),
+    path(
+        "subject-access/<uuid:request_id>/", subject_access.request_detail_view, name="subject_access_detail"
+    ),
+    path(
+        "subject-access/<uuid:request_id>/export/",
+        subject_access.request_export_view,
+        name="subject_access_export",
+    ),
+    path(
+        "subject-access/<uuid:request_id>/download/",
+        subject_access.request_download_view,
+        name="subject_access_download",
+    ),
+    path(
+        "subject-access/<uuid:request_id>/answer/",
+        subject_access.request_answer_view,
+        name="subject_access_answer",
+    ),
     path("progress/", progress.progress_list_view, name="progress_list"),
     path("progress/summary/", progress.progress_summary_view, name="progress_summary"),
     path("progress/settings/", progress.progress_settings_page_view, name="progress_settings"),

@@ -26,5 +26,6 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "imports": current.can(Resource.IMPORT),
             "downloads": current.can(Resource.PUPIL) and current.school_id is not None,
             "audit": current.can(Resource.AUDIT),
+            "subject_access": current.can(Resource.SUBJECT_ACCESS),
         },
     }

@@ -44,6 +44,8 @@ class Resource(StrEnum):
     TRANSFER = "transfer"  # Common Transfer Files for pupils who move on (year groups, classes, leavers)
     # The audit trail: who viewed or changed which record, and who was refused (ids, actions, times).
     AUDIT = "audit"
+    # Subject access requests: opening one, building its export (every record about the person), answering.
+    SUBJECT_ACCESS = "subject_access"
 
 
 class Action(StrEnum):
@@ -235,8 +237,14 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     # to answer for how pupils' data is used; they open no pupil record.
     (Role.DPO, R.HOME, A.VIEW): S.SELF,
     (Role.DPO, R.AUDIT, A.VIEW): S.SCHOOL,
+    # ...and answers subject access requests: the export is every record about the person, which the
+    # DPO reads only to check it before release.
+    (Role.DPO, R.SUBJECT_ACCESS, A.VIEW): S.SCHOOL,
+    (Role.DPO, R.SUBJECT_ACCESS, A.MANAGE): S.SCHOOL,
     (Role.TRUST_DPO, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_DPO, R.AUDIT, A.VIEW): S.TRUST,
+    (Role.TRUST_DPO, R.SUBJECT_ACCESS, A.VIEW): S.TRUST,
+    (Role.TRUST_DPO, R.SUBJECT_ACCESS, A.MANAGE): S.TRUST,
 }
 
 

@@ -74,7 +74,8 @@ _JARGON_PATTERN = re.compile(
 NOT_RECORDED = "Not recorded yet"
 
 _FONT_DIR = Path(__file__).resolve().parent / "fonts"
-_FONT = "DejaVuSans"
+FONT = "DejaVuSans"  # the bundled font's name, for other PDFs built on Document
+_FONT = FONT
 _MONTHS = (
     "January",
     "February",

@@ -9,6 +9,7 @@ two letters when either is not Latin, and count as invisible anywhere else.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _INVISIBLE = frozenset(
@@ -57,3 +58,16 @@ def without_invisible_characters(text: str) -> str:
         for index, char in enumerate(text)
         if not (ord(char) in _INVISIBLE or (ord(char) in _JOINERS and not _spelling_joiner(text, index)))
     )
+
+
+REDACTED = "[another pupil]"
+
+
+def redact_names(text: str, names: list[str]) -> str:
+    """`text` with every whole-word, case-insensitive occurrence of each name replaced by REDACTED, longest
+    names first (so "Amy Lee" goes whole, not as "Amy" then "Lee")."""
+    wanted = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
+    if not wanted or not text:
+        return text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in wanted) + r")(?!\w)", re.IGNORECASE)
+    return pattern.sub(REDACTED, text)

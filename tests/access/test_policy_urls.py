@@ -50,6 +50,7 @@ POST_ONLY = {
     "role_reject",
     "analysis_request",
     "export_prepare",
+    "subject_access_export",
 }
 
 
@@ -241,6 +242,27 @@ def _download_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[A
     )
 
 
+def _subject_access_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    import datetime as dt
+
+    from tandem.subject_access.models import SubjectAccessRequest
+
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+
+    def request(place: Any) -> Any:
+        return SubjectAccessRequest.objects.create(
+            school=place.school,
+            pupil=place.taught_pupil,
+            requester="A parent",
+            received_on=dt.date(2026, 11, 30),
+            due_on=dt.date(2026, 12, 30),
+            export=b"PK",
+            export_built_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        )
+
+    return request(mine).pk, [request(other).pk], world.missing_id
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -261,6 +283,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "proposal_id": _proposal_ids,
     "job_id": _analysis_job_ids,
     "download_id": _download_ids,
+    "request_id": _subject_access_ids,
     "what": lambda world, persona, scope: ("pupils", [], "no-such-list"),
     "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }

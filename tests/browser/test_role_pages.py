@@ -14,7 +14,7 @@ PAGES_BY_PERSONA = {
     "a_admin": ["/", "/staff/", "/staff/add/"],
     "trust_lead": ["/", "/register/", "/trust/"],
     "trust_admin": ["/"],
-    "a_dpo": ["/", "/audit/", "/audit/?action=signin"],
+    "a_dpo": ["/", "/audit/", "/audit/?action=signin", "/subject-access/", "/subject-access/new/"],
     "trust_dpo": ["/", "/audit/"],
 }
 

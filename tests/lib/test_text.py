@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.lib.text import invisible_characters, without_invisible_characters
+from tandem.lib.text import REDACTED, invisible_characters, redact_names, without_invisible_characters
 
 # A Persian word spelt with the zero-width non-joiner (escaped: its letters look like Latin ones).
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
@@ -33,3 +33,13 @@ PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
 def test_it_finds_and_removes_invisible_characters(raw: str, clean: str, found: list[str]):
     assert invisible_characters(raw) == found
     assert without_invisible_characters(raw) == clean
+
+
+def test_it_redacts_whole_names_whatever_their_case_and_leaves_other_words():
+    text = "Worked with Amy Lee and amy; Leeds trip. Tom joined. Tomas did not."
+    redacted = redact_names(text, ["Amy Lee", "Amy", "Tom"])
+    assert redacted == f"Worked with {REDACTED} and {REDACTED}; Leeds trip. {REDACTED} joined. Tomas did not."
+
+
+def test_it_leaves_text_alone_with_no_names():
+    assert redact_names("Read well today.", []) == "Read well today."

@@ -1,0 +1,195 @@
+"""What a subject access export holds about one pupil: every record type that refers to the pupil (one
+section each, listed in SECTIONS, so a new model with a pupil field fails a test until it is listed), the
+group session logs they were part of (shared records, other pupils' names removed), and the audit of who
+viewed or changed their record. `subject_access_data` gathers it as plain data; `archive` packs the JSON,
+the readable PDF and a README into one ZIP.
+
+JSON schema ("tandem-subject-access/1"), documented in docs/data-protection.md:
+    {"schema": ..., "generated_at": ISO time, "school": name,
+     "subject": {the pupil's own row},
+     "sections": [{"key": "app.Model", "title": plain English, "shared": bool, "records": [{field: value}]}]}
+Values: text as stored (other pupils' names replaced by "[another pupil]"), dates and times ISO 8601, ids as
+strings, a related record as its id under the field's name with "_id".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from tandem.assessment.models import Assessment, StageAssessment
+from tandem.audit.models import AuditEvent
+from tandem.audit.selectors import pupil_targets
+from tandem.lib.text import redact_names
+from tandem.people.models import Enrolment, Pupil
+from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
+from tandem.progress.models import FirstResponse, ProgressResult
+from tandem.provision.models import Placement, SessionAttendance, SessionLog
+from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
+from tandem.subject_access import pdf
+from tandem.subject_access.models import SubjectAccessRequest
+
+SCHEMA = "tandem-subject-access/1"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    records: Callable[[Pupil], QuerySet[Any]]
+    shared: bool = False  # records about several pupils: other pupils' first names are removed too
+
+
+def _own(model: type[Model]) -> Callable[[Pupil], QuerySet[Any]]:
+    return lambda pupil: model._default_manager.filter(pupil=pupil).order_by("pk")
+
+
+#: Every model with a field pointing at a pupil, by its label, and the shared records they were part of.
+SECTIONS: dict[str, Section] = {
+    "register.SenStatusPeriod": Section("SEN status history (SEN support, EHC plan)", _own(SenStatusPeriod)),
+    "register.SenNeed": Section("Special educational needs recorded", _own(SenNeed)),
+    "register.SenSupportDecision": Section("Decisions to start SEN support", _own(SenSupportDecision)),
+    "register.Concern": Section("Concerns raised", _own(Concern)),
+    "register.Passport": Section("Pupil passports (one-page profiles)", _own(Passport)),
+    "progress.FirstResponse": Section(
+        "First responses in class (high-quality teaching)", _own(FirstResponse)
+    ),
+    "plans.SupportPlan": Section("SEN support plans (assess, plan, do, review)", _own(SupportPlan)),
+    "plans.Target": Section("Targets", _own(Target)),
+    "plans.TargetProgress": Section("Progress recorded against targets", _own(TargetProgress)),
+    "plans.ParentMeeting": Section("Meetings with parents", _own(ParentMeeting)),
+    "provision.Placement": Section("Places in interventions", _own(Placement)),
+    "provision.SessionAttendance": Section("Intervention sessions attended", _own(SessionAttendance)),
+    "provision.SessionLog": Section(
+        "Intervention session logs (shared with the group)",
+        lambda pupil: SessionLog.objects.filter(attendance__pupil=pupil).distinct().order_by("held_on", "pk"),
+        shared=True,
+    ),
+    "people.Enrolment": Section("Classes and sets", _own(Enrolment)),
+    "assessment.Assessment": Section("Assessment results", _own(Assessment)),
+    "assessment.StageAssessment": Section("Assessments against stages", _own(StageAssessment)),
+    "progress.ProgressResult": Section(
+        "Progress analysis results (Code of Practice 6.17)", _own(ProgressResult)
+    ),
+    "subject_access.SubjectAccessRequest": Section("Subject access requests", lambda pupil: _requests(pupil)),
+    "audit.AuditEvent": Section(
+        "Who viewed or changed these records",
+        lambda pupil: AuditEvent.objects.filter(pupil_targets(pupil)).order_by("occurred_at", "id"),
+    ),
+}
+# Fields never exported: the export itself (bytes), and nothing else.
+LEFT_OUT = {"subject_access.SubjectAccessRequest": {"export"}}
+
+
+def _requests(pupil: Pupil) -> QuerySet[SubjectAccessRequest]:
+    return SubjectAccessRequest.objects.filter(pupil=pupil).order_by("received_on")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+def _row(record: Model, names: list[str], left_out: set[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for field in record._meta.concrete_fields:
+        if field.name in left_out:
+            continue
+        value = _value(getattr(record, field.attname))
+        if isinstance(value, str) and names:
+            value = redact_names(value, names)
+        row[field.attname] = value
+    return row
+
+
+def _other_pupils_names(pupil: Pupil) -> list[str]:
+    """Full names of every other pupil at the school (legal and preferred), for free text in any record."""
+    own = {
+        f"{first} {pupil.legal_surname}".lower() for first in (pupil.legal_forename, pupil.preferred_forename)
+    }
+    names: list[str] = []
+    others = Pupil.objects.filter(school_id=pupil.school_id).exclude(pk=pupil.pk)
+    for forename, preferred, surname in others.values_list(
+        "legal_forename", "preferred_forename", "legal_surname"
+    ):
+        # Another pupil with the pupil's own name cannot be told apart in free text: the name stays.
+        names.extend(
+            f"{first} {surname}"
+            for first in (forename, preferred)
+            if first and f"{first} {surname}".lower() not in own
+        )
+    return names
+
+
+def _groupmates_first_names(pupil: Pupil, own: Iterable[str]) -> list[str]:
+    """The first names of the pupils who shared an intervention group with this one (not the pupil's own)."""
+    groups = Placement.objects.filter(pupil=pupil).values("group_id")
+    mates = Pupil.objects.filter(placements__group_id__in=groups).exclude(pk=pupil.pk).distinct()
+    mine = {name.lower() for name in own}
+    names = {n for pair in mates.values_list("legal_forename", "preferred_forename") for n in pair if n}
+    return sorted(n for n in names if n.lower() not in mine)
+
+
+def subject_access_data(pupil: Pupil) -> dict[str, Any]:
+    """Everything the export holds about the pupil, as the JSON schema above."""
+    full_names = _other_pupils_names(pupil)
+    own_first = [pupil.legal_forename, pupil.preferred_forename]
+    shared_names = full_names + _groupmates_first_names(pupil, own_first)
+    sections = []
+    for key, section in SECTIONS.items():
+        names = shared_names if section.shared else full_names
+        left_out = LEFT_OUT.get(key, set())
+        sections.append(
+            {
+                "key": key,
+                "title": section.title,
+                "shared": section.shared,
+                "records": [_row(r, names, left_out) for r in section.records(pupil)],
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "generated_at": timezone.now().astimezone(dt.UTC).isoformat(),
+        "school": pupil.school.name,
+        "subject": _row(pupil, [], set()),
+        "sections": sections,
+    }
+
+
+README = """Subject access export from Tandem
+=================================
+
+subject-access.json  every record about the pupil, in the schema "{schema}" (see docs/data-protection.md)
+subject-access.pdf   the same, to read and print
+files/               files uploaded about the pupil (Tandem stores none: {files})
+
+Other pupils' names have been replaced by "[another pupil]" in every record, and their first names too in the
+group session logs, which are shared with the other pupils of the group. Check the export before release:
+free text can identify someone without naming them.
+"""
+
+
+def archive(data: dict[str, Any]) -> bytes:
+    """The ZIP a school sends: JSON, PDF and a README."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("subject-access.json", json.dumps(data, indent=2, ensure_ascii=False))
+        zipped.writestr("subject-access.pdf", pdf.subject_access_pdf(data))
+        zipped.writestr("README.txt", README.format(schema=SCHEMA, files="no uploads are kept per pupil"))
+    return buffer.getvalue()
