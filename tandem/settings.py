@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.backups",
     "tandem.subject_access",
+    "tandem.retention",
 ]
 
 MIDDLEWARE = [

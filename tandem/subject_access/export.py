@@ -36,6 +36,7 @@ from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgre
 from tandem.progress.models import FirstResponse, ProgressResult
 from tandem.provision.models import Placement, SessionAttendance, SessionLog
 from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
+from tandem.retention.models import LegalHold
 from tandem.subject_access import pdf
 from tandem.subject_access.models import SubjectAccessRequest
 
@@ -80,6 +81,7 @@ SECTIONS: dict[str, Section] = {
     "progress.ProgressResult": Section(
         "Progress analysis results (Code of Practice 6.17)", _own(ProgressResult)
     ),
+    "retention.LegalHold": Section("Legal holds on deleting records", _own(LegalHold)),
     "subject_access.SubjectAccessRequest": Section("Subject access requests", lambda pupil: _requests(pupil)),
     "audit.AuditEvent": Section(
         "Who viewed or changed these records",

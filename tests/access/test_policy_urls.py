@@ -31,7 +31,11 @@ PERSONA_ROLES = {
     "admin": "school_admin",
     "dpo": "dpo",
 }
-TRUST_PERSONA_ROLES = {"trust_lead": "trust_send_lead", "trust_admin": "trust_admin", "trust_dpo": "trust_dpo"}
+TRUST_PERSONA_ROLES = {
+    "trust_lead": "trust_send_lead",
+    "trust_admin": "trust_admin",
+    "trust_dpo": "trust_dpo",
+}
 PERSONAS = [f"{school}_{role}" for school in "ab" for role in PERSONA_ROLES] + list(TRUST_PERSONA_ROLES)
 POST_ONLY = {
     "switch_role",

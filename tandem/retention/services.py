@@ -1,0 +1,161 @@
+"""Applying the retention schedule: what is due, what is held back, and deleting it, with an audit event per
+record type and count. `retention_plan` only reads; `retention_apply` deletes what the plan found, in one
+transaction per school, or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from tandem.audit.services import audit_record
+from tandem.people.models import Pupil
+from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
+from tandem.progress.models import FirstResponse
+from tandem.provision.models import Placement, SessionAttendance
+from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
+from tandem.retention.models import LegalHold, RecordType, RetentionPeriod
+from tandem.retention.schedule import DEFAULT_YEARS, born_before
+from tandem.schools.models import School, Trust
+from tandem.subject_access.models import RequestStatus, SubjectAccessRequest
+
+# The SEN records of a pupil, in the order they are deleted (records pointing at others first).
+SEN_MODELS = (
+    TargetProgress,
+    Target,
+    ParentMeeting,
+    SupportPlan,
+    FirstResponse,
+    SenSupportDecision,
+    Concern,
+    Passport,
+    SessionAttendance,
+    Placement,
+    SenNeed,
+    SenStatusPeriod,
+)
+
+
+def retention_years(school: School) -> dict[str, int]:
+    """The school's periods: its trust's own where it set one, else the defaults."""
+    years = dict(DEFAULT_YEARS)
+    if school.trust_id is not None:
+        for period in RetentionPeriod.objects.filter(trust_id=school.trust_id):
+            years[period.record_type] = period.years
+    return years
+
+
+@dataclass
+class SchoolPlan:
+    school: School
+    years: dict[str, int]
+    due: dict[str, int] = field(default_factory=dict)  # record type -> how many records
+    held: dict[str, int] = field(default_factory=dict)  # record type -> how many pupils held back
+    sen_pupils: list[uuid.UUID] = field(default_factory=list)
+    leaver_pupils: list[uuid.UUID] = field(default_factory=list)
+
+
+def _held(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """Pupils with an open subject access request or legal hold: nothing of theirs is deleted."""
+    open_request = SubjectAccessRequest.objects.filter(pupil=OuterRef("pk"), status=RequestStatus.OPEN)
+    hold = LegalHold.objects.filter(pupil=OuterRef("pk"), released_at__isnull=True)
+    return pupils.filter(Exists(open_request) | Exists(hold))
+
+
+def _with_sen_records() -> Q:
+    """A pupil with any SEN record left (deleting the pupil would take them early)."""
+    return Q(
+        *(Exists(model._default_manager.filter(pupil=OuterRef("pk"))) for model in SEN_MODELS),
+        _connector=Q.OR,
+    )
+
+
+def retention_plan(*, school: School, today: dt.date | None = None) -> SchoolPlan:
+    today = today or timezone.localdate()
+    years = retention_years(school)
+    plan = SchoolPlan(school=school, years=years)
+    pupils = Pupil.objects.filter(school=school)
+
+    sen_due = pupils.filter(date_of_birth__lt=born_before(today, years[RecordType.SEN_RECORDS]))
+    held = set(_held(sen_due).values_list("pk", flat=True))
+    plan.sen_pupils = [pk for pk in sen_due.values_list("pk", flat=True) if pk not in held]
+    plan.due[RecordType.SEN_RECORDS] = sum(
+        model._default_manager.filter(pupil_id__in=plan.sen_pupils).count() for model in SEN_MODELS
+    )
+    plan.held[RecordType.SEN_RECORDS] = len(held)
+
+    # A leaver whose own period has passed, and whose SEN records are gone or going now.
+    leavers = pupils.filter(
+        left_on__isnull=False, date_of_birth__lt=born_before(today, years[RecordType.PUPIL])
+    )
+    keeps_sen = leavers.filter(_with_sen_records()).exclude(pk__in=plan.sen_pupils)
+    held_leavers = set(_held(leavers).values_list("pk", flat=True))
+    plan.leaver_pupils = [
+        pk
+        for pk in leavers.exclude(pk__in=keeps_sen.values("pk")).values_list("pk", flat=True)
+        if pk not in held_leavers
+    ]
+    plan.due[RecordType.PUPIL] = len(plan.leaver_pupils)
+    plan.held[RecordType.PUPIL] = len(held_leavers)
+    return plan
+
+
+def retention_apply(*, school: School, today: dt.date | None = None) -> SchoolPlan:
+    """Delete what the schedule says is due at the school (never a held pupil's), all or nothing."""
+    with transaction.atomic():
+        plan = retention_plan(school=school, today=today)
+        deleted = 0
+        for model in SEN_MODELS:
+            _, by_model = model._default_manager.filter(pupil_id__in=plan.sen_pupils).delete()
+            deleted += by_model.get(model._meta.label, 0)
+        if plan.sen_pupils:
+            _record(school, RecordType.SEN_RECORDS, deleted)
+        if plan.leaver_pupils:
+            # The school's record of an answered request or a released hold goes with the pupil.
+            SubjectAccessRequest.objects.filter(pupil_id__in=plan.leaver_pupils).delete()
+            LegalHold.objects.filter(pupil_id__in=plan.leaver_pupils).delete()
+            Pupil.objects.filter(pk__in=plan.leaver_pupils).delete()
+            _record(school, RecordType.PUPIL, len(plan.leaver_pupils))
+    return plan
+
+
+def _record(school: School, record_type: str, count: int) -> None:
+    # Codes and a count only: the event names no pupil.
+    audit_record(
+        actor=None,
+        action="retention.delete",
+        target_type=f"retention:{record_type}",
+        target_id=count,
+        school_id=school.pk,
+    )
+
+
+def retention_period_set(*, trust: Trust, record_type: str, years: str) -> int | None:
+    """Change a trust's period for a kind of record ("default" removes its own); returns the years now set,
+    None for the default. Audited."""
+    if years == "default":
+        RetentionPeriod.objects.filter(trust=trust, record_type=record_type).delete()
+        value = None
+    else:
+        try:
+            value = int(years)
+        except ValueError:
+            raise ValidationError("Give the years as a whole number, for example sen_records=35.") from None
+        if not 1 <= value <= 100:
+            raise ValidationError("A period is between 1 and 100 years.")
+        RetentionPeriod.objects.update_or_create(
+            trust=trust, record_type=record_type, defaults={"years": value}
+        )
+    audit_record(
+        actor=None,
+        action="retention.period",
+        target_type=f"retention:{record_type}",
+        target_id=trust.pk,
+        fields=["years"],
+    )
+    return value
