@@ -364,6 +364,14 @@ def test_it_refuses_a_malformed_upn(world):
     )
 
 
+def test_it_refuses_an_over_long_name_with_its_limit(world):
+    assert_row_refused(
+        world.a.admin,
+        HEADER + _pupil_row(1, surname="Okafor" * 20),
+        "Legal surname is longer than 100 characters",
+    )
+
+
 def test_it_refuses_a_row_with_no_upn_or_mis_id(world):
     assert_row_refused(world.a.admin, HEADER + ",,Okafor,Ada,14/03/2016,F,4\n", "UPN or an MIS id")
 
