@@ -159,3 +159,31 @@ def retention_period_set(*, trust: Trust, record_type: str, years: str) -> int |
         fields=["years"],
     )
     return value
+
+
+def legal_hold_place(*, school: School, upn: str, reason: str) -> LegalHold:
+    """Stop the schedule deleting anything about the pupil until the hold is released. Audited."""
+    pupil = Pupil.objects.filter(school=school, upn=upn.strip().upper()).first()
+    if pupil is None:
+        raise ValidationError(f"No pupil with UPN {upn} at {school.name}.")
+    if not reason.strip():
+        raise ValidationError("Say why the records are held (a claim, a complaint, an inquiry).")
+    hold = LegalHold.objects.create(pupil=pupil, reason=reason.strip()[:200])
+    audit_record(
+        actor=None, action="retention.hold", target_type="pupil", target_id=pupil.pk, school_id=school.pk
+    )
+    return hold
+
+
+def legal_hold_release(*, school: School, upn: str) -> int:
+    """Release the pupil's open holds; returns how many. Audited."""
+    pupil = Pupil.objects.filter(school=school, upn=upn.strip().upper()).first()
+    if pupil is None:
+        raise ValidationError(f"No pupil with UPN {upn} at {school.name}.")
+    released = LegalHold.objects.filter(pupil=pupil, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+    audit_record(
+        actor=None, action="retention.release", target_type="pupil", target_id=pupil.pk, school_id=school.pk
+    )
+    return released

@@ -167,3 +167,20 @@ def test_it_sets_a_trusts_period_from_the_command_line_and_refuses_nonsense(aged
     ]:
         with pytest.raises(CommandError, match=message):
             call_command("retention", "--set", change, "--trust", str(trust.pk))
+
+
+def test_it_places_and_releases_a_legal_hold_from_the_command_line(aged):
+    pupil = aged["due_sen"][2]
+    school = str(pupil.school_id)
+
+    call_command(
+        "retention", "--hold", pupil.upn, "--school", school, "--reason", "A claim", stdout=io.StringIO()
+    )
+
+    assert retention_plan(school=pupil.school).held["sen_records"] == 3
+    with pytest.raises(CommandError, match="Say why"):
+        call_command("retention", "--hold", pupil.upn, "--school", school)
+    call_command("retention", "--release", pupil.upn, "--school", school, stdout=io.StringIO())
+    assert retention_plan(school=pupil.school).held["sen_records"] == 2
+    actions = list(AuditEvent.objects.filter(target_id=str(pupil.pk)).values_list("action", flat=True))
+    assert "retention.hold" in actions and "retention.release" in actions

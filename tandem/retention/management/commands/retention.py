@@ -7,7 +7,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.retention.models import RecordType
 from tandem.retention.schedule import DEFAULT_YEARS
-from tandem.retention.services import retention_apply, retention_period_set, retention_plan
+from tandem.retention.services import (
+    legal_hold_place,
+    legal_hold_release,
+    retention_apply,
+    retention_period_set,
+    retention_plan,
+)
 from tandem.schools.models import School, Trust
 
 
@@ -29,12 +35,20 @@ class Command(BaseCommand):
             help="Change a trust's period (with --trust): sen_records=35 or pupil=30; TYPE=default goes back "
             "to the default.",
         )
+        mode.add_argument(
+            "--hold", metavar="UPN", help="Place a legal hold on a pupil (with --school, --reason)."
+        )
+        mode.add_argument("--release", metavar="UPN", help="Release a pupil's legal holds (with --school).")
+        parser.add_argument("--reason", default="", help="Why the records are held (for --hold).")
         parser.add_argument("--school", type=int, default=None, help="Only this school (its id).")
         parser.add_argument("--trust", type=int, default=None, help="The trust whose period --set changes.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["set"]:
             self._set(options["set"], options["trust"])
+            return
+        if options["hold"] or options["release"]:
+            self._hold(options)
             return
         schools = School.objects.order_by("pk")
         if options["school"] is not None:
@@ -68,3 +82,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{trust.name}: {RecordType(record_type).label} now kept {shown} from date of birth."
         )
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        school = (
+            School.objects.filter(pk=options["school"]).first() if options["school"] is not None else None
+        )
+        if school is None:
+            raise CommandError("Say which school with --school (its id).")
+        try:
+            if options["hold"]:
+                legal_hold_place(school=school, upn=options["hold"], reason=options["reason"])
+                self.stdout.write("Held: nothing about this pupil is deleted until the hold is released.")
+            else:
+                released = legal_hold_release(school=school, upn=options["release"])
+                self.stdout.write(f"Released {released} hold(s).")
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
