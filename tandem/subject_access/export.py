@@ -24,19 +24,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from tandem.accounts.models import Invitation
 from tandem.assessment.models import Assessment, StageAssessment
 from tandem.audit.models import AuditEvent
 from tandem.audit.selectors import pupil_targets
 from tandem.lib.text import redact_names
-from tandem.people.models import Enrolment, Pupil
+from tandem.people.models import Enrolment, GroupStaff, Membership, Pupil, RoleProposal, User
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse, ProgressResult
 from tandem.provision.models import Placement, SessionAttendance, SessionLog
 from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
 from tandem.retention.models import LegalHold
+from tandem.schools.models import School
 from tandem.subject_access import pdf
 from tandem.subject_access.models import SubjectAccessRequest
 
@@ -174,16 +176,90 @@ def subject_access_data(pupil: Pupil) -> dict[str, Any]:
     }
 
 
+def _all_pupils_names(school_id: int) -> list[str]:
+    """Every pupil's full name and first names at the school: a member of staff's export names no pupil."""
+    names: set[str] = set()
+    for forename, preferred, surname in Pupil.objects.filter(school_id=school_id).values_list(
+        "legal_forename", "preferred_forename", "legal_surname"
+    ):
+        names.update(f"{first} {surname}" for first in (forename, preferred) if first)
+        names.update(first for first in (forename, preferred) if first)
+    return sorted(names)
+
+
+#: A member of staff's records at one school: their account, roles, classes, the sessions they logged, what
+#: they did (the audit events they made there) and what was done to their account.
+STAFF_SECTIONS: dict[str, tuple[str, Callable[[User, School], QuerySet[Any]]]] = {
+    "people.Membership": (
+        "Roles",
+        lambda user, school: Membership.objects.filter(user=user).filter(
+            Q(school=school) | Q(trust_id=school.trust_id, school=None)
+        ),
+    ),
+    "people.RoleProposal": ("Roles asked for", lambda u, s: RoleProposal.objects.filter(user=u, school=s)),
+    "accounts.Invitation": (
+        "Invitations",
+        lambda user, school: Invitation.objects.filter(user=user).filter(Q(school=school) | Q(school=None)),
+    ),
+    "people.GroupStaff": (
+        "Classes and sets",
+        lambda u, s: GroupStaff.objects.filter(user=u, group__school=s),
+    ),
+    "provision.SessionLog": (
+        "Intervention sessions logged (pupils' names removed)",
+        lambda u, s: SessionLog.objects.filter(delivered_by=u, school=s).order_by("held_on", "pk"),
+    ),
+    "audit.AuditEvent": (
+        "What they viewed or changed, and were refused",
+        lambda u, s: AuditEvent.objects.filter(actor_id=u.pk, school_id=s.pk).order_by("occurred_at", "id"),
+    ),
+    "audit.AuditEvent.about": (
+        "Changes to their account and roles",
+        lambda u, s: AuditEvent.objects.filter(target_type="user", target_id=str(u.pk)).order_by(
+            "occurred_at"
+        ),
+    ),
+    "subject_access.SubjectAccessRequest": (
+        "Subject access requests",
+        lambda u, s: SubjectAccessRequest.objects.filter(staff=u, school=s).order_by("received_on"),
+    ),
+}
+# Never exported: secrets and the export's own bytes.
+STAFF_LEFT_OUT = {"password", "token_hash", "export"}
+
+
+def staff_access_data(user: User, school: School) -> dict[str, Any]:
+    """Everything the export holds about a member of staff at the school, in the same schema as a pupil's."""
+    names = _all_pupils_names(school.pk)
+    sections = [
+        {
+            "key": key,
+            "title": title,
+            "shared": key == "provision.SessionLog",
+            "records": [_row(r, names, STAFF_LEFT_OUT) for r in records(user, school)],
+        }
+        for key, (title, records) in STAFF_SECTIONS.items()
+    ]
+    subject = _row(user, [], STAFF_LEFT_OUT | {"is_superuser", "is_staff"})
+    return {
+        "schema": SCHEMA,
+        "generated_at": timezone.now().astimezone(dt.UTC).isoformat(),
+        "school": school.name,
+        "subject": subject,
+        "sections": sections,
+    }
+
+
 README = """Subject access export from Tandem
 =================================
 
-subject-access.json  every record about the pupil, in the schema "{schema}" (see docs/data-protection.md)
+subject-access.json  every record about the person, in the schema "{schema}" (see docs/data-protection.md)
 subject-access.pdf   the same, to read and print
-files/               files uploaded about the pupil (Tandem stores none: {files})
+files/               files uploaded about the person (Tandem stores none: {files})
 
-Other pupils' names have been replaced by "[another pupil]" in every record, and their first names too in the
-group session logs, which are shared with the other pupils of the group. Check the export before release:
-free text can identify someone without naming them.
+Other pupils' names have been replaced by "[another pupil]" in every record (in a member of staff's export,
+every pupil's), and their first names too in the group session logs, which are shared with the other pupils
+of the group. Check the export before release: free text can identify someone without naming them.
 """
 
 
@@ -193,5 +269,5 @@ def archive(data: dict[str, Any]) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("subject-access.json", json.dumps(data, indent=2, ensure_ascii=False))
         zipped.writestr("subject-access.pdf", pdf.subject_access_pdf(data))
-        zipped.writestr("README.txt", README.format(schema=SCHEMA, files="no uploads are kept per pupil"))
+        zipped.writestr("README.txt", README.format(schema=SCHEMA, files="no uploads are kept per person"))
     return buffer.getvalue()

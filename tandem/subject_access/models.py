@@ -20,8 +20,9 @@ class RequestStatus(models.TextChoices):
 class SubjectAccessRequest(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
-    # PROTECT: a pupil (or a member of staff) with a request on file is not deleted under it.
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    # The person the request is about: a pupil, or a member of staff. PROTECT: not deleted under it.
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     requester = models.CharField(
         max_length=200, help_text="Who asked, in their words: the pupil, a parent, a solicitor."
     )
@@ -39,7 +40,22 @@ class SubjectAccessRequest(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="sar_status_valid"),
             models.CheckConstraint(condition=Q(due_on__gte=models.F("received_on")), name="sar_due_after"),
+            models.CheckConstraint(
+                condition=Q(pupil__isnull=False, staff__isnull=True)
+                | Q(pupil__isnull=True, staff__isnull=False),
+                name="sar_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Subject access request received {self.received_on:%Y-%m-%d}"
+
+    @property
+    def subject_name(self) -> str:
+        if self.pupil is not None:
+            return self.pupil.display_name
+        return self.staff.full_name if self.staff is not None else ""
+
+    @property
+    def about_staff(self) -> bool:
+        return self.staff_id is not None

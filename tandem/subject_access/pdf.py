@@ -33,7 +33,10 @@ def _shown(value: Any) -> str:
 def subject_access_pdf(data: dict[str, Any]) -> bytes:
     made = dt.datetime.fromisoformat(data["generated_at"]).date()
     subject = data["subject"]
-    name = f"{subject.get('legal_forename', '')} {subject.get('legal_surname', '')}".strip()
+    name = (
+        subject.get("full_name") or f"{subject.get('legal_forename', '')} {subject.get('legal_surname', '')}"
+    )
+    name = name.strip()
     doc = Document(
         title=f"Records held about {name}",
         footer=f"Subject access export, {made:%d %B %Y}",
@@ -48,7 +51,7 @@ def subject_access_pdf(data: dict[str, Any]) -> bytes:
     block(f"Records held about {name}", 18, "B")
     block(f"{data['school']}, as on {made:%d %B %Y}", 11)
     doc.ln(3)
-    block("The pupil", 14, "B")
+    block("The pupil" if "legal_surname" in subject else "The member of staff", 14, "B")
     for field, value in subject.items():
         block(f"{_label(field)}: {_shown(value)}", 10)
     for section in data["sections"]:

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource, Scope
-from tandem.people.models import Pupil
+from tandem.people.models import Membership, Pupil, User
 from tandem.schools.models import School
 from tandem.subject_access.models import SubjectAccessRequest
 
@@ -23,7 +23,7 @@ def _schools(actor: Actor, action: Action = Action.VIEW) -> QuerySet[School]:
 
 def requests_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.filter(school__in=_schools(actor, action)).select_related(
-        "pupil", "school"
+        "pupil", "school", "staff"
     )
 
 
@@ -40,3 +40,18 @@ def subject_pupil_by_upn(actor: Actor, upn: str) -> Pupil | None:
     """The pupil a request is about, by UPN, at a school where the actor answers requests (leavers too)."""
     schools = _schools(actor, Action.MANAGE)
     return Pupil.objects.filter(upn=upn.strip().upper(), school__in=schools).select_related("school").first()
+
+
+def subject_staff_by_email(actor: Actor, email: str) -> tuple[User, int] | None:
+    """A member of staff (and the school whose records the request is about) by email address, among the
+    people with a role at a school where the actor answers requests."""
+    schools = _schools(actor, Action.MANAGE)
+    membership = (
+        Membership.objects.filter(user__email=email.strip().lower(), school__in=schools)
+        .select_related("user")
+        .order_by("school_id")
+        .first()
+    )
+    if membership is None or membership.school_id is None:
+        return None
+    return membership.user, membership.school_id

@@ -13,8 +13,8 @@ from tandem.audit.services import audit_record
 from tandem.jobs.models import Job, JobStatus
 from tandem.jobs.services import job_enqueue
 from tandem.lib.dates import one_month_after
-from tandem.people.models import Pupil
-from tandem.subject_access.export import archive, subject_access_data
+from tandem.people.models import Pupil, User
+from tandem.subject_access.export import archive, staff_access_data, subject_access_data
 from tandem.subject_access.models import RequestStatus, SubjectAccessRequest
 from tandem.subject_access.selectors import request_or_404
 
@@ -22,13 +22,28 @@ EXPORT_JOB = "subject_access_export"
 
 
 @transaction.atomic
-def request_open(*, actor: Actor, pupil: Pupil, requester: str, received_on: dt.date) -> SubjectAccessRequest:
-    """Record a request about a pupil, due one calendar month after it was received."""
+def request_open(
+    *,
+    actor: Actor,
+    requester: str,
+    received_on: dt.date,
+    pupil: Pupil | None = None,
+    staff: User | None = None,
+    school_id: int | None = None,
+) -> SubjectAccessRequest:
+    """Record a request about a pupil (or a member of staff, at `school_id`), due one calendar month after it
+    was received."""
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": "The date received cannot be in the future."})
+    if (pupil is None) == (staff is None):
+        raise ValidationError("Say whom the request is about: a pupil's UPN or a member of staff's email.")
+    at_school = pupil.school_id if pupil is not None else school_id
+    if at_school is None:
+        raise ValidationError("Say which school holds the records.")
     made = SubjectAccessRequest.objects.create(
-        school_id=pupil.school_id,
+        school_id=at_school,
         pupil=pupil,
+        staff=staff,
         requester=requester.strip(),
         received_on=received_on,
         due_on=one_month_after(received_on),
@@ -39,8 +54,8 @@ def request_open(*, actor: Actor, pupil: Pupil, requester: str, received_on: dt.
         action="subject_access.open",
         target_type="subject_access_request",
         target_id=made.pk,
-        school_id=pupil.school_id,
-        fields=["pupil", "requester", "received_on"],
+        school_id=at_school,
+        fields=["pupil" if pupil is not None else "staff", "requester", "received_on"],
     )
     return made
 
@@ -74,9 +89,15 @@ def export_build(*, actor: Actor | None, request_id: uuid.UUID) -> SubjectAccess
     request = (
         request_or_404(actor, request_id, Action.MANAGE)
         if actor is not None
-        else SubjectAccessRequest.objects.select_related("pupil__school").get(pk=request_id)
+        else SubjectAccessRequest.objects.select_related("pupil__school", "school", "staff").get(
+            pk=request_id
+        )
     )
-    data = subject_access_data(request.pupil)
+    if request.pupil is not None:
+        data = subject_access_data(request.pupil)
+    else:
+        assert request.staff is not None  # the model's constraint: one or the other
+        data = staff_access_data(request.staff, request.school)
     content = archive(data)
     with transaction.atomic():
         SubjectAccessRequest.objects.filter(pk=request.pk).update(

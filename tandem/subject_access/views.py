@@ -50,6 +50,8 @@ def request_new_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         save=lambda: request_open(
             actor=actor,
             pupil=form.cleaned_data["upn"],
+            staff=form.cleaned_data["staff_email"][0] if form.cleaned_data["staff_email"] else None,
+            school_id=form.cleaned_data["staff_email"][1] if form.cleaned_data["staff_email"] else None,
             requester=form.cleaned_data["requester"],
             received_on=form.cleaned_data["received_on"],
         ),
@@ -57,8 +59,8 @@ def request_new_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         next_url=lambda made: reverse("subject_access_detail", args=[made.pk]),
         page=FormPage(
             heading="Record a subject access request",
-            intro="A pupil, or a parent for their child, may ask for a copy of everything the school holds "
-            "about them. The school must answer within one calendar month of receiving the request.",
+            intro="A pupil, a parent for their child, or a member of staff may ask for a copy of everything "
+            "the school holds about them. The school must answer within one calendar month of receiving it.",
             submit_label="Record request",
             cancel_url=reverse("subject_access_list"),
         ),

@@ -123,3 +123,76 @@ def test_it_writes_the_export_from_the_command_line(client, world, tmp_path):
         call_command(
             "sar", "export", "0d5f7c9e-0000-4000-8000-000000000000", "--out", str(tmp_path / "x.zip")
         )
+
+
+def test_it_exports_a_staff_members_records_without_any_pupils_name(client, world):
+    from tandem.access.actor import actor_for
+    from tandem.audit.services import audit_record
+    from tests import factories as f
+
+    teacher = world.a.teacher
+    audit_record(
+        actor=actor_for(teacher),
+        action="sen_record.view",
+        target_type="pupil",
+        target_id=world.a.taught_pupil.pk,
+    )
+    group = f.make_intervention_group(deliverer=teacher)
+    f.make_placement(group=group, pupil=world.a.taught_pupil)
+    pupil = world.a.taught_pupil
+    f.make_session_log(
+        group=group,
+        note=f"{pupil.legal_forename} {pupil.legal_surname} read well; {pupil.legal_forename} smiled.",
+    )
+    client.force_login(world.a.dpo)
+
+    response = client.post(
+        reverse("subject_access_new"),
+        with_form_token(
+            {"staff_email": teacher.email, "requester": "The teacher", "received_on": "2026-12-01"},
+            world.a.dpo,
+        ),
+    )
+
+    made = SubjectAccessRequest.objects.get()
+    assert response.status_code == 302 and made.staff == teacher and made.pupil is None
+    from tandem.subject_access.services import export_build
+
+    built = export_build(actor=None, request_id=made.pk)
+    zipped = zipfile.ZipFile(io.BytesIO(bytes(built.export)))
+    text = zipped.read("subject-access.json").decode()
+    assert teacher.email in text and "sen_record.view" in text
+    assert "password" not in text
+    assert pupil.legal_surname not in text and pupil.legal_forename not in text
+    assert "[another pupil] read well" in text
+
+
+def test_it_needs_exactly_one_subject(client, world):
+    client.force_login(world.a.dpo)
+    both = client.post(
+        reverse("subject_access_new"),
+        with_form_token(
+            {
+                "upn": world.a.taught_pupil.upn,
+                "staff_email": world.a.teacher.email,
+                "requester": "x",
+                "received_on": "2026-12-01",
+            },
+            world.a.dpo,
+        ),
+    )
+    neither = client.post(
+        reverse("subject_access_new"),
+        with_form_token({"requester": "x", "received_on": "2026-12-01"}, world.a.dpo),
+    )
+    elsewhere = client.post(
+        reverse("subject_access_new"),
+        with_form_token(
+            {"staff_email": world.b.teacher.email, "requester": "x", "received_on": "2026-12-01"}, world.a.dpo
+        ),
+    )
+
+    assert both.status_code == neither.status_code == elsewhere.status_code == 400
+    assert "one of them" in both.content.decode() and "one of them" in neither.content.decode()
+    assert "Nobody with the address" in elsewhere.content.decode()
+    assert not SubjectAccessRequest.objects.exists()
