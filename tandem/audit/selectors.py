@@ -160,9 +160,13 @@ def _uuid(text: str) -> uuid.UUID | None:
 
 def audit_page_viewed(*, actor: Actor, filters: AuditFilters) -> None:
     """Reading the trail is itself recorded: who looked, and which filters they used (not their values)."""
+    _trail_read(actor, "audit.view", filters)
+
+
+def _trail_read(actor: Actor, action: str, filters: AuditFilters) -> None:
     audit_record(
         actor=actor,
-        action="audit.view",
+        action=action,
         target_type="school" if actor.school_id else "trust",
         target_id=actor.school_id or actor.trust_id or "",
         fields=filters.used(),
@@ -246,10 +250,4 @@ def _csv_lines(batch: list[AuditEvent]) -> Iterator[list[Any]]:
 
 def audit_exported(*, actor: Actor, filters: AuditFilters) -> None:
     """A download of the trail: recorded, and counted in the person's hourly download limit ("export.")."""
-    audit_record(
-        actor=actor,
-        action="export.audit",
-        target_type="school" if actor.school_id else "trust",
-        target_id=actor.school_id or actor.trust_id or "",
-        fields=filters.used(),
-    )
+    _trail_read(actor, "export.audit", filters)
