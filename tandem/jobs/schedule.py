@@ -26,6 +26,7 @@ class Daily:
     # Queues the job for one school (per_school) or for everyone (school None); None: nothing to do today.
     enqueue: Callable[[School | None], Job | None]
     per_school: bool = True
+    on_day: int | None = None  # a monthly job: due only on this day of the month
 
 
 DAILY: dict[str, Daily] = {}
@@ -44,7 +45,7 @@ def schedule_due(*, now: datetime | None = None) -> int:
     queued = 0
     schools: list[School] | None = None
     for daily in DAILY.values():
-        if local.hour < daily.hour:
+        if local.hour < daily.hour or (daily.on_day is not None and local.day != daily.on_day):
             continue
         if daily.per_school:
             schools = schools if schools is not None else list(School.objects.order_by("pk"))
@@ -68,4 +69,5 @@ def _queue_once(daily: Daily, school: School | None, local: datetime) -> int:
                 ScheduledRun.objects.filter(pk=claim.pk).update(job=job)
     except IntegrityError:
         return 0  # another worker claimed it first
-    return 1
+    # Claimed either way: a job with nothing to do today is not asked again until tomorrow.
+    return 0 if job is None else 1

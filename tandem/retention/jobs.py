@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from tandem.jobs.models import Job
 from tandem.jobs.registry import JobContext, job_handler
 from tandem.jobs.schedule import Daily, daily_job
@@ -25,9 +23,7 @@ def retention_job(context: JobContext) -> str:
 
 
 def _monthly(school: School | None) -> Job | None:
-    if timezone.localdate().day != 1:
-        return None
     return job_enqueue(kind=RETENTION_JOB, actor=None, school_id=None)
 
 
-daily_job(Daily(name=RETENTION_JOB, hour=2, enqueue=_monthly, per_school=False))
+daily_job(Daily(name=RETENTION_JOB, hour=2, enqueue=_monthly, per_school=False, on_day=1))

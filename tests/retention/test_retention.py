@@ -184,3 +184,15 @@ def test_it_places_and_releases_a_legal_hold_from_the_command_line(aged):
     assert retention_plan(school=pupil.school).held["sen_records"] == 2
     actions = list(AuditEvent.objects.filter(target_id=str(pupil.pk)).values_list("action", flat=True))
     assert "retention.hold" in actions and "retention.release" in actions
+
+
+def test_it_is_queued_on_the_first_of_each_month_only():
+    from tandem.jobs.models import Job
+    from tandem.jobs.schedule import schedule_due
+
+    jobs = Job.objects.filter(kind=RETENTION_JOB)
+    schedule_due(now=dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC))
+    assert not jobs.exists()
+    schedule_due(now=dt.datetime(2027, 1, 1, 3, 0, tzinfo=dt.UTC))
+    schedule_due(now=dt.datetime(2027, 1, 1, 5, 0, tzinfo=dt.UTC))
+    assert jobs.count() == 1
