@@ -13,6 +13,7 @@ from tandem.plans import views as plans
 from tandem.progress import views as progress
 from tandem.provision import views as provision
 from tandem.register import views as register
+from tandem.retention import views as retention
 from tandem.schools.views import trust_view
 from tandem.subject_access import views as subject_access
 
@@ -46,6 +47,10 @@ urlpatterns = [
     path("register/", register.register_view, name="register"),
     path("audit/", audit.audit_list_view, name="audit_list"),
     path("audit/download/", audit.audit_export_view, name="audit_export"),
+    path("retention/", retention.retention_view, name="retention"),
+    path("retention/holds/new/", retention.hold_new_view, name="legal_hold_new"),
+    path("retention/holds/<int:hold_id>/release/", retention.hold_release_view, name="legal_hold_release"),
+    path("retention/periods/", retention.periods_view, name="retention_periods"),
     path("subject-access/", subject_access.request_list_view, name="subject_access_list"),
     path("subject-access/new/", subject_access.request_new_view, name="subject_access_new"),
     path(

@@ -27,5 +27,6 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "downloads": current.can(Resource.PUPIL) and current.school_id is not None,
             "audit": current.can(Resource.AUDIT),
             "subject_access": current.can(Resource.SUBJECT_ACCESS),
+            "retention": current.can(Resource.RETENTION),
         },
     }

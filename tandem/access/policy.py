@@ -46,6 +46,8 @@ class Resource(StrEnum):
     AUDIT = "audit"
     # Subject access requests: opening one, building its export (every record about the person), answering.
     SUBJECT_ACCESS = "subject_access"
+    # The retention schedule: what is due for deletion, legal holds (placing, releasing), a trust's periods.
+    RETENTION = "retention"
 
 
 class Action(StrEnum):
@@ -241,10 +243,17 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     # DPO reads only to check it before release.
     (Role.DPO, R.SUBJECT_ACCESS, A.VIEW): S.SCHOOL,
     (Role.DPO, R.SUBJECT_ACCESS, A.MANAGE): S.SCHOOL,
+    # ...and looks after retention: sees what is due for deletion and places or releases legal holds. The
+    # periods themselves are the trust's, set by its DPO.
+    (Role.DPO, R.RETENTION, A.VIEW): S.SCHOOL,
+    (Role.DPO, R.RETENTION, A.ADD): S.SCHOOL,
     (Role.TRUST_DPO, R.HOME, A.VIEW): S.SELF,
     (Role.TRUST_DPO, R.AUDIT, A.VIEW): S.TRUST,
     (Role.TRUST_DPO, R.SUBJECT_ACCESS, A.VIEW): S.TRUST,
     (Role.TRUST_DPO, R.SUBJECT_ACCESS, A.MANAGE): S.TRUST,
+    (Role.TRUST_DPO, R.RETENTION, A.VIEW): S.TRUST,
+    (Role.TRUST_DPO, R.RETENTION, A.ADD): S.TRUST,
+    (Role.TRUST_DPO, R.RETENTION, A.MANAGE): S.TRUST,
 }
 
 

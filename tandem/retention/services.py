@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from tandem.access.actor import Actor
 from tandem.audit.services import audit_record
 from tandem.people.models import Pupil
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
@@ -58,6 +59,14 @@ class SchoolPlan:
     held: dict[str, int] = field(default_factory=dict)  # record type -> how many pupils held back
     sen_pupils: list[uuid.UUID] = field(default_factory=list)
     leaver_pupils: list[uuid.UUID] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, object]]:
+        """A row per kind of record, for the Retention page."""
+        return [
+            {"label": t.label, "years": self.years[t], "due": self.due.get(t, 0), "held": self.held.get(t, 0)}
+            for t in RecordType
+        ]
 
 
 def _held(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
@@ -135,7 +144,9 @@ def _record(school: School, record_type: str, count: int) -> None:
     )
 
 
-def retention_period_set(*, trust: Trust, record_type: str, years: str) -> int | None:
+def retention_period_set(
+    *, trust: Trust, record_type: str, years: str, actor: Actor | None = None
+) -> int | None:
     """Change a trust's period for a kind of record ("default" removes its own); returns the years now set,
     None for the default. Audited."""
     if years == "default":
@@ -152,7 +163,7 @@ def retention_period_set(*, trust: Trust, record_type: str, years: str) -> int |
             trust=trust, record_type=record_type, defaults={"years": value}
         )
     audit_record(
-        actor=None,
+        actor=actor,
         action="retention.period",
         target_type=f"retention:{record_type}",
         target_id=trust.pk,
@@ -161,21 +172,23 @@ def retention_period_set(*, trust: Trust, record_type: str, years: str) -> int |
     return value
 
 
-def legal_hold_place(*, school: School, upn: str, reason: str) -> LegalHold:
+def legal_hold_place(*, school: School, upn: str, reason: str, actor: Actor | None = None) -> LegalHold:
     """Stop the schedule deleting anything about the pupil until the hold is released. Audited."""
     pupil = Pupil.objects.filter(school=school, upn=upn.strip().upper()).first()
     if pupil is None:
         raise ValidationError(f"No pupil with UPN {upn} at {school.name}.")
     if not reason.strip():
         raise ValidationError("Say why the records are held (a claim, a complaint, an inquiry).")
-    hold = LegalHold.objects.create(pupil=pupil, reason=reason.strip()[:200])
+    hold = LegalHold.objects.create(
+        pupil=pupil, reason=reason.strip()[:200], placed_by_id=actor.user_id if actor else None
+    )
     audit_record(
-        actor=None, action="retention.hold", target_type="pupil", target_id=pupil.pk, school_id=school.pk
+        actor=actor, action="retention.hold", target_type="pupil", target_id=pupil.pk, school_id=school.pk
     )
     return hold
 
 
-def legal_hold_release(*, school: School, upn: str) -> int:
+def legal_hold_release(*, school: School, upn: str, actor: Actor | None = None) -> int:
     """Release the pupil's open holds; returns how many. Audited."""
     pupil = Pupil.objects.filter(school=school, upn=upn.strip().upper()).first()
     if pupil is None:
@@ -184,6 +197,39 @@ def legal_hold_release(*, school: School, upn: str) -> int:
         released_at=timezone.now()
     )
     audit_record(
-        actor=None, action="retention.release", target_type="pupil", target_id=pupil.pk, school_id=school.pk
+        actor=actor, action="retention.release", target_type="pupil", target_id=pupil.pk, school_id=school.pk
     )
     return released
+
+
+def legal_hold_release_one(*, actor: Actor, hold: LegalHold) -> LegalHold:
+    """Release one hold (from the Retention page). Audited."""
+    LegalHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(released_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="retention.release",
+        target_type="pupil",
+        target_id=hold.pupil_id,
+        school_id=hold.pupil.school_id,
+    )
+    hold.refresh_from_db()
+    return hold
+
+
+def retention_trust_periods(*, trust_id: int) -> dict[str, int]:
+    """The trust's own periods (kinds of record with none set are left out)."""
+    return dict(RetentionPeriod.objects.filter(trust_id=trust_id).values_list("record_type", "years"))
+
+
+def retention_periods_set(*, actor: Actor, trust_id: int, years: dict[str, int | None]) -> Trust:
+    """Save a trust's periods from the Retention page: a number sets the trust's own, None the default."""
+    trust = Trust.objects.get(pk=trust_id)
+    for record_type in RecordType.values:
+        value = years.get(record_type)
+        retention_period_set(
+            actor=actor,
+            trust=trust,
+            record_type=record_type,
+            years="default" if value is None else str(value),
+        )
+    return trust
