@@ -55,6 +55,7 @@ POST_ONLY = {
     "analysis_request",
     "export_prepare",
     "subject_access_export",
+    "legal_hold_release",
 }
 
 
@@ -267,6 +268,17 @@ def _subject_access_ids(world: World, persona: str, scope: Scope) -> tuple[Any, 
     return request(mine).pk, [request(other).pk], world.missing_id
 
 
+def _hold_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    from tandem.retention.models import LegalHold
+
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    return (
+        LegalHold.objects.create(pupil=mine.taught_pupil, reason="A claim").pk,
+        [LegalHold.objects.create(pupil=other.taught_pupil, reason="A claim").pk],
+        987654321,
+    )
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -288,6 +300,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "job_id": _analysis_job_ids,
     "download_id": _download_ids,
     "request_id": _subject_access_ids,
+    "hold_id": _hold_ids,
     "what": lambda world, persona, scope: ("pupils", [], "no-such-list"),
     "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }

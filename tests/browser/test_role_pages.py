@@ -14,8 +14,8 @@ PAGES_BY_PERSONA = {
     "a_admin": ["/", "/staff/", "/staff/add/"],
     "trust_lead": ["/", "/register/", "/trust/"],
     "trust_admin": ["/"],
-    "a_dpo": ["/", "/audit/", "/audit/?action=signin", "/subject-access/", "/subject-access/new/"],
-    "trust_dpo": ["/", "/audit/"],
+    "a_dpo": ["/", "/audit/", "/audit/?action=signin", "/subject-access/", "/subject-access/new/", "/retention/"],
+    "trust_dpo": ["/", "/audit/", "/retention/", "/retention/periods/"],
 }
 
 
