@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _INVISIBLE = frozenset(
     [
@@ -63,11 +64,15 @@ def without_invisible_characters(text: str) -> str:
 REDACTED = "[another pupil]"
 
 
-def redact_names(text: str, names: list[str]) -> str:
-    """`text` with every whole-word, case-insensitive occurrence of each name replaced by REDACTED, longest
-    names first (so "Amy Lee" goes whole, not as "Amy" then "Lee")."""
+def name_redactor(names: list[str]) -> Callable[[str], str]:
+    """A function that replaces every whole-word, case-insensitive occurrence of each name with REDACTED,
+    longest names first (so "Amy Lee" goes whole, not as "Amy" then "Lee"). Built once for many texts."""
     wanted = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
-    if not wanted or not text:
-        return text
+    if not wanted:
+        return lambda text: text
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in wanted) + r")(?!\w)", re.IGNORECASE)
-    return pattern.sub(REDACTED, text)
+    return lambda text: pattern.sub(REDACTED, text) if text else text
+
+
+def redact_names(text: str, names: list[str]) -> str:
+    return name_redactor(names)(text)

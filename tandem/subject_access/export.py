@@ -31,7 +31,7 @@ from tandem.accounts.models import Invitation
 from tandem.assessment.models import Assessment, StageAssessment
 from tandem.audit.models import AuditEvent
 from tandem.audit.selectors import pupil_targets
-from tandem.lib.text import redact_names
+from tandem.lib.text import name_redactor
 from tandem.people.models import Enrolment, GroupStaff, Membership, Pupil, RoleProposal, User
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse, ProgressResult
@@ -110,16 +110,18 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _row(record: Model, names: list[str], left_out: set[str]) -> dict[str, Any]:
+def _row(record: Model, redact: Callable[[str], str], left_out: set[str]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for field in record._meta.concrete_fields:
         if field.name in left_out:
             continue
         value = _value(getattr(record, field.attname))
-        if isinstance(value, str) and names:
-            value = redact_names(value, names)
-        row[field.attname] = value
+        row[field.attname] = redact(value) if isinstance(value, str) else value
     return row
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _other_pupils_names(pupil: Pupil) -> list[str]:
@@ -154,10 +156,11 @@ def subject_access_data(pupil: Pupil) -> dict[str, Any]:
     """Everything the export holds about the pupil, as the JSON schema above."""
     full_names = _other_pupils_names(pupil)
     own_first = [pupil.legal_forename, pupil.preferred_forename]
-    shared_names = full_names + _groupmates_first_names(pupil, own_first)
+    in_records = name_redactor(full_names)
+    in_shared = name_redactor(full_names + _groupmates_first_names(pupil, own_first))
     sections = []
     for key, section in SECTIONS.items():
-        names = shared_names if section.shared else full_names
+        names = in_shared if section.shared else in_records
         left_out = LEFT_OUT.get(key, set())
         sections.append(
             {
@@ -171,7 +174,7 @@ def subject_access_data(pupil: Pupil) -> dict[str, Any]:
         "schema": SCHEMA,
         "generated_at": timezone.now().astimezone(dt.UTC).isoformat(),
         "school": pupil.school.name,
-        "subject": _row(pupil, [], set()),
+        "subject": _row(pupil, _unchanged, set()),
         "sections": sections,
     }
 
@@ -230,7 +233,7 @@ STAFF_LEFT_OUT = {"password", "token_hash", "export"}
 
 def staff_access_data(user: User, school: School) -> dict[str, Any]:
     """Everything the export holds about a member of staff at the school, in the same schema as a pupil's."""
-    names = _all_pupils_names(school.pk)
+    names = name_redactor(_all_pupils_names(school.pk))
     sections = [
         {
             "key": key,
@@ -240,7 +243,7 @@ def staff_access_data(user: User, school: School) -> dict[str, Any]:
         }
         for key, (title, records) in STAFF_SECTIONS.items()
     ]
-    subject = _row(user, [], STAFF_LEFT_OUT | {"is_superuser", "is_staff"})
+    subject = _row(user, _unchanged, STAFF_LEFT_OUT | {"is_superuser", "is_staff"})
     return {
         "schema": SCHEMA,
         "generated_at": timezone.now().astimezone(dt.UTC).isoformat(),

@@ -14,7 +14,14 @@ PAGES_BY_PERSONA = {
     "a_admin": ["/", "/staff/", "/staff/add/"],
     "trust_lead": ["/", "/register/", "/trust/"],
     "trust_admin": ["/"],
-    "a_dpo": ["/", "/audit/", "/audit/?action=signin", "/subject-access/", "/subject-access/new/", "/retention/"],
+    "a_dpo": [
+        "/",
+        "/audit/",
+        "/audit/?action=signin",
+        "/subject-access/",
+        "/subject-access/new/",
+        "/retention/",
+    ],
     "trust_dpo": ["/", "/audit/", "/retention/", "/retention/periods/"],
 }
 
