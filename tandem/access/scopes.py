@@ -21,6 +21,7 @@ from tandem.audit.services import audit_record
 from tandem.exchange.models import ImportRecord
 from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Pupil, TeachingGroup
 from tandem.provision.models import Intervention, InterventionGroup, Placement, SessionLog
+from tandem.schools.models import School
 
 M = TypeVar("M", bound=Model)
 
@@ -34,6 +35,17 @@ def _school_of(actor: Actor) -> int:
 
 def _trust_of(actor: Actor) -> int:
     return actor.trust_id or 0
+
+
+def schools_in_scope(actor: Actor, resource: Resource, action: Action = Action.VIEW) -> QuerySet[School]:
+    """The schools whose records of this kind the actor may reach: their own, or every school of their trust
+    (for the trust-wide roles: the audit trail, subject access, retention)."""
+    scope = actor.scope(resource, action)
+    if scope is Scope.SCHOOL:
+        return School.objects.filter(pk=_school_of(actor))
+    if scope is Scope.TRUST:
+        return School.objects.filter(trust_id=_trust_of(actor))
+    return School.objects.none()
 
 
 def running_on(day: dt.date, prefix: str = "") -> Q:

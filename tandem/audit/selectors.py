@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource, Scope
+from tandem.access.scopes import schools_in_scope
 from tandem.audit.models import AuditEvent, DeniedTally, Outcome
 from tandem.audit.services import audit_record
 from tandem.people.models import Membership, Pupil, User
@@ -52,12 +53,7 @@ class AuditFilters:
 
 
 def _schools_in_scope(actor: Actor) -> QuerySet[School]:
-    scope = actor.scope(Resource.AUDIT, Action.VIEW)
-    if scope is Scope.SCHOOL:
-        return School.objects.filter(pk=actor.school_id or 0)
-    if scope is Scope.TRUST:
-        return School.objects.filter(trust_id=actor.trust_id or 0)
-    return School.objects.none()
+    return schools_in_scope(actor, Resource.AUDIT)
 
 
 def audit_events_in_scope(actor: Actor) -> QuerySet[AuditEvent]:

@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tandem.access.actor import Actor
-from tandem.access.policy import Action, Resource, Scope
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import schools_in_scope
 from tandem.people.models import Pupil
 from tandem.retention.models import LegalHold
 from tandem.retention.services import SchoolPlan, retention_plan
@@ -14,12 +15,7 @@ from tandem.schools.models import School
 
 
 def retention_schools(actor: Actor, action: Action = Action.VIEW) -> QuerySet[School]:
-    scope = actor.scope(Resource.RETENTION, action)
-    if scope is Scope.SCHOOL:
-        return School.objects.filter(pk=actor.school_id or 0)
-    if scope is Scope.TRUST:
-        return School.objects.filter(trust_id=actor.trust_id or 0)
-    return School.objects.none()
+    return schools_in_scope(actor, Resource.RETENTION, action)
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tandem.access.actor import Actor
-from tandem.access.policy import Action, Resource, Scope
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import schools_in_scope
 from tandem.people.models import Membership, Pupil, User
 from tandem.schools.models import School
 from tandem.subject_access.models import SubjectAccessRequest
 
 
 def _schools(actor: Actor, action: Action = Action.VIEW) -> QuerySet[School]:
-    scope = actor.scope(Resource.SUBJECT_ACCESS, action)
-    if scope is Scope.SCHOOL:
-        return School.objects.filter(pk=actor.school_id or 0)
-    if scope is Scope.TRUST:
-        return School.objects.filter(trust_id=actor.trust_id or 0)
-    return School.objects.none()
+    return schools_in_scope(actor, Resource.SUBJECT_ACCESS, action)
 
 
 def requests_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[SubjectAccessRequest]:
