@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import smtplib
 import uuid
 from dataclasses import dataclass
 
@@ -28,6 +30,8 @@ from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
 from tandem.people.models import Membership, Role, User
 from tandem.schools.models import School, Trust
+
+logger = logging.getLogger("tandem.accounts")
 
 
 def _hash(token: str) -> str:
@@ -91,7 +95,12 @@ def _send_invitation(invitation_id: uuid.UUID, url: str) -> None:
     }
     subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
     body = render_to_string("accounts/email/invitation_message.txt", context)
-    send_mail(subject, body, None, [invitation.user.email])
+    try:
+        send_mail(subject, body, None, [invitation.user.email])
+    except (smtplib.SMTPException, OSError) as error:
+        # The invitation is saved; the Staff page shows it was not sent, with "Send again". No address here.
+        logger.warning("invitation %s was not emailed: %s", invitation.pk, type(error).__name__)
+        return
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
 
 

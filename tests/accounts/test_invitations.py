@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -311,3 +312,25 @@ def test_it_lets_only_that_schools_admin_resend_or_withdraw(
     assert invitation.revoked_at is None
     assert len(mailoutbox) == 1
     assert Client().get(link).status_code == 200
+
+
+def test_it_keeps_the_invitation_and_says_so_when_the_mail_server_refuses_it(
+    client: Client,
+    world: World,
+    settings: Any,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    # A real connection to a port nobody listens on: the mail server "refuses" the message.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    client.force_login(world.a.admin)
+
+    _add_person(client, django_capture_on_commit_callbacks)
+
+    invitation = Invitation.objects.get(user__email=NEW_EMAIL)
+    assert invitation.sent_at is None
+    assert "Not sent" in client.get(reverse("staff")).content.decode()
