@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.actor import Actor
@@ -19,7 +20,14 @@ from tandem.people.models import Pupil
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse
 from tandem.provision.models import Placement, SessionAttendance
-from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
+from tandem.register.models import (
+    Concern,
+    Passport,
+    Provision,
+    SenNeed,
+    SenStatusPeriod,
+    SenSupportDecision,
+)
 from tandem.retention.models import LegalHold, RecordType, RetentionPeriod
 from tandem.retention.schedule import DEFAULT_YEARS, born_before
 from tandem.schools.models import School, Trust
@@ -77,11 +85,14 @@ def _held(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
 
 
 def _with_sen_records() -> Q:
-    """A pupil with any SEN record left (deleting the pupil would take them early)."""
-    return Q(
-        *(Exists(model._default_manager.filter(pupil=OuterRef("pk"))) for model in SEN_MODELS),
-        _connector=Q.OR,
-    )
+    """A pupil with any SEN record left (deleting the pupil would take them early). A status history of "no
+    SEN" only is part of the pupil's ordinary record, not an SEN file: it goes with the pupil."""
+
+    def records(model: type[Model]) -> QuerySet[Any]:
+        rows = model._default_manager.filter(pupil=OuterRef("pk"))
+        return rows.exclude(provision=Provision.NONE) if model is SenStatusPeriod else rows
+
+    return Q(*(Exists(records(model)) for model in SEN_MODELS), _connector=Q.OR)
 
 
 def retention_plan(*, school: School, today: dt.date | None = None) -> SchoolPlan:
@@ -119,6 +130,8 @@ def retention_apply(*, school: School, today: dt.date | None = None) -> SchoolPl
     with transaction.atomic():
         plan = retention_plan(school=school, today=today)
         deleted = 0
+        # A plan's next cycle points at it (protected): unlink the cycles first, as they all go together.
+        SupportPlan.objects.filter(pupil_id__in=plan.sen_pupils).update(previous=None)
         for model in SEN_MODELS:
             _, by_model = model._default_manager.filter(pupil_id__in=plan.sen_pupils).delete()
             deleted += by_model.get(model._meta.label, 0)

@@ -19,7 +19,7 @@ from tandem.register.models import SenStatusPeriod
 from tandem.retention.jobs import RETENTION_JOB
 from tandem.retention.models import LegalHold, RetentionPeriod
 from tandem.retention.schedule import born_before, years_after
-from tandem.retention.services import SEN_MODELS, retention_plan
+from tandem.retention.services import SEN_MODELS, _with_sen_records, retention_plan
 from tandem.subject_access.models import SubjectAccessRequest
 from tests import factories as f
 
@@ -47,9 +47,13 @@ def aged() -> dict[str, list[Pupil]]:
     """Demo pupils made old: SEN pupils past 31 years (two left, one of them with an open request, one with
     a legal hold), leavers past 25 but not 31 with SEN records, and a leaver with none past 25."""
     load_demo(seed=3, as_of=dt.date(2026, 11, 23), schools=1, pupils_per_school=150)
-    sen = list(Pupil.objects.filter(pk__in=SenStatusPeriod.objects.values("pupil_id")).order_by("pk")[:6])
-    # Every demo pupil has an SEN status history (if only "no SEN"): a leaver with no SEN record at all.
+    on_register = SenStatusPeriod.objects.exclude(provision="N").values("pupil_id")
+    sen = list(Pupil.objects.filter(pk__in=on_register).order_by("pk")[:6])
+    # A leaver with no SEN record at all, and a demo leaver whose status history is only "no SEN" (part of
+    # the ordinary pupil record: it goes with the pupil at 25 years).
     plain = [f.make_pupil(school=sen[0].school, forename="Robin", surname="Plainrecord")]
+    plain += list(Pupil.objects.exclude(_with_sen_records()).exclude(pk__in=[p.pk for p in sen])[:1])
+    assert len(plain) == 2 and SenStatusPeriod.objects.filter(pupil=plain[1], provision="N").exists()
     _aged(sen[:2], years=40, left=True)
     _aged(sen[2:3], years=40, left=False)
     _aged(sen[3:4], years=40, left=True)  # held by an open request
@@ -73,8 +77,8 @@ def test_it_lists_what_is_due_and_changes_nothing_on_a_dry_run(aged):
     assert expected_sen > 0
     text = out.getvalue()
     assert f"31 years from date of birth: {expected_sen:,} due, 2 pupil(s) held back" in text
-    # Two SEN leavers and the plain leaver; not the held ones nor the one whose SEN records still run.
-    assert "25 years from date of birth: 3 due, 2 pupil(s) held back" in text
+    # Two SEN leavers and the two plain leavers; not the held ones nor the one whose SEN records still run.
+    assert "25 years from date of birth: 4 due, 2 pupil(s) held back" in text
     assert _counts() == before
     assert not AuditEvent.objects.filter(action="retention.delete").exists()
 
@@ -83,17 +87,19 @@ def test_it_deletes_exactly_what_was_due_and_records_it(aged):
     due_sen = [p.pk for p in aged["due_sen"]]
     expected_sen = _sen_rows(due_sen)
     held_rows = _sen_rows([p.pk for p in aged["held"]])
+    n_only_rows = _sen_rows([aged["due_plain"][1].pk])
     before = _counts()
 
     call_command("retention", "--apply", stdout=io.StringIO())
 
     after = _counts()
     removed_sen = sum(before[m._meta.label] - after[m._meta.label] for m in SEN_MODELS)
-    assert removed_sen == expected_sen
+    # The SEN records due, and the "no SEN" history that went with its leaver's record.
+    assert removed_sen == expected_sen + n_only_rows
     assert _sen_rows(due_sen) == 0
     assert _sen_rows([p.pk for p in aged["held"]]) == held_rows  # untouched while the request is open
-    gone = {*due_sen[:2], aged["due_plain"][0].pk}
-    assert before["people.Pupil"] - after["people.Pupil"] == 3
+    gone = {*due_sen[:2], *(p.pk for p in aged["due_plain"])}
+    assert before["people.Pupil"] - after["people.Pupil"] == 4
     assert not Pupil.objects.filter(pk__in=gone).exists()
     assert (
         Pupil.objects.filter(pk__in=[due_sen[2], *[p.pk for p in aged["held"] + aged["kept_by_sen"]]]).count()
@@ -102,7 +108,7 @@ def test_it_deletes_exactly_what_was_due_and_records_it(aged):
     events = dict(
         AuditEvent.objects.filter(action="retention.delete").values_list("target_type", "target_id")
     )
-    assert events == {"retention:sen_records": str(expected_sen), "retention:pupil": "3"}
+    assert events == {"retention:sen_records": str(expected_sen), "retention:pupil": "4"}
     # Nothing is due the second time.
     assert sum(retention_plan(school=aged["due_sen"][0].school).due.values()) == 0
 
