@@ -48,6 +48,13 @@ def schools_in_scope(actor: Actor, resource: Resource, action: Action = Action.V
     return School.objects.none()
 
 
+def pupil_by_upn(actor: Actor, resource: Resource, upn: str, action: Action = Action.VIEW) -> Pupil | None:
+    """The pupil with this UPN (leavers too) at a school where the actor reaches this kind of record: how the
+    data protection officer's pages name a pupil without opening the pupil's record."""
+    schools = schools_in_scope(actor, resource, action)
+    return Pupil.objects.filter(upn=upn.strip().upper(), school__in=schools).select_related("school").first()
+
+
 def running_on(day: dt.date, prefix: str = "") -> Q:
     """A dated row (starts_on, ends_on or open) that runs on `day`; `prefix` reaches it across a relation."""
     return Q(**{f"{prefix}starts_on__lte": day}) & (

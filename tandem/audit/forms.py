@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 
 from tandem.access.actor import Actor
+from tandem.access.policy import Resource
+from tandem.access.scopes import pupil_by_upn
 from tandem.audit.models import Outcome
-from tandem.audit.selectors import AuditFilters, audit_people, audit_pupil_by_upn
+from tandem.audit.selectors import AuditFilters, audit_people
 from tandem.core.forms import DateInput
 
 
@@ -42,7 +44,7 @@ class AuditFilterForm(forms.Form):
         upn = self.cleaned_data["upn"].strip().upper()
         if not upn:
             return None
-        pupil = audit_pupil_by_upn(self.actor, upn)
+        pupil = pupil_by_upn(self.actor, Resource.AUDIT, upn)
         if pupil is None:
             raise forms.ValidationError(f"No pupil with UPN {upn} at the schools whose trail you read.")
         return pupil

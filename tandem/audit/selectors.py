@@ -81,12 +81,6 @@ def audit_people(actor: Actor) -> QuerySet[User]:
     return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name", "email")
 
 
-def audit_pupil_by_upn(actor: Actor, upn: str) -> Pupil | None:
-    """The pupil with this UPN at a school where the actor reads the trail (leavers included): the pupil
-    filter's lookup. Names nobody the actor could not already find in the trail."""
-    return Pupil.objects.filter(upn=upn.strip().upper(), school__in=_schools_in_scope(actor)).first()
-
-
 def pupil_targets(pupil: Pupil) -> Q:
     """Events about the pupil: the pupil themselves, or any record of theirs an event can name."""
     match = Q(target_type="pupil", target_id=str(pupil.pk))

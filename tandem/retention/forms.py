@@ -5,9 +5,10 @@ from typing import Any
 from django import forms
 
 from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_by_upn
 from tandem.retention.models import RecordType
 from tandem.retention.schedule import DEFAULT_YEARS
-from tandem.retention.selectors import hold_pupil_by_upn
 
 
 class HoldForm(forms.Form):
@@ -24,7 +25,7 @@ class HoldForm(forms.Form):
 
     def clean_upn(self) -> Any:
         upn = self.cleaned_data["upn"].strip().upper()
-        pupil = hold_pupil_by_upn(self.actor, upn)
+        pupil = pupil_by_upn(self.actor, Resource.RETENTION, upn, Action.ADD)
         if pupil is None:
             raise forms.ValidationError(
                 f"No pupil with UPN {upn} at the schools whose records you look after."

@@ -8,7 +8,6 @@ from django.http import Http404
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import schools_in_scope
-from tandem.people.models import Pupil
 from tandem.retention.models import LegalHold
 from tandem.retention.services import SchoolPlan, retention_plan
 from tandem.schools.models import School
@@ -33,12 +32,6 @@ def retention_overview(*, actor: Actor) -> RetentionOverview:
         .order_by("placed_at")
     )
     return RetentionOverview(plans=[retention_plan(school=s) for s in schools], holds=list(holds))
-
-
-def hold_pupil_by_upn(actor: Actor, upn: str) -> Pupil | None:
-    """The pupil to hold, by UPN, at a school where the actor places holds (leavers too)."""
-    schools = retention_schools(actor, Action.ADD)
-    return Pupil.objects.filter(upn=upn.strip().upper(), school__in=schools).select_related("school").first()
 
 
 def hold_or_404(actor: Actor, hold_id: int | str) -> LegalHold:

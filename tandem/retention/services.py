@@ -185,32 +185,34 @@ def retention_period_set(
     return value
 
 
-def legal_hold_place(*, school: School, upn: str, reason: str, actor: Actor | None = None) -> LegalHold:
+def legal_hold_place(*, pupil: Pupil, reason: str, actor: Actor | None = None) -> LegalHold:
     """Stop the schedule deleting anything about the pupil until the hold is released. Audited."""
-    pupil = Pupil.objects.filter(school=school, upn=upn.strip().upper()).first()
-    if pupil is None:
-        raise ValidationError(f"No pupil with UPN {upn} at {school.name}.")
     if not reason.strip():
         raise ValidationError("Say why the records are held (a claim, a complaint, an inquiry).")
     hold = LegalHold.objects.create(
         pupil=pupil, reason=reason.strip()[:200], placed_by_id=actor.user_id if actor else None
     )
     audit_record(
-        actor=actor, action="retention.hold", target_type="pupil", target_id=pupil.pk, school_id=school.pk
+        actor=actor,
+        action="retention.hold",
+        target_type="pupil",
+        target_id=pupil.pk,
+        school_id=pupil.school_id,
     )
     return hold
 
 
-def legal_hold_release(*, school: School, upn: str, actor: Actor | None = None) -> int:
+def legal_hold_release(*, pupil: Pupil, actor: Actor | None = None) -> int:
     """Release the pupil's open holds; returns how many. Audited."""
-    pupil = Pupil.objects.filter(school=school, upn=upn.strip().upper()).first()
-    if pupil is None:
-        raise ValidationError(f"No pupil with UPN {upn} at {school.name}.")
     released = LegalHold.objects.filter(pupil=pupil, released_at__isnull=True).update(
         released_at=timezone.now()
     )
     audit_record(
-        actor=actor, action="retention.release", target_type="pupil", target_id=pupil.pk, school_id=school.pk
+        actor=actor,
+        action="retention.release",
+        target_type="pupil",
+        target_id=pupil.pk,
+        school_id=pupil.school_id,
     )
     return released
 

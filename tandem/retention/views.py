@@ -40,10 +40,7 @@ def hold_new_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         request,
         form,
         save=lambda: legal_hold_place(
-            actor=actor,
-            school=form.cleaned_data["upn"].school,
-            upn=form.cleaned_data["upn"].upn,
-            reason=form.cleaned_data["reason"],
+            actor=actor, pupil=form.cleaned_data["upn"], reason=form.cleaned_data["reason"]
         ),
         success="Held: nothing about this pupil will be deleted until the hold is released.",
         next_url=lambda hold: reverse("retention"),

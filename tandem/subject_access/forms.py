@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 
 from tandem.access.actor import Actor
+from tandem.access.policy import Action, Resource
+from tandem.access.scopes import pupil_by_upn
 from tandem.core.forms import date_field
-from tandem.subject_access.selectors import subject_pupil_by_upn, subject_staff_by_email
+from tandem.subject_access.selectors import subject_staff_by_email
 
 
 class RequestOpenForm(forms.Form):
@@ -36,7 +38,7 @@ class RequestOpenForm(forms.Form):
         upn = self.cleaned_data["upn"].strip().upper()
         if not upn:
             return None
-        pupil = subject_pupil_by_upn(self.actor, upn)
+        pupil = pupil_by_upn(self.actor, Resource.SUBJECT_ACCESS, upn, Action.MANAGE)
         if pupil is None:
             raise forms.ValidationError(f"No pupil with UPN {upn} at the schools whose requests you answer.")
         return pupil

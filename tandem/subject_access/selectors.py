@@ -8,7 +8,7 @@ from django.http import Http404
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import schools_in_scope
-from tandem.people.models import Membership, Pupil, User
+from tandem.people.models import Membership, User
 from tandem.schools.models import School
 from tandem.subject_access.models import SubjectAccessRequest
 
@@ -30,12 +30,6 @@ def request_or_404(
     if found is None:
         raise Http404()
     return found
-
-
-def subject_pupil_by_upn(actor: Actor, upn: str) -> Pupil | None:
-    """The pupil a request is about, by UPN, at a school where the actor answers requests (leavers too)."""
-    schools = _schools(actor, Action.MANAGE)
-    return Pupil.objects.filter(upn=upn.strip().upper(), school__in=schools).select_related("school").first()
 
 
 def subject_staff_by_email(actor: Actor, email: str) -> tuple[User, int] | None:

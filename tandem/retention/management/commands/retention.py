@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tandem.people.models import Pupil
 from tandem.retention.models import RecordType
 from tandem.retention.schedule import DEFAULT_YEARS
 from tandem.retention.services import (
@@ -89,12 +90,16 @@ class Command(BaseCommand):
         )
         if school is None:
             raise CommandError("Say which school with --school (its id).")
+        upn = (options["hold"] or options["release"]).strip().upper()
+        pupil = Pupil.objects.filter(school=school, upn=upn).first()
+        if pupil is None:
+            raise CommandError(f"No pupil with UPN {upn} at {school.name}.")
         try:
             if options["hold"]:
-                legal_hold_place(school=school, upn=options["hold"], reason=options["reason"])
+                legal_hold_place(pupil=pupil, reason=options["reason"])
                 self.stdout.write("Held: nothing about this pupil is deleted until the hold is released.")
             else:
-                released = legal_hold_release(school=school, upn=options["release"])
+                released = legal_hold_release(pupil=pupil)
                 self.stdout.write(f"Released {released} hold(s).")
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
