@@ -102,26 +102,23 @@ def retention_plan(*, school: School, today: dt.date | None = None) -> SchoolPla
     pupils = Pupil.objects.filter(school=school)
 
     sen_due = pupils.filter(date_of_birth__lt=born_before(today, years[RecordType.SEN_RECORDS]))
-    held = set(_held(sen_due).values_list("pk", flat=True))
-    plan.sen_pupils = [pk for pk in sen_due.values_list("pk", flat=True) if pk not in held]
+    held = _held(sen_due)
+    plan.sen_pupils = list(sen_due.exclude(pk__in=held.values("pk")).values_list("pk", flat=True))
     plan.due[RecordType.SEN_RECORDS] = sum(
         model._default_manager.filter(pupil_id__in=plan.sen_pupils).count() for model in SEN_MODELS
     )
-    plan.held[RecordType.SEN_RECORDS] = len(held)
+    plan.held[RecordType.SEN_RECORDS] = held.count()
 
     # A leaver whose own period has passed, and whose SEN records are gone or going now.
     leavers = pupils.filter(
         left_on__isnull=False, date_of_birth__lt=born_before(today, years[RecordType.PUPIL])
     )
     keeps_sen = leavers.filter(_with_sen_records()).exclude(pk__in=plan.sen_pupils)
-    held_leavers = set(_held(leavers).values_list("pk", flat=True))
-    plan.leaver_pupils = [
-        pk
-        for pk in leavers.exclude(pk__in=keeps_sen.values("pk")).values_list("pk", flat=True)
-        if pk not in held_leavers
-    ]
+    held_leavers = _held(leavers)
+    due = leavers.exclude(pk__in=keeps_sen.values("pk")).exclude(pk__in=held_leavers.values("pk"))
+    plan.leaver_pupils = list(due.values_list("pk", flat=True))
     plan.due[RecordType.PUPIL] = len(plan.leaver_pupils)
-    plan.held[RecordType.PUPIL] = len(held_leavers)
+    plan.held[RecordType.PUPIL] = held_leavers.count()
     return plan
 
 

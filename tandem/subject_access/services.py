@@ -64,15 +64,13 @@ def export_request(*, actor: Actor, request_id: uuid.UUID) -> Job:
     """Queue the job that builds the export, or return the one already waiting or running for it."""
     request = request_or_404(actor, request_id, Action.MANAGE)
     with transaction.atomic():
-        waiting = (
-            Job.objects.select_for_update()
-            .filter(
-                kind=EXPORT_JOB,
-                status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-                arguments__request_id=str(request.pk),
-            )
-            .first()
-        )
+        # The request's row locked for the check-and-queue, so two clicks at once queue one job.
+        SubjectAccessRequest.objects.select_for_update().filter(pk=request.pk).first()
+        waiting = Job.objects.filter(
+            kind=EXPORT_JOB,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+            arguments__request_id=str(request.pk),
+        ).first()
         if waiting is not None:
             return waiting
         return job_enqueue(
