@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tandem.core.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TANDEM_VAR_DIR", BASE_DIR / "var"))
 
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
     "tandem.assessment",
     "tandem.progress",
     "tandem.plans",
+    # Corrections and withdrawals of the records people write, with each record's version history.
+    "tandem.revisions",
     "tandem.provision",
     "tandem.exchange",
     "tandem.access",
@@ -311,19 +315,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tandem.core.logging.RequestIdFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("TANDEM_LOG_LEVEL", "INFO")},
-    "loggers": {},
-}
+# Every line to the console, or with TANDEM_LOG_FILE to that file (warnings still on the console too).
+# `tandem run` sets it to var/tandem.log for itself and its worker.
+TANDEM_LOG_FILE = os.environ.get("TANDEM_LOG_FILE", "")
+LOGGING = logging_config(level=os.environ.get("TANDEM_LOG_LEVEL", "INFO"), log_file=TANDEM_LOG_FILE)
 
 # ---- Email. Real SMTP when TANDEM_EMAIL_HOST is set (docs/admin.md); otherwise every message is written
 # to an outbox folder, so the demo works on a machine with no mail server.

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from tandem.accounts import views as accounts
 from tandem.audit import views as audit
-from tandem.core.views import health_view
+from tandem.core.views import favicon_view, health_view
 from tandem.dashboards.views import home_view, switch_role_view
 from tandem.exchange import views as exchange
 from tandem.notifications import views as notifications
@@ -14,7 +14,7 @@ from tandem.progress import views as progress
 from tandem.provision import views as provision
 from tandem.register import views as register
 from tandem.retention import views as retention
-from tandem.schools.views import trust_view
+from tandem.schools.views import trust_school_view, trust_view
 from tandem.subject_access import views as subject_access
 
 
@@ -38,12 +38,14 @@ urlpatterns = [
     # Sign-in: invitations, passwords, two-factor, SSO and sessions (tandem.accounts on django-allauth).
     path("accounts/", include("tandem.accounts.urls")),
     path("health/", health_view, name="health"),
+    path("favicon.ico", favicon_view, name="favicon"),
     path("", home_view, name="home"),
     path("switch-role/", switch_role_view, name="switch_role"),
     path("pupils/", people.pupil_list_view, name="pupil_list"),
     path("pupils/<uuid:pupil_id>/", people.pupil_detail_view, name="pupil_detail"),
     path("groups/", people.group_list_view, name="group_list"),
     path("groups/<uuid:group_id>/", people.group_detail_view, name="group_detail"),
+    path("groups/<uuid:group_id>/profile/", people.group_profile_view, name="group_profile"),
     path("register/", register.register_view, name="register"),
     path("audit/", audit.audit_list_view, name="audit_list"),
     path("audit/download/", audit.audit_export_view, name="audit_export"),
@@ -83,6 +85,8 @@ urlpatterns = [
     path("pupils/<uuid:pupil_id>/concerns/new/", register.concern_new_view, name="concern_new"),
     path("concerns/<uuid:concern_id>/", register.concern_detail_view, name="concern_detail"),
     path("concerns/<uuid:concern_id>/next-step/", register.concern_next_step_view, name="concern_next_step"),
+    path("concerns/<uuid:concern_id>/correct/", register.concern_edit_view, name="concern_edit"),
+    path("concerns/<uuid:concern_id>/withdraw/", register.concern_withdraw_view, name="concern_withdraw"),
     path(
         "pupils/<uuid:pupil_id>/first-responses/new/",
         progress.first_response_new_view,
@@ -99,6 +103,16 @@ urlpatterns = [
         name="first_response_review",
     ),
     path(
+        "first-responses/<uuid:response_id>/correct/",
+        progress.first_response_edit_view,
+        name="first_response_edit",
+    ),
+    path(
+        "first-responses/<uuid:response_id>/withdraw/",
+        progress.first_response_withdraw_view,
+        name="first_response_withdraw",
+    ),
+    path(
         "pupils/<uuid:pupil_id>/sen-support/start/", register.sen_support_start_view, name="sen_support_start"
     ),
     path("pupils/<uuid:pupil_id>/plans/new/", plans.plan_new_view, name="plan_new"),
@@ -108,6 +122,10 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/review/", plans.plan_review_view, name="plan_review"),
     path("plans/<uuid:plan_id>/for-parents.pdf", plans.plan_pdf_view, name="plan_pdf"),
     path("plans/<uuid:plan_id>/owner/", plans.plan_owner_view, name="plan_owner"),
+    path("plans/<uuid:plan_id>/correct/", plans.plan_edit_view, name="plan_edit"),
+    path("plans/<uuid:plan_id>/withdraw/", plans.plan_withdraw_view, name="plan_withdraw"),
+    path("targets/<uuid:target_id>/correct/", plans.target_edit_view, name="target_edit"),
+    path("targets/<uuid:target_id>/withdraw/", plans.target_withdraw_view, name="target_withdraw"),
     path("targets/<uuid:target_id>/owner/", plans.target_owner_view, name="target_owner"),
     path(
         "first-responses/<uuid:response_id>/owner/",
@@ -115,12 +133,25 @@ urlpatterns = [
         name="first_response_owner",
     ),
     path("targets/<uuid:target_id>/progress/", plans.target_progress_view, name="target_progress"),
+    path(
+        "target-progress/<uuid:progress_id>/correct/",
+        plans.target_progress_edit_view,
+        name="target_progress_edit",
+    ),
+    path(
+        "target-progress/<uuid:progress_id>/withdraw/",
+        plans.target_progress_withdraw_view,
+        name="target_progress_withdraw",
+    ),
     path("pupils/<uuid:pupil_id>/meetings/new/", plans.meeting_new_view, name="meeting_new"),
     path("meetings/<uuid:meeting_id>/", plans.meeting_detail_view, name="meeting_detail"),
     path("meetings/<uuid:meeting_id>/for-parents.pdf", plans.meeting_pdf_view, name="meeting_pdf"),
+    path("meetings/<uuid:meeting_id>/correct/", plans.meeting_edit_view, name="meeting_edit"),
+    path("meetings/<uuid:meeting_id>/withdraw/", plans.meeting_withdraw_view, name="meeting_withdraw"),
     path("pupils/<uuid:pupil_id>/passport/", register.passport_detail_view, name="passport"),
     path("pupils/<uuid:pupil_id>/passport/edit/", register.passport_edit_view, name="passport_edit"),
     path("passports/<uuid:passport_id>/read/", register.passport_read_view, name="passport_read"),
+    path("passports/<uuid:passport_id>/withdraw/", register.passport_withdraw_view, name="passport_withdraw"),
     # Interventions: catalogue, groups, placements, session logs.
     path("interventions/", provision.intervention_list_view, name="intervention_list"),
     path("interventions/new/", provision.intervention_new_view, name="intervention_new"),
@@ -129,6 +160,11 @@ urlpatterns = [
         "interventions/<uuid:intervention_id>/",
         provision.intervention_detail_view,
         name="intervention_detail",
+    ),
+    path(
+        "interventions/<uuid:intervention_id>/programme/",
+        provision.intervention_programme_view,
+        name="intervention_programme",
     ),
     path(
         "interventions/<uuid:intervention_id>/groups/new/",
@@ -144,6 +180,7 @@ urlpatterns = [
     path("intervention-groups/<uuid:igroup_id>/log/", provision.session_log_view, name="session_log"),
     path("placements/<uuid:placement_id>/exit/", provision.placement_exit_view, name="placement_exit"),
     path("session-logs/<uuid:log_id>/acknowledge/", provision.log_acknowledge_view, name="log_acknowledge"),
+    path("session-logs/acknowledge/", provision.logs_acknowledge_view, name="logs_acknowledge"),
     path("provision-map/", provision.provision_map_view, name="provision_map"),
     # Imports from the MIS: upload, preview, choose columns, apply.
     path("imports/", exchange.import_list_view, name="import_list"),
@@ -187,6 +224,7 @@ urlpatterns = [
         name="second_factors_reset",
     ),
     path("trust/", trust_view, name="trust"),
+    path("trust/schools/<int:school_id>/", trust_school_view, name="trust_school"),
     path("admin/", admin.site.urls),
 ]
 

@@ -78,6 +78,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nLog scan: {len(LOG_CAPTURE.lines)} log lines, no pupil names.")
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The last lines of `make test`: how many real-browser tests ran, and if any were skipped, why (a
+    machine without Chromium skips them rather than failing; README, "Browser tests")."""
+    outcomes: dict[str, int] = {}
+    reasons: set[str] = set()
+    for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "browser" not in getattr(report, "keywords", {}):
+                continue
+            if report.when != "call" and not (outcome in ("skipped", "error") and report.when == "setup"):
+                continue
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            if outcome == "skipped" and isinstance(report.longrepr, tuple):
+                reasons.add(str(report.longrepr[2]).removeprefix("Skipped: "))
+    if not outcomes:
+        return
+    counted = ", ".join(f"{count} {outcome}" for outcome, count in outcomes.items())
+    terminalreporter.write_line(f"Browser tests (real Chromium): {counted}.")
+    for reason in sorted(reasons):
+        terminalreporter.write_line(f"  Skipped because: {reason}")
+
+
 # ---------------------------------------------------------------- clients
 class SignedInClient(Client):
     """A test client whose force_login stands for a whole, fresh sign-in: password and second factor.

@@ -19,7 +19,8 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "staff": current.can(Resource.STAFF),
             "trust": current.can(Resource.TRUST_OVERVIEW),
             "manage_staff": current.can(Resource.STAFF, Action.MANAGE),
-            "to_do": current.can(Resource.FIRST_RESPONSE) or current.can(Resource.PASSPORT, Action.ADD),
+            "to_do": current.school_id is not None
+            and (current.can(Resource.FIRST_RESPONSE) or current.can(Resource.PASSPORT, Action.ADD)),
             "compliance": current.can(Resource.COMPLIANCE),
             "interventions": current.can(Resource.INTERVENTION) and current.school_id is not None,
             "provision_map": current.can(Resource.PROVISION_MAP),

@@ -267,7 +267,7 @@ def scope_for(role: str, resource: Resource, action: Action) -> Scope:
 # URLs outside the role table, named so the URL walk can tell "declared" from "forgotten": signing in,
 # an invitation link, the second-factor step, an email's unsubscribe link. None shows a pupil.
 PUBLIC_URL_NAMES = frozenset(
-    {"account_login", "invitation_accept", "two_factor_required", "health", "email_unsubscribe"}
+    {"account_login", "invitation_accept", "two_factor_required", "health", "email_unsubscribe", "favicon"}
 )
 # The sign-in library's own pages (password reset and change, two-factor, SSO, signed-in devices):
 # about the signed-in person only, never a pupil, so outside the role table too.

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from tandem.core.apps import REQUIRED
 from tandem.core.once import (
     FORM_FIELD_NAME,
     AlreadySubmitted,
@@ -70,7 +71,7 @@ def text_area(
         help_text=f"{help_text} {limit}" if help_text else limit,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
-            "required": "This cannot be left empty.",
+            "required": REQUIRED,
             "max_length": "Keep this to %(limit_value)s characters or fewer (it has %(show_value)s).",
         },
     )

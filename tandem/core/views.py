@@ -1,10 +1,17 @@
 import sys
+from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.template import loader
 
 from tandem.core import health
 
+FAVICON = Path(__file__).resolve().parent / "static" / "tandem" / "favicon.svg"
 # How long browsers and proxies are told to wait before trying again when the database is unavailable.
 RETRY_AFTER_SECONDS = 30
 
@@ -15,6 +22,11 @@ def health_view(request: HttpRequest) -> HttpResponse:
     if problems:
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def favicon_view(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools ask for /favicon.ico whatever the page says: the same icon the pages name."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

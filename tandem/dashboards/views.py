@@ -13,13 +13,14 @@ from tandem.access.policy import Resource
 from tandem.access.request import choose_membership
 from tandem.audit.selectors import audit_overview
 from tandem.audit.services import audit_record
+from tandem.dashboards.selectors import dashboard_tiles, progress_gaps, teacher_accountability
 from tandem.exchange.selectors import import_records
 from tandem.people.models import Role
 from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
-from tandem.plans.selectors import to_do
+from tandem.plans.to_do import to_do
 from tandem.provision.selectors import groups_today
 from tandem.register.selectors import ON_REGISTER, register_summary
-from tandem.schools.selectors import school_roll_by_year, staff_counts, trust_overview
+from tandem.schools.selectors import school_roll_by_year, staff_counts, trust_schools_compared
 
 HOME_TEMPLATES = {
     Role.TEACHER: "dashboards/home_teacher.html",
@@ -34,7 +35,24 @@ HOME_TEMPLATES = {
 }
 
 
-def _home_context(actor: Actor) -> dict[str, Any]:
+def _dashboard(actor: Actor, year_group: int | None) -> dict[str, Any]:
+    """The head's and the SENCo's figures at a glance: tiles, gaps over time, accountability by teacher."""
+    return {
+        "tiles": dashboard_tiles(actor=actor),
+        "gaps": progress_gaps(actor=actor, year_group=year_group),
+        "accountability": teacher_accountability(actor=actor),
+    }
+
+
+def _year_group(request: HttpRequest) -> int | None:
+    """The chart's year-group choice from the URL; anything else means every year group."""
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+
+
+def _home_context(actor: Actor, *, year_group: int | None = None) -> dict[str, Any]:
     role = Role(actor.role)
     if role in (Role.TEACHER, Role.TEACHING_ASSISTANT):
         sen_pupils = pupil_list(actor=actor, filters=PupilFilters()).filter(provision__in=ON_REGISTER)
@@ -45,9 +63,10 @@ def _home_context(actor: Actor) -> dict[str, Any]:
             "groups_today": groups_today(actor=actor),
         }
     if role is Role.SENCO:
-        return {"summary": register_summary(actor=actor)}
+        return {"summary": register_summary(actor=actor), **_dashboard(actor, year_group)}
     if role is Role.HEAD:
         return {
+            **_dashboard(actor, year_group),
             "summary": register_summary(actor=actor),
             "years": school_roll_by_year(actor=actor),
             "staff": staff_counts(actor=actor),
@@ -63,19 +82,20 @@ def _home_context(actor: Actor) -> dict[str, Any]:
             "overview": audit_overview(actor=actor),
             "tally_limit": settings.TANDEM_AUDIT_DENIED_ROWS_PER_HOUR,
         }
-    return {"schools": trust_overview(actor=actor)}
+    return {"compared": trust_schools_compared(actor=actor)}
 
 
 @allow(Resource.HOME)
 def home_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    context = _home_context(actor)
+    context = _home_context(actor, year_group=_year_group(request))
     if actor.can(Resource.SEN_RECORD) and Role(actor.role) is not Role.SCHOOL_ADMIN:
         audit_record(
             actor=actor,
             action="home.view",
             target_type="school" if actor.school_id else "trust",
             target_id=actor.school_id or actor.trust_id or "",
-            fields=["sen_summary"],
+            # The head's and SENCo's home also shows progress gaps and each teacher's outstanding records.
+            fields=["sen_summary", *(["progress_gaps", "accountability"] if "gaps" in context else [])],
         )
     return render(request, HOME_TEMPLATES[Role(actor.role)], context)
 

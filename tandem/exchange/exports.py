@@ -87,6 +87,12 @@ def _yes(value: bool) -> str:
     return "Y" if value else "N"
 
 
+def _school_column(actor: Actor, headers: Sequence[str]) -> tuple[str, ...]:
+    """A trust role's download spans the trust's schools, so it ends with a School column (last, so the
+    columns the importer recognises keep their places)."""
+    return (*headers, "School") if actor.school_id is None else tuple(headers)
+
+
 def _audit(actor: Actor, what: str, fields: Sequence[str]) -> None:
     audit_record(
         actor=actor,
@@ -102,14 +108,17 @@ def roll_size(*, actor: Actor) -> int:
 
 
 def roll_table(*, actor: Actor) -> DataTable:
-    pupils = pupils_in_scope(actor, Resource.PUPIL).order_by(
-        "year_group", "legal_surname", "legal_forename", "id"
+    pupils = (
+        pupils_in_scope(actor, Resource.PUPIL)
+        .select_related("school")
+        .order_by("year_group", "legal_surname", "legal_forename", "id")
     )
-    _audit(actor, "roll", ROLL_HEADERS)
+    headers = _school_column(actor, ROLL_HEADERS)
+    _audit(actor, "roll", headers)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for p in pupils.iterator(chunk_size=2000):
-            yield (
+            row: tuple[Cell, ...] = (
                 p.upn,
                 p.mis_id,
                 p.legal_surname,
@@ -122,8 +131,9 @@ def roll_table(*, actor: Actor) -> DataTable:
                 _yes(p.eal),
                 _yes(p.looked_after),
             )
+            yield (*row, p.school.name) if actor.school_id is None else row
 
-    return DataTable("Pupils", ROLL_HEADERS, rows())
+    return DataTable("Pupils", headers, rows())
 
 
 def register_table(*, actor: Actor) -> DataTable:
@@ -131,7 +141,7 @@ def register_table(*, actor: Actor) -> DataTable:
     pupils = pupils_in_scope(actor, Resource.SEN_RECORD)
     periods = (
         SenStatusPeriod.objects.filter(pupil__in=pupils, ends_on__isnull=True, provision__in=("K", "E"))
-        .select_related("pupil")
+        .select_related("pupil__school")
         .order_by("pupil__year_group", "pupil__legal_surname", "pupil__legal_forename", "pupil_id")
     )
     needs: dict[object, dict[int, str]] = {}
@@ -139,13 +149,14 @@ def register_table(*, actor: Actor) -> DataTable:
         "pupil_id", "rank", "need_type_id"
     ):
         needs.setdefault(pupil_id, {})[rank] = code
-    _audit(actor, "register", REGISTER_HEADERS)
+    headers = _school_column(actor, REGISTER_HEADERS)
+    _audit(actor, "register", headers)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for period in periods:
             p = period.pupil
             ranked = needs.get(p.pk, {})
-            yield (
+            row: tuple[Cell, ...] = (
                 p.upn,
                 p.mis_id,
                 p.legal_surname,
@@ -156,8 +167,9 @@ def register_table(*, actor: Actor) -> DataTable:
                 ranked.get(1, ""),
                 ranked.get(2, ""),
             )
+            yield (*row, p.school.name) if actor.school_id is None else row
 
-    return DataTable("SEN register", REGISTER_HEADERS, rows())
+    return DataTable("SEN register", headers, rows())
 
 
 def _marks(actor: Actor) -> QuerySet[Assessment]:
@@ -196,13 +208,14 @@ def marks_table(*, actor: Actor) -> DataTable:
 def flags_table(*, actor: Actor) -> DataTable:
     """The newest run's flags for the pupils in scope (less than expected progress, Code 6.17)."""
     _, results = flagged_list(actor=actor)
-    _audit(actor, "flags", FLAG_HEADERS)
+    headers = _school_column(actor, FLAG_HEADERS)
+    _audit(actor, "flags", headers)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for r in results:
             p = r.pupil
             reasons = r.reasons if isinstance(r.reasons, dict) else {}
-            yield (
+            row: tuple[Cell, ...] = (
                 p.upn,
                 p.legal_surname,
                 p.legal_forename,
@@ -217,8 +230,9 @@ def flags_table(*, actor: Actor) -> DataTable:
                 " ".join(str(text) for text in reasons.values()),
                 list_for(r.provision),  # type: ignore[attr-defined]  # by SEN status today
             )
+            yield (*row, r.school.name) if actor.school_id is None else row
 
-    return DataTable("Less than expected progress", FLAG_HEADERS, rows())
+    return DataTable("Less than expected progress", headers, rows())
 
 
 # ------------------------------------------------------------------------------------------ CTF

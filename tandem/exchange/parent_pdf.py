@@ -134,6 +134,7 @@ class ParentPlan:
     # School assessments in a parent's words ("Kai made less progress in reading in the spring term than
     # most pupils who started at the same level."): never the staff figures, SDs or percentiles.
     progress: tuple[str, ...] = ()
+    version: int = 0  # the plan's version this copy was made from (its footer says so); 0: not stamped
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class ParentMeetingRecord:
     discussed: str
     agreed_actions: str
     next_meeting_on: datetime.date | None
+    version: int = 0  # the record's version this copy was made from; 0: not stamped
 
 
 def find_jargon(text: str) -> list[str]:
@@ -189,7 +191,7 @@ def plan_pdf(plan: ParentPlan) -> bytes:
     review = date_in_words(plan.review_on)
     doc = _ParentDocument(
         title=f"Support plan for {name}",
-        footer=f"Support plan for {name}",
+        footer=f"Support plan for {name}{_version_note(plan.version)}",
         school=plan.school_name,
         made_on=plan.written_on,
     )
@@ -276,7 +278,7 @@ def meeting_pdf(record: ParentMeetingRecord) -> bytes:
     held_on = date_in_words(record.held_on)
     doc = _ParentDocument(
         title=f"Meeting notes for {name}, {held_on}",
-        footer=f"Meeting notes for {name}",
+        footer=f"Meeting notes for {name}{_version_note(record.version)}",
         school=record.school_name,
         made_on=record.held_on,
     )
@@ -319,6 +321,10 @@ def meeting_pdf(record: ParentMeetingRecord) -> bytes:
         "You are welcome to get in touch at any time, not only at meetings."
     )
     return doc.finish()
+
+
+def _version_note(version: int) -> str:
+    return f" · Version {version}" if version else ""
 
 
 def _clean(text: str) -> str:

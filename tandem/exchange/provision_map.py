@@ -47,6 +47,7 @@ from tandem.exchange.parent_pdf import (
     date_in_words,
 )
 from tandem.lib.spreadsheet import FORMULA_STARTS, escape_formula
+from tandem.lib.text import counted
 
 PENNY = Decimal("0.01")
 # Spreadsheets run a cell that starts with one of these as a formula (as in tandem.progress.files).
@@ -225,7 +226,7 @@ def _column(field: str) -> int:
 
 
 def _pupils_in_words(count: int) -> str:
-    return f"{count} pupil" if count == 1 else f"{count} pupils"
+    return counted(count, "pupil")
 
 
 # XLSX -----------------------------------------------------------------------------------------
@@ -406,8 +407,7 @@ def _short_date(day: datetime.date) -> str:
 
 
 def _how_often(row: ProvisionRow) -> str:
-    sessions = "1 session" if row.sessions_per_week == 1 else f"{row.sessions_per_week} sessions"
-    weeks = "1 week" if row.weeks == 1 else f"{row.weeks} weeks"
+    sessions, weeks = counted(row.sessions_per_week, "session"), counted(row.weeks, "week")
     return f"{sessions} of {row.minutes_per_session} min a week for {weeks}"
 
 

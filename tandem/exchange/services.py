@@ -48,6 +48,7 @@ from tandem.exchange.importers.base import codes_by_name
 from tandem.exchange.importers.staff import StaffPlan
 from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, SavedColumns
 from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
+from tandem.lib.text import counted
 from tandem.people.models import Subject
 from tandem.people.services import StaffImportResult, staff_import_follow_up, staff_import_refusals
 from tandem.progress.services import analysis_request
@@ -357,9 +358,10 @@ def import_apply(
             if isinstance(plan, StaffPlan):
                 refused_roles = plan.self_grants
             if plan.blocking and not skip_errors:
+                errors = len(plan.error_lines)
                 raise ValidationError(
-                    f"{len(plan.error_lines)} rows have errors. Correct the file, or choose to leave "
-                    "those rows out."
+                    f"{counted(errors, 'row')} {'has' if errors == 1 else 'have'} errors. Correct the file, "
+                    "or choose to leave those rows out."
                 )
             if progress:
                 progress("writing", 0, plan.write_count())

@@ -23,3 +23,33 @@ def one_month_after(day: dt.date) -> dt.date:
     following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
     last = (following - dt.timedelta(days=1)).day
     return dt.date(year, month, min(day.day, last))
+
+
+# English school terms as Tandem counts them by default: autumn September to December, spring January to
+# March, summer April to August. Real term dates move with Easter by a week or two; nothing here depends on
+# that precision (it decides what a To do list calls "this term" and how many parent meetings are due).
+TERMS = ("autumn", "spring", "summer")
+_TERM_START_MONTH = {"autumn": 9, "spring": 1, "summer": 4}
+
+
+def term_of(day: dt.date) -> str:
+    """ "autumn", "spring" or "summer": the term `day` falls in."""
+    if day.month >= 9:
+        return "autumn"
+    return "spring" if day.month <= 3 else "summer"
+
+
+def term_start(day: dt.date) -> dt.date:
+    """The first day of the term that contains `day`."""
+    term = term_of(day)
+    return dt.date(day.year, _TERM_START_MONTH[term], 1)
+
+
+def terms_ended(day: dt.date) -> int:
+    """How many terms of `day`'s school year have ended by `day` (0 in the autumn term, 2 in summer)."""
+    return TERMS.index(term_of(day))
+
+
+def term_label(term: str, start_year: int) -> str:
+    """ "Autumn 2025/26", "Spring 2025/26": a term and its school year, so labels sort as they read."""
+    return f"{term.title()} {start_year}/{(start_year + 1) % 100:02d}"

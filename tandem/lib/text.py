@@ -76,3 +76,36 @@ def name_redactor(names: list[str]) -> Callable[[str], str]:
 
 def redact_names(text: str, names: list[str]) -> str:
     return name_redactor(names)(text)
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """ "1 row", "2 rows", "0 rows"; `plural` for a noun that does not just take an s ("2 children")."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _fold_table() -> tuple[str, str]:
+    """Letters with accents (Latin-1 and Latin Extended-A, both cases) and the plain lower-case letter each
+    folds to: one character for one, so the database can do the same with translate() (whose lower() may
+    leave accented capitals alone) and the two always agree."""
+    plain_from, plain_to = [], []
+    for code in range(0xC0, 0x250):
+        letter = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+        if letter != base and len(base) == 1 and base.isascii() and base.isalpha():
+            plain_from.append(letter)
+            plain_to.append(base.lower())
+    # Letters with a stroke have no decomposition, but people type them without it ("Lukasz", "Oystein").
+    # Multi-letter ones (ß, æ, œ) cannot fold one for one and are left as they are.
+    for letter, base in zip("ŁłØøĐđĦħı", "llooddhhi", strict=True):
+        plain_from.append(letter)
+        plain_to.append(base)
+    return "".join(plain_from), "".join(plain_to)
+
+
+FOLD_FROM, FOLD_TO = _fold_table()
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for searching names: "José" and "jose" both fold to "jose"."""
+    return text.lower().translate(_FOLD)

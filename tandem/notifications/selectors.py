@@ -18,7 +18,8 @@ from tandem.access.actor import Actor, actor_for
 from tandem.notifications.models import EmailKind, EmailPreferences
 from tandem.people.models import Membership, Pupil, Role, User
 from tandem.plans.models import ParentMeeting, SupportPlan
-from tandem.plans.selectors import compliance_queries, to_do
+from tandem.plans.selectors import compliance_queries
+from tandem.plans.to_do import to_do
 from tandem.schools.models import School
 
 #: The weekly emails (digest, SENCo summary) go with Monday's run; datetime.weekday() numbering.
@@ -106,7 +107,7 @@ class DigestCounts:
         rows = [
             ("First responses to review", self.first_responses),
             ("Support plan reviews due", self.reviews),
-            ("Targets ending", self.targets),
+            ("Targets overdue or ending soon", self.targets),
             ("Intervention session logs to acknowledge", self.logs),
             ("Pupil passports to read", self.passports),
             ("Concerns waiting for a next step", self.concerns),
@@ -120,7 +121,7 @@ def digest_counts(*, actor: Actor) -> DigestCounts:
     return DigestCounts(
         first_responses=len(items.first_responses_due),
         reviews=len(items.reviews_due),
-        targets=len(items.targets_ending),
+        targets=len(items.targets_overdue) + len(items.targets_ending),
         logs=len(items.logs_to_acknowledge),
         passports=len(items.passports_unread),
         concerns=len(items.concerns_waiting),
@@ -172,7 +173,9 @@ def _in_days(days: int) -> str:
 
 def _latest_meetings(school: School) -> list[tuple[int, dt.date]]:
     """(who led it, the next meeting date it set) from each pupil's latest meeting with parents."""
-    latest = ParentMeeting.objects.filter(pupil_id=OuterRef("pk")).order_by("-held_on", "-created_at")
+    latest = ParentMeeting.objects.filter(pupil_id=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
+        "-held_on", "-created_at"
+    )
     rows = (
         Pupil.objects.filter(school=school, left_on__isnull=True)
         .annotate(
@@ -194,7 +197,11 @@ def reminders_due(
     days = days if days is not None else reminder_days()
     on_days = {today + dt.timedelta(days=n): n for n in days}
     reviews = SupportPlan.objects.filter(
-        school=school, reviewed_on__isnull=True, review_on__in=list(on_days), pupil__left_on__isnull=True
+        school=school,
+        reviewed_on__isnull=True,
+        review_on__in=list(on_days),
+        pupil__left_on__isnull=True,
+        withdrawn_at__isnull=True,
     ).values_list("accountable_teacher_id", "review_on")
     meetings = [(leader, on) for leader, on in _latest_meetings(school) if on in on_days]
 

@@ -12,6 +12,7 @@ from tandem.people.accountability import accountable_teachers
 from tandem.people.models import SCHOOL_ROLES, Pupil, Role, year_group_label
 from tandem.people.selectors import PupilFilters
 from tandem.register.models import CURRENT_PROVISIONS, BroadArea, NeedType
+from tandem.schools.selectors import year_groups_offered
 
 
 class PupilFilterForm(forms.Form):
@@ -26,10 +27,8 @@ class PupilFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Actor, register_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        low, high = (-2, 14)
-        if actor.membership.school is not None:
-            low, high = actor.membership.school.lowest_year, actor.membership.school.highest_year
-        self._choices("year", [("", "All years")] + [(y, year_group_label(y)) for y in range(low, high + 1)])
+        years = year_groups_offered(actor=actor)
+        self._choices("year", [("", "All years")] + [(y, year_group_label(y)) for y in years])
         groups = groups_in_scope(actor).order_by("year_group", "name").only("id", "name")
         self._choices("group", [("", "All classes and sets")] + [(str(g.pk), g.name) for g in groups])
         if actor.can(Resource.SEN_RECORD):

@@ -270,6 +270,10 @@ class TeachingGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def year_label(self) -> str:
+        return year_group_label(self.year_group)
+
 
 class GroupStaffRole(models.TextChoices):
     TEACHER = "teacher", "Teacher"

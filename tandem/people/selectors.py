@@ -21,6 +21,7 @@ from tandem.access.scopes import (
     pupils_in_scope,
 )
 from tandem.audit.models import AuditEvent, Outcome
+from tandem.core.search import folded, words_match
 from tandem.people.models import (
     Enrolment,
     GroupStaff,
@@ -76,10 +77,33 @@ def with_sen_summary(pupils: QuerySet[Pupil]) -> QuerySet[PupilWithSen]:
     )
 
 
+_BY_NAME = ("legal_surname", "legal_forename", "id")
+# The columns a pupil list sorts by; the last two need the SEN summary, so only for roles that read SEN.
+PUPIL_SORTS: dict[str, tuple[str, ...]] = {
+    "name": _BY_NAME,
+    "year": ("year_group", *_BY_NAME),
+    "upn": ("upn", "id"),
+    "school": ("school__name", *_BY_NAME),
+    "status": ("provision", *_BY_NAME),
+    "need": ("primary_need", *_BY_NAME),
+}
+SEN_SORTS = frozenset({"status", "need"})
+
+
+def pupil_sorts(*, actor: Actor) -> dict[str, tuple[str, ...]]:
+    shows_sen = actor.can(Resource.SEN_RECORD)
+    return {key: order for key, order in PUPIL_SORTS.items() if shows_sen or key not in SEN_SORTS}
+
+
 def pupil_list(
-    *, actor: Actor, filters: PupilFilters, scope_resource: Resource = Resource.PUPIL
+    *,
+    actor: Actor,
+    filters: PupilFilters,
+    scope_resource: Resource = Resource.PUPIL,
+    order: tuple[str, ...] = _BY_NAME,
 ) -> QuerySet[PupilWithSen]:
-    """Pupils the actor may see, filtered. SEN columns and filters only for roles that may read SEN."""
+    """Pupils the actor may see, filtered. SEN columns and filters only for roles that may read SEN;
+    `order` comes from `pupil_sorts` (SEN columns only where they exist)."""
     pupils = pupils_in_scope(actor, scope_resource).select_related("school")
     if filters.year_group is not None:
         pupils = pupils.filter(year_group=filters.year_group)
@@ -87,16 +111,13 @@ def pupil_list(
         pupils = pupils.filter(
             id__in=current_enrolments().filter(group_id=filters.group_id).values("pupil_id")
         )
-    for term in filters.search.split():
-        pupils = pupils.filter(
-            Q(legal_forename__icontains=term)
-            | Q(preferred_forename__icontains=term)
-            | Q(legal_surname__icontains=term)
-            | Q(upn__iexact=term)
-            | Q(mis_id__iexact=term)
+    if filters.search.strip():
+        names = ("legal_forename", "preferred_forename", "legal_surname")
+        pupils = pupils.alias(**folded(*names)).filter(
+            words_match(filters.search, *names, exact=("upn", "mis_id"))
         )
     if not actor.can(Resource.SEN_RECORD):
-        return pupils.order_by("legal_surname", "legal_forename", "id")  # type: ignore[return-value]
+        return pupils.order_by(*order)  # type: ignore[return-value]
     annotated = with_sen_summary(pupils)
     if filters.provision:
         annotated = annotated.filter(provision=filters.provision)
@@ -105,7 +126,7 @@ def pupil_list(
         annotated = annotated.filter(Exists(open_needs.filter(need_type_id=filters.need)))
     if filters.broad_area:
         annotated = annotated.filter(Exists(open_needs.filter(need_type__broad_area=filters.broad_area)))
-    return annotated.order_by("legal_surname", "legal_forename", "id")
+    return annotated.order_by(*order)
 
 
 @dataclass

@@ -19,12 +19,15 @@ from tandem.accounts.reauthentication import sign_in_is_stale
 from tandem.audit.selectors import pupil_access_list
 from tandem.audit.services import audit_record
 from tandem.core.forms import add_service_errors
+from tandem.core.listing import sorting_from
 from tandem.people.forms import MembershipCreateForm, PupilFilterForm
 from tandem.people.models import Membership, RoleProposal
+from tandem.people.profile import group_profile
 from tandem.people.selectors import (
     pending_invitations,
     pupil_detail,
     pupil_list,
+    pupil_sorts,
     role_changes,
     role_proposals_pending,
     staff_list,
@@ -41,6 +44,7 @@ from tandem.people.services import (
     role_proposal_reject,
 )
 from tandem.progress.selectors import pupil_progress
+from tandem.provision.selectors import pupil_placements
 from tandem.register.selectors import sen_record_view
 
 PAGE_SIZE = 50
@@ -50,7 +54,9 @@ PAGE_SIZE = 50
 def pupil_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = PupilFilterForm(request.GET or None, actor=actor)
     filters = form.filters()
-    page = Paginator(pupil_list(actor=actor, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = sorting_from(request.GET, columns=pupil_sorts(actor=actor), default="name")
+    pupils = pupil_list(actor=actor, filters=filters, order=sorting.order_by())
+    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
     shows_sen = actor.can(Resource.SEN_RECORD)
     if shows_sen:
         audit_record(
@@ -66,6 +72,7 @@ def pupil_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "sorting": sorting,
             "shows_sen": shows_sen,
             "show_school": actor.school_id is None,
             "caption": f"Pupils matching the filters: {page.paginator.count}",
@@ -87,6 +94,7 @@ def pupil_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -
             "sen": sen,
             "progress": progress,
             "access": pupil_access_list(actor=actor, pupil=detail.pupil),
+            "placements": pupil_placements(actor=actor, pupil_id=pupil_id),
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
         },
     )
@@ -110,6 +118,14 @@ def group_detail_view(request: HttpRequest, actor: Actor, group_id: uuid.UUID) -
             fields=["sen_status", "primary_need"],
         )
     return render(request, "people/group_detail.html", {"detail": detail, "shows_sen": shows_sen})
+
+
+@allow(Resource.SEN_RECORD)
+def group_profile_view(request: HttpRequest, actor: Actor, group_id: uuid.UUID) -> HttpResponse:
+    """The class profile: the group's pupils with SEN or a progress flag, printable on A4."""
+    return render(
+        request, "people/group_profile.html", {"profile": group_profile(actor=actor, group_id=group_id)}
+    )
 
 
 # Role changes ask for the password or second factor again when the last proof of who the person is

@@ -34,6 +34,13 @@ class PlanForm(forms.Form):
     )
 
 
+def add_review_text(form: forms.Form) -> None:
+    """A reviewed plan's correction form also holds the words of its review."""
+    form.fields["review_summary"] = text_area("What the review found", rows=4)
+    form.fields["review_pupil_views"] = text_area("The pupil's views at the review")
+    form.fields["review_parent_views"] = text_area("The parents' views at the review")
+
+
 class TargetForm(forms.Form):
     skill = text_area(
         "The skill or behaviour", help_text="What the pupil will be able to do, e.g. 'Read aloud…'."

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from tandem.people.models import Pupil, User
+from tandem.revisions.models import Withdrawable
 from tandem.schools.models import School
 
 
@@ -18,7 +19,7 @@ class NextStep(models.TextChoices):
     END = "end", "End SEN support: the pupil no longer needs it"
 
 
-class SupportPlan(models.Model):
+class SupportPlan(Withdrawable):
     """One assess-plan-do-review cycle. A finished review opens the next cycle, so history is kept."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -62,7 +63,10 @@ class SupportPlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pupil", "cycle"], name="plan_cycle_unique"),
             models.UniqueConstraint(
-                fields=["pupil"], condition=Q(reviewed_on__isnull=True), name="plan_one_open_per_pupil"
+                fields=["pupil"],
+                # A withdrawn plan does not stop a new one being written.
+                condition=Q(reviewed_on__isnull=True, withdrawn_at__isnull=True),
+                name="plan_one_open_per_pupil",
             ),
             models.CheckConstraint(condition=Q(review_on__gte=F("starts_on")), name="plan_dates_ordered"),
             models.CheckConstraint(
@@ -78,7 +82,7 @@ class SupportPlan(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.reviewed_on is None
+        return self.reviewed_on is None and self.withdrawn_at is None
 
 
 class TargetOutcome(models.TextChoices):
@@ -87,7 +91,7 @@ class TargetOutcome(models.TextChoices):
     NOT_MET = "not_met", "Not met"
 
 
-class Target(models.Model):
+class Target(Withdrawable):
     """A SMART target: what, how measured, from where, to where, by when, and who answers for it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -120,7 +124,7 @@ class Target(models.Model):
         return f"Target due {self.due_on}"
 
 
-class TargetProgress(models.Model):
+class TargetProgress(Withdrawable):
     """Progress against a target, dated, with its evidence."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -140,7 +144,7 @@ class TargetProgress(models.Model):
         return f"Progress on {self.recorded_on}"
 
 
-class ParentMeeting(models.Model):
+class ParentMeeting(Withdrawable):
     """A meeting with parents (three a year on SEN support, Code 6.65), its record shared with them."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,26 +25,32 @@ from tandem.access.scopes import (
 )
 from tandem.audit.services import audit_record
 from tandem.exchange.parent_pdf import ParentMeetingRecord, ParentPlan, ParentTarget
-from tandem.lib.dates import academic_year_label, academic_year_start
+from tandem.lib.dates import academic_year_label, academic_year_start, term_start, terms_ended
 from tandem.people.accountability import accountable_teachers
 from tandem.people.models import GroupStaff, GroupStaffRole, Membership, Pupil, Role
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse, ResponseOutcome
-from tandem.provision.selectors import LogToAcknowledge, logs_to_acknowledge
 from tandem.register.models import (
     Concern,
     ConcernStatus,
-    Passport,
-    PassportRead,
     Provision,
     SenNeed,
     SenStatusPeriod,
     SenSupportDecision,
 )
+from tandem.revisions.kinds import MEETING, PLAN, TARGET, TARGET_PROGRESS
+from tandem.revisions.selectors import (
+    GivenToParents,
+    HistoryRow,
+    given_to_parents,
+    last_changed,
+    record_histories,
+    record_history,
+)
 
 SOON = dt.timedelta(days=21)
 FIRST_RESPONSE_SOON = dt.timedelta(days=7)
-MEETINGS_A_YEAR = 3  # Code 6.65: at least three times a year for pupils on SEN support
+MEETINGS_A_YEAR = 3  # Code 6.65: at least three times a year for pupils on SEN support: one a term
 
 
 def _audit_view(actor: Actor, action: str, target_type: str, target_id: object, school_id: int) -> None:
@@ -153,14 +160,52 @@ class Timeline:
     open_plan: SupportPlan | None
     provision: str
     responses_tried: list[FirstResponse]
+    withdrawn: list[TimelineEntry] = field(default_factory=list)  # still reachable, out of the story
+
+
+def _withdrawn_entries(
+    plans: list[SupportPlan],
+    meetings: list[ParentMeeting],
+    concerns: list[Concern],
+    responses: list[FirstResponse],
+) -> list[TimelineEntry]:
+    """The pupil's withdrawn records, each with a link to its page (where its history stays)."""
+    found: list[tuple[Any, str, str, str]] = [
+        *((c, "Concern", f"Concern raised on {c.raised_on:%-d %b %Y}", "concern_detail") for c in concerns),
+        *(
+            (r, "First response", f"First response from {r.starts_on:%-d %b %Y}", "first_response_detail")
+            for r in responses
+        ),
+        *((p, "Support plan", f"Support plan cycle {p.cycle}", "plan_detail") for p in plans),
+        *(
+            (m, "Parent meeting", f"Meeting with parents on {m.held_on:%-d %b %Y}", "meeting_detail")
+            for m in meetings
+        ),
+    ]
+    entries = [
+        TimelineEntry(
+            timezone.localdate(record.withdrawn_at),
+            kind,
+            title,
+            record.withdrawn_reason,
+            reverse(url_name, args=[record.pk]),
+        )
+        for record, kind, title, url_name in found
+        if record.withdrawn_at is not None
+    ]
+    return sorted(entries, key=lambda e: e.day)
 
 
 def pupil_timeline(*, actor: Actor, pupil_id: uuid.UUID) -> Timeline:
     """Concerns, first responses, the SEN decision, plans, reviews, target progress and meetings, in order."""
     pupil = pupil_or_404(actor, pupil_id, Resource.SEN_RECORD)
-    concerns = list(Concern.objects.filter(pupil=pupil).select_related("raised_by"))
-    responses = list(FirstResponse.objects.filter(pupil=pupil).select_related("accountable_teacher"))
-    plans = list(SupportPlan.objects.filter(pupil=pupil))
+    all_concerns = list(Concern.objects.filter(pupil=pupil).select_related("raised_by"))
+    concerns = [c for c in all_concerns if not c.is_withdrawn]
+    all_responses = list(FirstResponse.objects.filter(pupil=pupil).select_related("accountable_teacher"))
+    responses = [r for r in all_responses if not r.is_withdrawn]
+    all_plans = list(SupportPlan.objects.filter(pupil=pupil))
+    plans = [p for p in all_plans if not p.is_withdrawn]
+    meetings = list(ParentMeeting.objects.filter(pupil=pupil).select_related("led_by"))
     entries = _concern_entries(concerns) + _response_entries(responses) + _plan_entries(plans)
     for d in SenSupportDecision.objects.filter(pupil=pupil).select_related("decided_by"):
         entries.append(
@@ -172,7 +217,12 @@ def pupil_timeline(*, actor: Actor, pupil_id: uuid.UUID) -> Timeline:
                 order=4,
             )
         )
-    for progress in TargetProgress.objects.filter(pupil=pupil).select_related("target", "recorded_by"):
+    for progress in TargetProgress.objects.filter(
+        pupil=pupil,
+        withdrawn_at__isnull=True,
+        target__withdrawn_at__isnull=True,
+        target__plan__withdrawn_at__isnull=True,
+    ).select_related("target", "recorded_by"):
         entries.append(
             TimelineEntry(
                 progress.recorded_on,
@@ -183,7 +233,7 @@ def pupil_timeline(*, actor: Actor, pupil_id: uuid.UUID) -> Timeline:
                 6,
             )
         )
-    for meeting in ParentMeeting.objects.filter(pupil=pupil).select_related("led_by"):
+    for meeting in (m for m in meetings if not m.is_withdrawn):
         entries.append(
             TimelineEntry(
                 meeting.held_on,
@@ -203,6 +253,7 @@ def pupil_timeline(*, actor: Actor, pupil_id: uuid.UUID) -> Timeline:
         open_plan=next((p for p in plans if p.is_open), None),
         provision=open_period.provision if open_period else Provision.NONE,
         responses_tried=sorted(responses, key=lambda r: r.starts_on),
+        withdrawn=_withdrawn_entries(all_plans, meetings, all_concerns, all_responses),
     )
 
 
@@ -211,6 +262,9 @@ def pupil_timeline(*, actor: Actor, pupil_id: uuid.UUID) -> Timeline:
 class TargetView:
     target: Target
     progress: list[TargetProgress]
+    history: list[HistoryRow] = field(default_factory=list)
+    # Corrected or withdrawn progress entries: (entry, its history), shown below the table.
+    progress_history: list[tuple[TargetProgress, list[HistoryRow]]] = field(default_factory=list)
 
 
 @dataclass
@@ -219,20 +273,54 @@ class PlanDetail:
     targets: list[TargetView]
     meetings: list[ParentMeeting]
     cycles: list[SupportPlan]
+    withdrawn_targets: list[TargetView] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+    given: GivenToParents | None = None
+
+
+def _target_views(actor: Actor, plan: SupportPlan) -> tuple[list[TargetView], list[TargetView]]:
+    """The plan's targets and, apart, its withdrawn ones, each with its progress and history."""
+    targets = list(
+        plan.targets.select_related("accountable_teacher", "withdrawn_by").order_by("due_on", "created_at")
+    )
+    entries = list(
+        TargetProgress.objects.filter(target__plan=plan).select_related("recorded_by", "withdrawn_by")
+    )
+    target_history = record_histories(actor=actor, kind=TARGET, record_ids=[t.pk for t in targets])
+    entry_history = record_histories(actor=actor, kind=TARGET_PROGRESS, record_ids=[e.pk for e in entries])
+    views = {t.pk: TargetView(t, [], target_history.get(t.pk, [])) for t in targets}
+    for entry in entries:
+        view = views[entry.target_id]
+        if not entry.is_withdrawn:
+            view.progress.append(entry)
+        if entry.pk in entry_history:
+            view.progress_history.append((entry, entry_history[entry.pk]))
+    current = [views[t.pk] for t in targets if not t.is_withdrawn]
+    return current, [views[t.pk] for t in targets if t.is_withdrawn]
 
 
 def plan_detail(*, actor: Actor, plan_id: uuid.UUID) -> PlanDetail:
+    """The plan with its targets, progress and meetings (withdrawn ones apart), its history, and which
+    version the parents were given."""
     plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN)
-    targets = list(plan.targets.select_related("accountable_teacher").order_by("due_on", "created_at"))
-    progress: dict[uuid.UUID, list[TargetProgress]] = {t.pk: [] for t in targets}
-    for entry in TargetProgress.objects.filter(target__plan=plan).select_related("recorded_by"):
-        progress[entry.target_id].append(entry)
+    targets, withdrawn_targets = _target_views(actor, plan)
+    parts = [plan.pk, *(v.target.pk for v in targets + withdrawn_targets)]
+    parts += [entry.pk for v in targets + withdrawn_targets for entry, _ in v.progress_history]
     _audit_view(actor, "support_plan.view", "support_plan", plan.pk, plan.school_id)
     return PlanDetail(
         plan=plan,
-        targets=[TargetView(t, progress[t.pk]) for t in targets],
-        meetings=list(plan.meetings.select_related("led_by")),
-        cycles=list(SupportPlan.objects.filter(pupil_id=plan.pupil_id).order_by("cycle")),
+        targets=targets,
+        meetings=list(plan.meetings.filter(withdrawn_at__isnull=True).select_related("led_by")),
+        cycles=list(
+            SupportPlan.objects.filter(pupil_id=plan.pupil_id)
+            .filter(Q(withdrawn_at__isnull=True) | Q(pk=plan.pk))
+            .order_by("cycle")
+        ),
+        withdrawn_targets=withdrawn_targets,
+        history=record_history(actor=actor, kind=PLAN, record_id=plan.pk),
+        given=given_to_parents(
+            actor=actor, kind=PLAN, record_id=plan.pk, changed_after=last_changed(record_ids=parts)
+        ),
     )
 
 
@@ -267,21 +355,24 @@ def records_needing_owner(*, actor: Actor) -> list[OwnerlessRecord]:
         (
             "First response",
             pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW).filter(
-                outcome=""
+                outcome="", withdrawn_at__isnull=True
             ),
             "first_response_owner",
         ),
         (
             "Support plan",
             pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW).filter(
-                reviewed_on__isnull=True
+                reviewed_on__isnull=True, withdrawn_at__isnull=True
             ),
             "plan_owner",
         ),
         (
             "Target",
             pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW).filter(
-                outcome="", plan__reviewed_on__isnull=True
+                outcome="",
+                plan__reviewed_on__isnull=True,
+                withdrawn_at__isnull=True,
+                plan__withdrawn_at__isnull=True,
             ),
             "target_owner",
         ),
@@ -300,88 +391,6 @@ def records_needing_owner(*, actor: Actor) -> list[OwnerlessRecord]:
     return found
 
 
-# ---------------------------------------------------------------- teacher to-do
-@dataclass
-class ToDo:
-    first_responses_due: list[FirstResponse] = field(default_factory=list)
-    reviews_due: list[SupportPlan] = field(default_factory=list)
-    targets_ending: list[Target] = field(default_factory=list)
-    passports_unread: list[Passport] = field(default_factory=list)
-    concerns_waiting: list[Concern] = field(default_factory=list)
-    logs_to_acknowledge: list[LogToAcknowledge] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return sum(
-            len(items)
-            for items in (
-                self.first_responses_due,
-                self.reviews_due,
-                self.targets_ending,
-                self.passports_unread,
-                self.concerns_waiting,
-                self.logs_to_acknowledge,
-            )
-        )
-
-
-def _current_passports(actor: Actor) -> QuerySet[Passport]:
-    newer = Passport.objects.filter(pupil_id=OuterRef("pupil_id"), version__gt=OuterRef("version"))
-    return pupil_records_in_scope(actor, Passport, Resource.PASSPORT, Action.VIEW).exclude(Exists(newer))
-
-
-def to_do(*, actor: Actor) -> ToDo:
-    """What is waiting for this person: their own first responses, reviews and targets; passports to read."""
-    today = timezone.localdate()
-    items = ToDo()
-    if actor.can(Resource.FIRST_RESPONSE, Action.MANAGE):
-        items.first_responses_due = list(
-            pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
-            .filter(
-                accountable_teacher_id=actor.user_id, outcome="", review_on__lte=today + FIRST_RESPONSE_SOON
-            )
-            .select_related("pupil")
-            .order_by("review_on")
-        )
-    if actor.can(Resource.SUPPORT_PLAN):
-        items.reviews_due = list(
-            pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW)
-            .filter(
-                accountable_teacher_id=actor.user_id, reviewed_on__isnull=True, review_on__lte=today + SOON
-            )
-            .select_related("pupil")
-            .order_by("review_on")
-        )
-        items.targets_ending = list(
-            pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW)
-            .filter(
-                accountable_teacher_id=actor.user_id,
-                outcome="",
-                plan__reviewed_on__isnull=True,
-                due_on__lte=today + SOON,
-            )
-            .select_related("pupil")
-            .order_by("due_on")
-        )
-    if actor.can(Resource.PASSPORT):
-        read = PassportRead.objects.filter(passport_id=OuterRef("pk"), user_id=actor.user_id)
-        items.passports_unread = list(
-            _current_passports(actor)
-            .exclude(Exists(read))
-            .select_related("pupil")
-            .order_by("pupil__legal_surname")
-        )
-    items.logs_to_acknowledge = logs_to_acknowledge(actor=actor)
-    if actor.can(Resource.CONCERN, Action.MANAGE):
-        items.concerns_waiting = list(
-            pupil_records_in_scope(actor, Concern, Resource.CONCERN, Action.MANAGE)
-            .filter(status=ConcernStatus.OPEN)
-            .select_related("pupil")
-            .order_by("raised_on")
-        )
-    return items
-
-
 # ---------------------------------------------------------------- SENCo compliance
 @dataclass
 class Compliance:
@@ -398,7 +407,11 @@ class Compliance:
     reviews_this_year: int
     targets_without_recent_progress: int
     meetings_this_year: int
-    too_few_meetings: list[tuple[Pupil, int]]
+    # One meeting a term: behind = fewer meetings this year than terms ended so far (none in the autumn
+    # term); not yet this term = no meeting since the term began (due, not yet a failure).
+    meetings_expected: int
+    meetings_behind: list[tuple[Pupil, int]]
+    no_meeting_this_term: list[Pupil]
     meetings_due: list[tuple[Pupil, dt.date]]
     without_ranked_need: list[Pupil]
     nsa_count: int
@@ -437,7 +450,9 @@ def compliance_queries(*, actor: Actor) -> ComplianceQueries:
     open_k = SenStatusPeriod.objects.filter(
         pupil_id=OuterRef("pk"), ends_on__isnull=True, provision=Provision.SEN_SUPPORT
     )
-    responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW)
+    responses = pupil_records_in_scope(actor, FirstResponse, Resource.FIRST_RESPONSE, Action.VIEW).filter(
+        withdrawn_at__isnull=True
+    )
     return ComplianceQueries(
         pupils=pupils,
         k_pupils=pupils.filter(Exists(open_k)),
@@ -446,12 +461,16 @@ def compliance_queries(*, actor: Actor) -> ComplianceQueries:
             ends_on__isnull=True,
             provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN],
         ),
-        open_plan=SupportPlan.objects.filter(pupil_id=OuterRef("pk"), reviewed_on__isnull=True),
-        latest_meeting=ParentMeeting.objects.filter(pupil_id=OuterRef("pk")).order_by(
-            "-held_on", "-created_at"
+        open_plan=SupportPlan.objects.filter(
+            pupil_id=OuterRef("pk"), reviewed_on__isnull=True, withdrawn_at__isnull=True
         ),
+        latest_meeting=ParentMeeting.objects.filter(
+            pupil_id=OuterRef("pk"), withdrawn_at__isnull=True
+        ).order_by("-held_on", "-created_at"),
         responses=responses,
-        plans=pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW),
+        plans=pupil_records_in_scope(actor, SupportPlan, Resource.SUPPORT_PLAN, Action.VIEW).filter(
+            withdrawn_at__isnull=True
+        ),
         referred=responses.filter(outcome=ResponseOutcome.REFER).values("pupil_id"),
     )
 
@@ -464,17 +483,24 @@ def compliance_view(*, actor: Actor) -> Compliance:
     pupils, k_pupils, on_register, open_plan = q.pupils, q.k_pupils, q.on_register, q.open_plan
     responses, plans = q.responses, q.plans
     ranked_need = SenNeed.objects.filter(pupil_id=OuterRef("pk"), ends_on__isnull=True)
-    meetings = Count("parent_meetings", filter=Q(parent_meetings__held_on__gte=year_start))
+    held = Q(parent_meetings__withdrawn_at__isnull=True)
+    meetings = Count("parent_meetings", filter=held & Q(parent_meetings__held_on__gte=year_start))
+    meetings_this_term = Count(
+        "parent_meetings", filter=held & Q(parent_meetings__held_on__gte=term_start(today))
+    )
+    expected_meetings = min(terms_ended(today), MEETINGS_A_YEAR)
     concerns = pupil_records_in_scope(actor, Concern, Resource.CONCERN, Action.VIEW)
-    targets = pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW)
+    targets = pupil_records_in_scope(actor, Target, Resource.SUPPORT_PLAN, Action.VIEW).filter(
+        withdrawn_at__isnull=True, plan__withdrawn_at__isnull=True
+    )
     recent = TargetProgress.objects.filter(
-        target_id=OuterRef("pk"), recorded_on__gte=today - dt.timedelta(weeks=6)
+        target_id=OuterRef("pk"), recorded_on__gte=today - dt.timedelta(weeks=6), withdrawn_at__isnull=True
     )
     by_name = ("legal_surname", "legal_forename")
     result = Compliance(
         today=today,
         year_label=academic_year_label(today),
-        open_concerns=concerns.filter(status=ConcernStatus.OPEN).count(),
+        open_concerns=concerns.filter(status=ConcernStatus.OPEN, withdrawn_at__isnull=True).count(),
         open_first_responses=responses.filter(outcome="").count(),
         first_responses_overdue=list(
             responses.filter(outcome="", review_on__lt=today).select_related("pupil", "accountable_teacher")
@@ -493,14 +519,18 @@ def compliance_view(*, actor: Actor) -> Compliance:
         .exclude(Exists(recent))
         .count(),
         meetings_this_year=pupil_records_in_scope(actor, ParentMeeting, Resource.PARENT_MEETING, Action.VIEW)
-        .filter(held_on__gte=year_start)
+        .filter(held_on__gte=year_start, withdrawn_at__isnull=True)
         .count(),
-        too_few_meetings=[
+        meetings_expected=expected_meetings,
+        meetings_behind=[
             (p, p.meetings_this_year)
             for p in k_pupils.annotate(meetings_this_year=meetings)
-            .filter(meetings_this_year__lt=MEETINGS_A_YEAR)
+            .filter(meetings_this_year__lt=expected_meetings)
             .order_by("meetings_this_year", *by_name)
         ],
+        no_meeting_this_term=list(
+            k_pupils.annotate(this_term=meetings_this_term).filter(this_term=0).order_by(*by_name)
+        ),
         meetings_due=[(p, p.next_meeting) for p in q.meetings_due(by=today + SOON, including=True)],
         without_ranked_need=list(
             pupils.filter(Exists(on_register)).exclude(Exists(ranked_need)).order_by(*by_name)
@@ -529,6 +559,8 @@ def plan_for_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
     """The plan in plain words for the parents' copy; printing it is audited like a view."""
     detail = plan_detail(actor=actor, plan_id=plan_id)
     plan = detail.plan
+    if plan.is_withdrawn:
+        raise Http404("A withdrawn plan is not given to parents.")
     targets = tuple(
         ParentTarget(
             what=view.target.skill,
@@ -570,14 +602,33 @@ def plan_for_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
     )
 
 
-def meeting_detail(*, actor: Actor, meeting_id: uuid.UUID) -> ParentMeeting:
+@dataclass(frozen=True)
+class MeetingDetail:
+    meeting: ParentMeeting
+    history: list[HistoryRow]
+    given: GivenToParents | None
+
+
+def meeting_detail(*, actor: Actor, meeting_id: uuid.UUID) -> MeetingDetail:
     meeting = pupil_record_or_404(actor, ParentMeeting, meeting_id, Resource.PARENT_MEETING)
+    history = record_history(actor=actor, kind=MEETING, record_id=meeting.pk)
     _audit_view(actor, "parent_meeting.view", "parent_meeting", meeting.pk, meeting.school_id)
-    return meeting
+    return MeetingDetail(
+        meeting=meeting,
+        history=history,
+        given=given_to_parents(
+            actor=actor,
+            kind=MEETING,
+            record_id=meeting.pk,
+            changed_after=last_changed(record_ids=[meeting.pk]),
+        ),
+    )
 
 
 def meeting_for_parents(*, actor: Actor, meeting_id: uuid.UUID) -> ParentMeetingRecord:
     meeting = pupil_record_or_404(actor, ParentMeeting, meeting_id, Resource.PARENT_MEETING)
+    if meeting.is_withdrawn:
+        raise Http404("A withdrawn meeting record is not given to parents.")
     _audit_view(actor, "parent_meeting.print", "parent_meeting", meeting.pk, meeting.school_id)
     return ParentMeetingRecord(
         school_name=meeting.school.name,

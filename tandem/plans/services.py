@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.audit.services import audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
+from tandem.exchange.parent_pdf import ParentMeetingRecord, ParentPlan
 from tandem.lib.smart import Complaint, TargetDraft, check_target
 from tandem.people.accountability import (
     accountable_teacher_set,
@@ -29,9 +31,12 @@ from tandem.people.accountability import (
 )
 from tandem.people.models import Membership, Pupil, Role
 from tandem.plans.models import NextStep, ParentMeeting, SupportPlan, Target, TargetOutcome, TargetProgress
+from tandem.plans.selectors import meeting_for_parents, plan_for_parents
 from tandem.progress.selectors import progress_snapshot
 from tandem.register.models import Provision, SenStatusPeriod
 from tandem.register.services import sen_support_end
+from tandem.revisions.kinds import MEETING, PLAN, TARGET, TARGET_PROGRESS
+from tandem.revisions.services import record_correct, record_withdraw, shared_document_record
 
 NO_REVIEW_DATE = "Enter a review date: the Code asks for a clear date to review the plan (6.48)."
 
@@ -114,7 +119,9 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
         # Locking the pupil's row makes two plans written at once for one pupil take turns, so the second
         # finds the first's open plan here instead of failing on plan_one_open_per_pupil (a 500).
         Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
-        if SupportPlan.objects.filter(pupil=pupil, reviewed_on__isnull=True).exists():
+        if SupportPlan.objects.filter(
+            pupil=pupil, reviewed_on__isnull=True, withdrawn_at__isnull=True
+        ).exists():
             raise ValidationError("This pupil already has an open plan: review it to start the next cycle.")
         cycle = (SupportPlan.objects.filter(pupil=pupil).aggregate(c=Max("cycle"))["c"] or 0) + 1
         plan = SupportPlan.objects.create(
@@ -207,6 +214,8 @@ def target_progress_record(
     with transaction.atomic():
         if target.outcome:
             raise ValidationError("This target has been closed at a review.")
+        if target.is_withdrawn or target.plan.is_withdrawn:
+            raise ValidationError("This target or its plan has been withdrawn.")
         day = require_past_or_today(recorded_on, "recorded_on")
         text = require_text(note=note)
         entry = TargetProgress.objects.create(
@@ -274,7 +283,7 @@ def plan_review(*, actor: Actor, plan_id: uuid.UUID, fields: ReviewFields) -> Su
         )
         if fields.next_step not in NextStep.values:
             raise ValidationError({"next_step": "Choose the next step."})
-        targets = list(plan.targets.all())
+        targets = list(plan.targets.filter(withdrawn_at__isnull=True))
         missing = [t for t in targets if fields.target_outcomes.get(str(t.pk)) not in TargetOutcome.values]
         if missing:
             raise ValidationError({"target_outcomes": "Record how far each target was met."})
@@ -351,7 +360,9 @@ def _next_cycle(*, actor: Actor, plan: SupportPlan, starts_on: dt.date, review_o
         created_by_id=actor.user_id,
     )
     if plan.next_step in (NextStep.CONTINUE, NextStep.SPECIALIST):
-        carried = [t for t in plan.targets.all() if t.outcome != TargetOutcome.MET]
+        carried = [
+            t for t in plan.targets.filter(withdrawn_at__isnull=True) if t.outcome != TargetOutcome.MET
+        ]
         Target.objects.bulk_create(
             Target(
                 plan=following,
@@ -406,34 +417,48 @@ def _require_meeting_lead(pupil: Pupil, led_by_id: int | None) -> int:
     return led_by_id
 
 
+def _meeting_values(pupil: Pupil, fields: MeetingFields, recorded_lead: int | None = None) -> dict[str, Any]:
+    """A meeting's fields, checked as the record of a meeting that has happened. A correction keeps the
+    lead it recorded even if they no longer teach the pupil: they led it then."""
+    held_on = require_past_or_today(fields.held_on, "held_on")
+    if recorded_lead is not None and fields.led_by_id == recorded_lead:
+        led_by_id = recorded_lead
+    else:
+        led_by_id = _require_meeting_lead(pupil, fields.led_by_id)
+    text = require_text(
+        who_attended=fields.who_attended,
+        parent_views=fields.parent_views,
+        discussed=fields.discussed,
+        agreed_actions=fields.agreed_actions,
+    )
+    if fields.shared_with_parents_on is not None:
+        require_past_or_today(fields.shared_with_parents_on, "shared_with_parents_on")
+        if fields.shared_with_parents_on < held_on:
+            raise ValidationError({"shared_with_parents_on": "The record is shared after the meeting."})
+    if fields.next_meeting_on is not None and fields.next_meeting_on <= held_on:
+        raise ValidationError({"next_meeting_on": "The next meeting must be after this one."})
+    return {
+        "held_on": held_on,
+        "led_by_id": led_by_id,
+        "pupil_views": fields.pupil_views.strip(),
+        "shared_with_parents_on": fields.shared_with_parents_on,
+        "next_meeting_on": fields.next_meeting_on,
+        **text,
+    }
+
+
 def meeting_record(*, actor: Actor, pupil_id: uuid.UUID, fields: MeetingFields) -> ParentMeeting:
     pupil = pupil_or_404(actor, pupil_id, Resource.PARENT_MEETING, Action.MANAGE)
     with transaction.atomic():
-        held_on = require_past_or_today(fields.held_on, "held_on")
-        led_by_id = _require_meeting_lead(pupil, fields.led_by_id)
-        text = require_text(
-            who_attended=fields.who_attended,
-            parent_views=fields.parent_views,
-            discussed=fields.discussed,
-            agreed_actions=fields.agreed_actions,
-        )
-        if fields.shared_with_parents_on is not None:
-            require_past_or_today(fields.shared_with_parents_on, "shared_with_parents_on")
-            if fields.shared_with_parents_on < held_on:
-                raise ValidationError({"shared_with_parents_on": "The record is shared after the meeting."})
-        if fields.next_meeting_on is not None and fields.next_meeting_on <= held_on:
-            raise ValidationError({"next_meeting_on": "The next meeting must be after this one."})
+        values = _meeting_values(pupil, fields)
         meeting = ParentMeeting.objects.create(
             pupil=pupil,
             school_id=pupil.school_id,
-            plan=SupportPlan.objects.filter(pupil=pupil, reviewed_on__isnull=True).first(),
-            held_on=held_on,
-            led_by_id=led_by_id,
-            pupil_views=fields.pupil_views.strip(),
-            shared_with_parents_on=fields.shared_with_parents_on,
-            next_meeting_on=fields.next_meeting_on,
+            plan=SupportPlan.objects.filter(
+                pupil=pupil, reviewed_on__isnull=True, withdrawn_at__isnull=True
+            ).first(),
             recorded_by_id=actor.user_id,
-            **text,
+            **values,
         )
         audit_record(
             actor=actor,
@@ -441,7 +466,7 @@ def meeting_record(*, actor: Actor, pupil_id: uuid.UUID, fields: MeetingFields) 
             target_type="parent_meeting",
             target_id=meeting.pk,
             school_id=pupil.school_id,
-            fields=sorted({"held_on", "led_by", "pupil_views", "shared_with_parents_on", *text}),
+            fields=sorted(name.removesuffix("_id") for name in values),
         )
         return meeting
 
@@ -455,9 +480,9 @@ def plan_owner_change(*, actor: Actor, plan_id: uuid.UUID, teacher_id: int | Non
         teacher = require_accountable_teacher(
             pupil=plan.pupil, user_id=teacher_id, field="accountable_teacher"
         )
-        moved = plan.targets.filter(outcome="", accountable_teacher_id=plan.accountable_teacher_id).update(
-            accountable_teacher=teacher
-        )
+        moved = plan.targets.filter(
+            outcome="", withdrawn_at__isnull=True, accountable_teacher_id=plan.accountable_teacher_id
+        ).update(accountable_teacher=teacher)
         accountable_teacher_set(
             actor=actor,
             record=plan,
@@ -476,3 +501,163 @@ def target_owner_change(*, actor: Actor, target_id: uuid.UUID, teacher_id: int |
         )
         accountable_teacher_set(actor=actor, record=target, teacher=teacher, target_type="target")
     return target
+
+
+# ---------------------------------------------------------------- corrections and withdrawals
+PLAN_TEXT = ("summary", "strengths", "needs", "pupil_views", "parent_views", "strategies", "expected_impact")
+PLAN_OPTIONAL_TEXT = ("evidence", "interventions")
+REVIEW_TEXT = ("review_summary", "review_pupil_views", "review_parent_views")
+
+
+def plan_correct(
+    *, actor: Actor, plan_id: uuid.UUID, version: int | None, values: Mapping[str, Any], reason: str = ""
+) -> SupportPlan:
+    """Correct what a plan says, open or reviewed (a typo in the parents' copy); the history keeps the
+    words it replaced. `values` holds the plan form's fields, and the review's words once reviewed."""
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        start, review = _plan_dates(values.get("starts_on"), values.get("review_on"))
+        required = PLAN_TEXT + (REVIEW_TEXT if plan.reviewed_on is not None else ())
+        text = require_text(**{name: str(values.get(name) or "") for name in required})
+        optional = {name: str(values.get(name) or "").strip() for name in PLAN_OPTIONAL_TEXT}
+        return record_correct(
+            actor=actor,
+            record=plan,
+            kind=PLAN,
+            version=version,
+            values={**text, **optional, "starts_on": start, "review_on": review},
+            reason=reason,
+        )
+
+
+def plan_withdraw(*, actor: Actor, plan_id: uuid.UUID, version: int | None, reason: str) -> SupportPlan:
+    """Withdraw a plan written by mistake; a new one can then be written for the pupil."""
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        if SupportPlan.objects.filter(previous=plan, withdrawn_at__isnull=True).exists():
+            raise ValidationError(
+                "A later cycle carries on from this plan: correct this one instead, or withdraw the later "
+                "cycle first."
+            )
+        return record_withdraw(actor=actor, record=plan, kind=PLAN, version=version, reason=reason)
+
+
+def target_correct(
+    *, actor: Actor, target_id: uuid.UUID, version: int | None, fields: TargetFields, reason: str = ""
+) -> Target:
+    """Correct a target's wording or deadline; the SMART check applies as when it was added."""
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        plan = target.plan
+        complaints = target_complaints(
+            plan=plan, fields=fields, teacher_name=target.accountable_teacher.full_name
+        )
+        # A deadline that has passed since the target was set is history, not a mistake to correct.
+        keeps_deadline = fields.due_on == target.due_on or plan.reviewed_on is not None
+        complaints = [
+            c
+            for c in complaints
+            if not (fields.advice_checked and c.rule in ADVISORY_RULES)
+            and not (keeps_deadline and c.rule == "deadline_not_in_future")
+        ]
+        if complaints:
+            errors: dict[str, list[str]] = {}
+            for complaint in complaints:
+                errors.setdefault(complaint.field, []).append(complaint.message)
+            raise ValidationError(errors)
+        return record_correct(
+            actor=actor,
+            record=target,
+            kind=TARGET,
+            version=version,
+            values={
+                "skill": fields.skill.strip(),
+                "measure": fields.measure.strip(),
+                "baseline": fields.baseline.strip(),
+                "success_criterion": fields.success_criterion.strip(),
+                "due_on": fields.due_on,
+                "supporters": fields.supporters.strip(),
+            },
+            reason=reason,
+        )
+
+
+def target_withdraw(*, actor: Actor, target_id: uuid.UUID, version: int | None, reason: str) -> Target:
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    with transaction.atomic():
+        return record_withdraw(actor=actor, record=target, kind=TARGET, version=version, reason=reason)
+
+
+def target_progress_correct(
+    *,
+    actor: Actor,
+    progress_id: uuid.UUID,
+    version: int | None,
+    recorded_on: dt.date | None,
+    note: str,
+    evidence: str = "",
+    reason: str = "",
+) -> TargetProgress:
+    """Correct a progress entry: by anyone who may record progress on the target."""
+    entry = pupil_record_or_404(actor, TargetProgress, progress_id, Resource.SUPPORT_PLAN, Action.ADD)
+    with transaction.atomic():
+        day = require_past_or_today(recorded_on, "recorded_on")
+        text = require_text(note=note)
+        return record_correct(
+            actor=actor,
+            record=entry,
+            kind=TARGET_PROGRESS,
+            version=version,
+            values={"recorded_on": day, "note": text["note"], "evidence": evidence.strip()},
+            reason=reason,
+        )
+
+
+def target_progress_withdraw(
+    *, actor: Actor, progress_id: uuid.UUID, version: int | None, reason: str
+) -> TargetProgress:
+    entry = pupil_record_or_404(actor, TargetProgress, progress_id, Resource.SUPPORT_PLAN, Action.ADD)
+    with transaction.atomic():
+        return record_withdraw(
+            actor=actor, record=entry, kind=TARGET_PROGRESS, version=version, reason=reason
+        )
+
+
+def meeting_correct(
+    *, actor: Actor, meeting_id: uuid.UUID, version: int | None, fields: MeetingFields, reason: str = ""
+) -> ParentMeeting:
+    """Correct a meeting record; the checks are those of recording it."""
+    meeting = pupil_record_or_404(actor, ParentMeeting, meeting_id, Resource.PARENT_MEETING, Action.MANAGE)
+    with transaction.atomic():
+        values = _meeting_values(meeting.pupil, fields, recorded_lead=meeting.led_by_id)
+        return record_correct(
+            actor=actor, record=meeting, kind=MEETING, version=version, values=values, reason=reason
+        )
+
+
+def meeting_withdraw(
+    *, actor: Actor, meeting_id: uuid.UUID, version: int | None, reason: str
+) -> ParentMeeting:
+    meeting = pupil_record_or_404(actor, ParentMeeting, meeting_id, Resource.PARENT_MEETING, Action.MANAGE)
+    with transaction.atomic():
+        return record_withdraw(actor=actor, record=meeting, kind=MEETING, version=version, reason=reason)
+
+
+# ---------------------------------------------------------------- documents for parents
+def plan_give_to_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
+    """The parents' copy of the plan, stamped with the version it was made from, which the plan's page
+    then shows (so a correction made later is noticed and a new copy given)."""
+    # Read outside the transaction: a refusal's audit event must stay when the 404 unwinds it.
+    document = plan_for_parents(actor=actor, plan_id=plan_id)
+    plan = SupportPlan.objects.get(pk=plan_id)  # reached through the access scope just above
+    with transaction.atomic():
+        shared = shared_document_record(actor=actor, record=plan, kind=PLAN)
+    return replace(document, version=shared.version)
+
+
+def meeting_give_to_parents(*, actor: Actor, meeting_id: uuid.UUID) -> ParentMeetingRecord:
+    document = meeting_for_parents(actor=actor, meeting_id=meeting_id)
+    meeting = ParentMeeting.objects.get(pk=meeting_id)  # reached through the access scope just above
+    with transaction.atomic():
+        shared = shared_document_record(actor=actor, record=meeting, kind=MEETING)
+    return replace(document, version=shared.version)

@@ -8,6 +8,8 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from django import forms
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,35 +24,56 @@ from tandem.core.forms import FormPage, OwnerForm, form_flow
 from tandem.exchange.parent_pdf import meeting_pdf, plan_pdf
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Pupil
-from tandem.plans.forms import DoNoteForm, MeetingForm, PlanForm, ReviewForm, TargetForm, TargetProgressForm
-from tandem.plans.models import ParentMeeting, SupportPlan, Target
+from tandem.plans.forms import (
+    DoNoteForm,
+    MeetingForm,
+    PlanForm,
+    ReviewForm,
+    TargetForm,
+    TargetProgressForm,
+    add_review_text,
+)
+from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.plans.selectors import (
     compliance_view,
     meeting_detail,
-    meeting_for_parents,
     meeting_leaders,
     plan_detail,
-    plan_for_parents,
     pupil_timeline,
-    to_do,
 )
 from tandem.plans.services import (
+    REVIEW_TEXT,
     MeetingFields,
     PlanFields,
     ReviewFields,
     TargetFields,
+    meeting_correct,
+    meeting_give_to_parents,
     meeting_record,
+    meeting_withdraw,
+    plan_correct,
     plan_create,
     plan_do_record,
+    plan_give_to_parents,
     plan_owner_change,
     plan_review,
+    plan_withdraw,
     target_add,
+    target_correct,
     target_owner_change,
+    target_progress_correct,
     target_progress_record,
+    target_progress_withdraw,
+    target_withdraw,
 )
+from tandem.plans.to_do import to_do
 from tandem.progress.models import FirstResponse
 from tandem.progress.selectors import progress_snapshot
 from tandem.progress.services import first_response_owner_change
+from tandem.revisions.forms import add_correction_fields, correction_data
+from tandem.revisions.kinds import MEETING, PLAN, TARGET, TARGET_PROGRESS, RecordKind
+from tandem.revisions.selectors import record_version_number
+from tandem.revisions.views import withdraw_page
 
 
 @allow(Resource.SEN_RECORD)
@@ -254,7 +277,7 @@ def plan_review_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> 
 
 @allow(Resource.SUPPORT_PLAN)
 def plan_pdf_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
-    document = plan_pdf(plan_for_parents(actor=actor, plan_id=plan_id))
+    document = plan_pdf(plan_give_to_parents(actor=actor, plan_id=plan_id))
     return _pdf(document, "support-plan.pdf")
 
 
@@ -292,13 +315,20 @@ def meeting_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) ->
 
 @allow(Resource.PARENT_MEETING)
 def meeting_detail_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID) -> HttpResponse:
-    meeting = meeting_detail(actor=actor, meeting_id=meeting_id)
-    return render(request, "plans/meeting_detail.html", {"meeting": meeting, "pupil": meeting.pupil})
+    detail = meeting_detail(actor=actor, meeting_id=meeting_id)
+    context = {
+        "detail": detail,
+        "meeting": detail.meeting,
+        "pupil": detail.meeting.pupil,
+        "can_manage": actor.can(Resource.PARENT_MEETING, Action.MANAGE),
+    }
+    return render(request, "plans/meeting_detail.html", context)
 
 
 @allow(Resource.PARENT_MEETING)
 def meeting_pdf_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID) -> HttpResponse:
-    return _pdf(meeting_pdf(meeting_for_parents(actor=actor, meeting_id=meeting_id)), "meeting-record.pdf")
+    document = meeting_pdf(meeting_give_to_parents(actor=actor, meeting_id=meeting_id))
+    return _pdf(document, "meeting-record.pdf")
 
 
 def _pdf(document: bytes, filename: str) -> HttpResponse:
@@ -311,7 +341,8 @@ def _pdf(document: bytes, filename: str) -> HttpResponse:
 
 @allow(Resource.HOME)
 def to_do_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    return render(request, "plans/to_do.html", {"items": to_do(actor=actor), "today": timezone.localdate()})
+    context = {"items": to_do(actor=actor), "by_pupil": request.GET.get("by") == "pupil"}
+    return render(request, "plans/to_do.html", context)
 
 
 @allow(Resource.COMPLIANCE)
@@ -390,4 +421,209 @@ def first_response_owner_view(request: HttpRequest, actor: Actor, response_id: u
             actor=actor, response_id=response.pk, teacher_id=teacher_id
         ),
         back=reverse("first_response_detail", args=[response.pk]),
+    )
+
+
+# ---------------------------------------------------------------- corrections and withdrawals
+CORRECTION_INTRO = (
+    "Correct a mistake in what was saved. The record's history keeps every version: who changed what, "
+    "and when."
+)
+
+
+def _version(kind: RecordKind, record: Model) -> int:
+    return record_version_number(record_type=kind.record_type, record_id=record.pk)
+
+
+def _initial(form_class: type[forms.Form], record: Model) -> dict[str, object]:
+    return {name: getattr(record, name) for name in form_class.base_fields if hasattr(record, name)}
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def plan_edit_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    form = PlanForm(request.POST or None, initial=_initial(PlanForm, plan))
+    if plan.reviewed_on is not None:
+        add_review_text(form)
+        form.initial.update({name: getattr(plan, name) for name in REVIEW_TEXT})
+    add_correction_fields(form, version=_version(PLAN, plan))
+
+    def save() -> SupportPlan:
+        data, version, reason = correction_data(form)
+        return plan_correct(actor=actor, plan_id=plan.pk, version=version, values=data, reason=reason)
+
+    back = reverse("plan_detail", args=[plan.pk])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Plan corrected. If the parents have a copy, give them the new version.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=plan.pupil,
+            heading=f"Correct support plan cycle {plan.cycle}",
+            intro=CORRECTION_INTRO,
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def plan_withdraw_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
+    plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    return withdraw_page(
+        request,
+        pupil=plan.pupil,
+        what=f"support plan cycle {plan.cycle}",
+        version=_version(PLAN, plan),
+        withdraw=lambda version, reason: plan_withdraw(
+            actor=actor, plan_id=plan.pk, version=version, reason=reason
+        ),
+        back=reverse("plan_detail", args=[plan.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def target_edit_view(request: HttpRequest, actor: Actor, target_id: uuid.UUID) -> HttpResponse:
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    form = TargetForm(request.POST or None, initial=_initial(TargetForm, target))
+    add_correction_fields(form, version=_version(TARGET, target))
+    form.order_fields([*[f for f in form.fields if f not in ("advice_checked", "reason")], "advice_checked"])
+
+    def save() -> Target:
+        data, version, reason = correction_data(form)
+        fields = TargetFields(accountable_teacher_id=target.accountable_teacher_id, **data)
+        return target_correct(actor=actor, target_id=target.pk, version=version, fields=fields, reason=reason)
+
+    back = reverse("plan_detail", args=[target.plan_id])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Target corrected: it passed the SMART check.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=target.pupil,
+            heading="Correct a SMART target",
+            intro=CORRECTION_INTRO,
+            submit_label="Check and save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.MANAGE)
+def target_withdraw_view(request: HttpRequest, actor: Actor, target_id: uuid.UUID) -> HttpResponse:
+    target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
+    return withdraw_page(
+        request,
+        pupil=target.pupil,
+        what="a target",
+        version=_version(TARGET, target),
+        withdraw=lambda version, reason: target_withdraw(
+            actor=actor, target_id=target.pk, version=version, reason=reason
+        ),
+        back=reverse("plan_detail", args=[target.plan_id]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.ADD)
+def target_progress_edit_view(request: HttpRequest, actor: Actor, progress_id: uuid.UUID) -> HttpResponse:
+    entry = pupil_record_or_404(actor, TargetProgress, progress_id, Resource.SUPPORT_PLAN, Action.ADD)
+    form = TargetProgressForm(request.POST or None, initial=_initial(TargetProgressForm, entry))
+    add_correction_fields(form, version=_version(TARGET_PROGRESS, entry))
+
+    def save() -> TargetProgress:
+        data, version, reason = correction_data(form)
+        return target_progress_correct(
+            actor=actor, progress_id=entry.pk, version=version, reason=reason, **data
+        )
+
+    back = reverse("plan_detail", args=[entry.target.plan_id])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Progress corrected.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=entry.pupil,
+            heading="Correct recorded progress",
+            intro=CORRECTION_INTRO,
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SUPPORT_PLAN, Action.ADD)
+def target_progress_withdraw_view(request: HttpRequest, actor: Actor, progress_id: uuid.UUID) -> HttpResponse:
+    entry = pupil_record_or_404(actor, TargetProgress, progress_id, Resource.SUPPORT_PLAN, Action.ADD)
+    return withdraw_page(
+        request,
+        pupil=entry.pupil,
+        what=f"the progress recorded on {entry.recorded_on:%-d %B %Y}",
+        version=_version(TARGET_PROGRESS, entry),
+        withdraw=lambda version, reason: target_progress_withdraw(
+            actor=actor, progress_id=entry.pk, version=version, reason=reason
+        ),
+        back=reverse("plan_detail", args=[entry.target.plan_id]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.PARENT_MEETING, Action.MANAGE)
+def meeting_edit_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID) -> HttpResponse:
+    meeting = pupil_record_or_404(actor, ParentMeeting, meeting_id, Resource.PARENT_MEETING, Action.MANAGE)
+    leaders = meeting_leaders(pupil=meeting.pupil)
+    if meeting.led_by_id not in dict(leaders):  # they led it then, even if they no longer teach the pupil
+        leaders.append((meeting.led_by_id, meeting.led_by.full_name))
+    initial = {**_initial(MeetingForm, meeting), "led_by": meeting.led_by_id}
+    form = MeetingForm(request.POST or None, leaders=leaders, initial=initial)
+    add_correction_fields(form, version=_version(MEETING, meeting))
+
+    def save() -> ParentMeeting:
+        data, version, reason = correction_data(form)
+        fields = MeetingFields(led_by_id=data.pop("led_by"), **data)
+        return meeting_correct(
+            actor=actor, meeting_id=meeting.pk, version=version, fields=fields, reason=reason
+        )
+
+    back = reverse("meeting_detail", args=[meeting.pk])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Meeting record corrected. If the parents have a copy, give them the new version.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=meeting.pupil,
+            heading=f"Correct the record of the meeting on {meeting.held_on:%-d %B %Y}",
+            intro=CORRECTION_INTRO,
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.PARENT_MEETING, Action.MANAGE)
+def meeting_withdraw_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID) -> HttpResponse:
+    meeting = pupil_record_or_404(actor, ParentMeeting, meeting_id, Resource.PARENT_MEETING, Action.MANAGE)
+    return withdraw_page(
+        request,
+        pupil=meeting.pupil,
+        what=f"the record of the meeting on {meeting.held_on:%-d %B %Y}",
+        version=_version(MEETING, meeting),
+        withdraw=lambda version, reason: meeting_withdraw(
+            actor=actor, meeting_id=meeting.pk, version=version, reason=reason
+        ),
+        back=reverse("meeting_detail", args=[meeting.pk]),
     )

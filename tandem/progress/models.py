@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from tandem.people.models import Pupil, Subject, User
 from tandem.register.models import Concern
+from tandem.revisions.models import Withdrawable
 from tandem.schools.models import AssessmentWindow, School, Trust
 
 
@@ -143,7 +144,7 @@ class ResponseOutcome(models.TextChoices):
     REFER = "refer", "Refer to the SENCo: progress is still less than expected"
 
 
-class FirstResponse(models.Model):
+class FirstResponse(Withdrawable):
     """High-quality teaching targeted at a weakness: the class teacher's first response (Code 6.19, 6.37).
 
     A "continue" outcome closes this record and opens a follow-on one, so every review stays in the history.

@@ -15,6 +15,7 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Resource
 from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_or_404, pupils_in_scope
 from tandem.audit.services import audit_record
+from tandem.lib.dates import term_label
 from tandem.people.models import Pupil, year_group_label
 from tandem.plans.models import SupportPlan
 from tandem.progress.chart import ChartGeometry, ChartPoint, progress_chart
@@ -29,6 +30,8 @@ from tandem.progress.models import (
 from tandem.progress.settings import EDITABLE_SETTINGS, ProgressSettings, setting_reasons, settings_with
 from tandem.progress.summary import FlagShare
 from tandem.register.models import Provision, SenNeed, SenStatusPeriod
+from tandem.revisions.kinds import FIRST_RESPONSE
+from tandem.revisions.selectors import HistoryRow, record_history
 from tandem.schools.models import School, Trust
 
 LITERACY = ("reading", "writing")
@@ -101,8 +104,18 @@ def list_for(provision: str) -> str:
     return NEXT_REVIEW_LIST if provision in ON_REGISTER else FIRST_RESPONSE_LIST
 
 
+_BY_PUPIL = ("pupil__legal_surname", "pupil__legal_forename", "pupil_id", "subject_id")
+# The columns the flag lists sort by (the School column only shows across a trust).
+FLAG_SORTS: dict[str, tuple[str, ...]] = {
+    "name": _BY_PUPIL,
+    "year": ("pupil__year_group", *_BY_PUPIL),
+    "subject": ("subject__name", *_BY_PUPIL),
+    "school": ("school__name", *_BY_PUPIL),
+}
+
+
 def flagged_list(
-    *, actor: Actor, subject: str | None = None
+    *, actor: Actor, subject: str | None = None, order: tuple[str, ...] = _BY_PUPIL
 ) -> tuple[AnalysisRun | None, QuerySet[ProgressResult]]:
     """Flagged results in each school's newest analysed window, for the pupils the actor may see.
 
@@ -123,8 +136,8 @@ def flagged_list(
     )
     return run, (
         results.annotate(provision=_current_provision(), next_review=next_review)
-        .select_related("pupil", "subject", "window__academic_year")
-        .order_by("pupil__legal_surname", "pupil__legal_forename", "pupil_id", "subject_id")
+        .select_related("pupil", "school", "subject", "window__academic_year")
+        .order_by(*order)
     )
 
 
@@ -142,9 +155,9 @@ class FlagLists:
         return len(self.first_response) + len(self.next_review)
 
 
-def flag_lists(*, actor: Actor, subject: str | None = None) -> FlagLists:
-    """The flagged results split by the pupil's SEN status today, each list in name order. One query."""
-    run, results = flagged_list(actor=actor, subject=subject)
+def flag_lists(*, actor: Actor, subject: str | None = None, order: tuple[str, ...] = _BY_PUPIL) -> FlagLists:
+    """The flagged results split by the pupil's SEN status today, each list in `order`. One query."""
+    run, results = flagged_list(actor=actor, subject=subject, order=order)
     lists = FlagLists(run, [], [])
     for result in results:
         on_register = list_for(result.provision) == NEXT_REVIEW_LIST  # type: ignore[attr-defined]
@@ -374,7 +387,7 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
         by_need=_counts(current.filter(sen), "primary_need", lambda code: code or "Not recorded"),
         gaps=[
             GapRow(
-                window=f"{r['window__term'].title()} {r['window__academic_year__start_year']}",
+                window=term_label(r["window__term"], r["window__academic_year__start_year"]),
                 sen_gap=r["sen_gap"],
                 other_gap=r["other_gap"],
                 sen_n=r["sen_n"],
@@ -418,7 +431,13 @@ def evidence_line(row: ProgressResult, subject_name: str, *, threshold: int) -> 
     return f"{subject_name} ({window_label(row)}): {note}; overall {verdict}."
 
 
-def first_response_detail(*, actor: Actor, response_id: uuid.UUID) -> FirstResponse:
+@dataclass(frozen=True)
+class FirstResponseDetail:
+    response: FirstResponse
+    history: list[HistoryRow]
+
+
+def first_response_detail(*, actor: Actor, response_id: uuid.UUID) -> FirstResponseDetail:
     response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE)
     audit_record(
         actor=actor,
@@ -427,7 +446,8 @@ def first_response_detail(*, actor: Actor, response_id: uuid.UUID) -> FirstRespo
         target_id=response.pk,
         school_id=response.school_id,
     )
-    return response
+    history = record_history(actor=actor, kind=FIRST_RESPONSE, record_id=response.pk)
+    return FirstResponseDetail(response=response, history=history)
 
 
 def flag_for_pupil(*, actor: Actor, pupil_id: uuid.UUID, result_id: int | None) -> ProgressResult | None:
@@ -441,7 +461,9 @@ def flag_for_pupil(*, actor: Actor, pupil_id: uuid.UUID, result_id: int | None) 
 def responses_tried(*, pupil: Pupil) -> list[FirstResponse]:
     """Shown whenever someone proposes SEN support: what was tried in class first (Code 6.19)."""
     return list(
-        FirstResponse.objects.filter(pupil=pupil).select_related("accountable_teacher").order_by("starts_on")
+        FirstResponse.objects.filter(pupil=pupil, withdrawn_at__isnull=True)
+        .select_related("accountable_teacher")
+        .order_by("starts_on")
     )
 
 

@@ -38,6 +38,8 @@ from tandem.progress.models import (
 from tandem.progress.selectors import progress_settings_for
 from tandem.progress.settings import EDITABLE_SETTINGS, ProgressSettings, ScaleInfo, settings_with
 from tandem.register.models import Concern, ConcernStatus
+from tandem.revisions.kinds import FIRST_RESPONSE
+from tandem.revisions.services import WITHDRAWN, record_correct, record_withdraw
 from tandem.schools.models import School, Trust
 
 Progress = Callable[[str], None]
@@ -353,6 +355,8 @@ def first_response_review(
     with transaction.atomic():
         if response.outcome:
             raise ValidationError("This first response has already been reviewed.")
+        if response.is_withdrawn:
+            raise ValidationError(WITHDRAWN)
         if outcome not in ResponseOutcome.values:
             raise ValidationError({"outcome": "Choose the outcome of the review."})
         text = require_text(note=note)
@@ -391,6 +395,52 @@ def first_response_review(
         if outcome == ResponseOutcome.REFER and response.concern_id is not None:
             Concern.objects.filter(pk=response.concern_id).update(status=ConcernStatus.REFERRED)
         return response
+
+
+def first_response_correct(
+    *,
+    actor: Actor,
+    response_id: uuid.UUID,
+    version: int | None,
+    weakness: str,
+    adjustments: str,
+    starts_on: dt.date | None,
+    review_on: dt.date | None,
+    outcome_note: str = "",
+    reason: str = "",
+) -> FirstResponse:
+    """Correct what a first response says, and once reviewed what its review found."""
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    with transaction.atomic():
+        text = require_text(weakness=weakness, adjustments=adjustments)
+        start = require_date(starts_on, "starts_on", "Enter the date the adjustments start.")
+        review = require_date(
+            review_on, "review_on", "Enter a review date: when will you check it has worked?"
+        )
+        if review <= start:
+            raise ValidationError({"review_on": "The review date must be after the start date."})
+        values: dict[str, Any] = {**text, "starts_on": start, "review_on": review}
+        if response.outcome:
+            values["outcome_note"] = require_text(outcome_note=outcome_note)["outcome_note"]
+        return record_correct(
+            actor=actor, record=response, kind=FIRST_RESPONSE, version=version, values=values, reason=reason
+        )
+
+
+def first_response_withdraw(
+    *, actor: Actor, response_id: uuid.UUID, version: int | None, reason: str
+) -> FirstResponse:
+    """Withdraw a first response recorded by mistake; one a later response carries on from stays."""
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    with transaction.atomic():
+        if FirstResponse.objects.filter(follows=response, withdrawn_at__isnull=True).exists():
+            raise ValidationError(
+                "A later first response carries on from this one: correct this one instead, or withdraw "
+                "the later one first."
+            )
+        return record_withdraw(
+            actor=actor, record=response, kind=FIRST_RESPONSE, version=version, reason=reason
+        )
 
 
 def first_response_owner_change(

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +17,7 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import FormPage, form_flow
+from tandem.core.listing import sorting_from
 from tandem.jobs.selectors import job_for_actor, job_may_not_start
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Subject
@@ -22,6 +25,7 @@ from tandem.progress.forms import FirstResponseForm, FirstResponseReviewForm, Pr
 from tandem.progress.models import FirstResponse, ResponseOutcome
 from tandem.progress.selectors import (
     CRITERIA,
+    FLAG_SORTS,
     first_response_detail,
     flag_for_pupil,
     flag_lists,
@@ -31,22 +35,41 @@ from tandem.progress.selectors import (
 from tandem.progress.services import (
     ANALYSIS_JOB,
     analysis_request,
+    first_response_correct,
     first_response_create,
     first_response_review,
+    first_response_withdraw,
     progress_settings_update,
 )
+from tandem.revisions.forms import add_correction_fields, correction_data
+from tandem.revisions.kinds import FIRST_RESPONSE
+from tandem.revisions.selectors import record_version_number
+from tandem.revisions.views import withdraw_page
+
+# Each of the two flag lists pages on its own.
+FLAG_PAGES = ("first_page", "review_page")
+FLAGS_PER_PAGE = 50
 
 
 @allow(Resource.PROGRESS)
 def progress_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     subject = request.GET.get("subject") or None
-    lists = flag_lists(actor=actor, subject=subject)
+    columns = {k: v for k, v in FLAG_SORTS.items() if k != "school" or actor.school_id is None}
+    sorting = sorting_from(request.GET, columns=columns, default="name", pages=FLAG_PAGES)
+    lists = flag_lists(actor=actor, subject=subject, order=sorting.order_by())
+    first, review = (
+        Paginator(rows, FLAGS_PER_PAGE).get_page(request.GET.get(param))
+        for rows, param in zip((lists.first_response, lists.next_review), FLAG_PAGES, strict=True)
+    )
     return render(
         request,
         "progress/list.html",
         {
             "run": lists.run,
             "lists": lists,
+            "first_page": first,
+            "review_page": review,
+            "sorting": sorting,
             "criteria": CRITERIA,
             "subject": subject,
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
@@ -145,14 +168,18 @@ def first_response_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.U
 
 @allow(Resource.FIRST_RESPONSE)
 def first_response_detail_view(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
-    response = first_response_detail(actor=actor, response_id=response_id)
+    detail = first_response_detail(actor=actor, response_id=response_id)
+    response = detail.response
+    can_manage = actor.can(Resource.FIRST_RESPONSE, Action.MANAGE) and not response.is_withdrawn
     return render(
         request,
         "progress/first_response.html",
         {
             "response": response,
+            "history": detail.history,
             "pupil": response.pupil,
-            "can_review": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE) and not response.outcome,
+            "can_review": can_manage and not response.outcome,
+            "can_correct": can_manage,
         },
     )
 
@@ -180,6 +207,61 @@ def first_response_review_view(request: HttpRequest, actor: Actor, response_id: 
             submit_label="Save review",
             cancel_url=reverse("first_response_detail", args=[response.pk]),
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.FIRST_RESPONSE, Action.MANAGE)
+def first_response_edit_view(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    fields = ("weakness", "adjustments", "starts_on", "review_on")
+    form = FirstResponseForm(request.POST or None, initial={name: getattr(response, name) for name in fields})
+    for unused in ("subject", "concern", "flag"):  # where it started is not corrected here
+        del form.fields[unused]
+    if response.outcome:
+        form.fields["outcome_note"] = copy.deepcopy(FirstResponseReviewForm.base_fields["note"])
+        form.initial["outcome_note"] = response.outcome_note
+    add_correction_fields(
+        form, version=record_version_number(record_type=FIRST_RESPONSE.record_type, record_id=response.pk)
+    )
+
+    def save() -> FirstResponse:
+        data, version, reason = correction_data(form)
+        return first_response_correct(
+            actor=actor, response_id=response.pk, version=version, reason=reason, **data
+        )
+
+    back = reverse("first_response_detail", args=[response.pk])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="First response corrected. Its history shows what changed.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=response.pupil,
+            heading="Correct a first response",
+            intro="Correct a mistake in what was saved. The record's history keeps every version: who "
+            "changed what, and when.",
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.FIRST_RESPONSE, Action.MANAGE)
+def first_response_withdraw_view(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    response = pupil_record_or_404(actor, FirstResponse, response_id, Resource.FIRST_RESPONSE, Action.MANAGE)
+    return withdraw_page(
+        request,
+        pupil=response.pupil,
+        what=f"the first response from {response.starts_on:%-d %B %Y}",
+        version=record_version_number(record_type=FIRST_RESPONSE.record_type, record_id=response.pk),
+        withdraw=lambda version, reason: first_response_withdraw(
+            actor=actor, response_id=response.pk, version=version, reason=reason
+        ),
+        back=reverse("first_response_detail", args=[response.pk]),
     )
 
 

@@ -103,12 +103,28 @@ class ExitForm(forms.Form):
     exit_on = date_field("Date of the exit measure")
 
 
+class ProgrammeForm(forms.Form):
+    steps = text_area(
+        "Steps or topics of the programme",
+        required=False,
+        rows=12,
+        help_text="One on each line, in teaching order, each short (up to 80 characters), e.g. "
+        "'Phase 3: ai, ee, igh'. Whoever logs a session ticks the ones covered instead of typing them.",
+    )
+
+
 class SessionLogForm(forms.Form):
-    """Built for a phone: everyone ticked present by default, three big choices for how it went."""
+    """Built for a phone: everyone ticked present by default, the programme's steps to tick, three big
+    choices for how it went."""
 
     held_on = date_field("Date")
     present = forms.TypedMultipleChoiceField(
         label="Who came", coerce=str, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    # Choices are the intervention's programme, so a pick from anywhere else is refused here (and again
+    # by the service).
+    picks = forms.MultipleChoiceField(
+        label="What you covered", required=False, widget=forms.CheckboxSelectMultiple
     )
     covered = text_area("What you covered", rows=2)
     rating = forms.TypedChoiceField(
@@ -116,8 +132,19 @@ class SessionLogForm(forms.Form):
     )
     note = text_area("Note for the teacher", required=False, rows=2)
 
-    def __init__(self, *args: Any, pupils: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, pupils: list[tuple[str, str]], programme: list[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["present"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = pupils
+        picks = self.fields["picks"]
+        assert isinstance(picks, forms.MultipleChoiceField)
+        if programme:
+            picks.choices = [(step, step) for step in programme]
+            picks.help_text = "Tick the steps of the programme you worked on, and add anything else below."
+            covered = self.fields["covered"]
+            covered.label, covered.required = "Anything else you covered", False
+        else:
+            del self.fields["picks"]

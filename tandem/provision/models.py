@@ -73,6 +73,9 @@ class Intervention(models.Model):
     staff_type = models.CharField(max_length=12, choices=StaffType.choices)
     layer = models.CharField(max_length=12, choices=Layer.choices, default=Layer.TARGETED)
     is_active = models.BooleanField(default=True)
+    # Short steps or topics of the intervention's own programme, in teaching order; the session log offers
+    # them as quick picks so a TA on a phone ticks what was covered instead of typing it.
+    programme_steps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -22,6 +22,7 @@ from tandem.access.scopes import (
     running_on,
 )
 from tandem.audit.services import audit_record
+from tandem.lib.dates import academic_year_start
 from tandem.provision.models import (
     Intervention,
     InterventionGroup,
@@ -130,6 +131,22 @@ def placements_on(*, group: InterventionGroup, day: dt.date) -> list[Placement]:
     return list(
         group.placements.filter(running_on(day)).select_related("pupil").order_by("pupil__legal_surname")
     )
+
+
+def pupil_placements(*, actor: Actor, pupil_id: uuid.UUID) -> list[Placement] | None:
+    """The pupil's interventions this school year, running ones first (None: the actor does not see
+    intervention groups). The pupil page reads it after the pupil itself was found through the scopes."""
+    if not actor.can(Resource.INTERVENTION_GROUP):
+        return None
+    year_start = academic_year_start(timezone.localdate())
+    pupils = pupils_in_scope(actor, Resource.INTERVENTION_GROUP).filter(pk=pupil_id).values("pk")
+    placements = (
+        Placement.objects.filter(pupil_id__in=pupils)
+        .exclude(ends_on__lt=year_start)
+        .select_related("group__intervention", "group__deliverer", "accountable_teacher")
+        .order_by("starts_on")
+    )
+    return sorted(placements, key=lambda p: p.ends_on is not None)
 
 
 @dataclass

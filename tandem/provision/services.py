@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -100,6 +100,49 @@ def intervention_create(*, actor: Actor, fields: InterventionFields) -> Interven
     except IntegrityError as error:
         # The check above cannot see a name saved a moment ago by a post still in flight; the constraint can.
         raise ValidationError(taken) from error
+    return intervention
+
+
+MAX_PROGRAMME_STEPS = 40
+MAX_STEP_LENGTH = 80
+
+
+def intervention_programme_set(
+    *, actor: Actor, intervention_id: uuid.UUID, steps: Sequence[str]
+) -> Intervention:
+    """The steps or topics of the intervention's own programme, in teaching order: the quick picks a
+    session log offers. Blank lines and repeats are dropped; a log already saved keeps its words."""
+    school_id = _require_manager(actor)
+    intervention = Intervention.objects.filter(pk=intervention_id, school_id=school_id).first()
+    if intervention is None:
+        raise ValidationError("That intervention is not in this school's catalogue.")
+    cleaned: list[str] = []
+    for step in steps:
+        text = " ".join(step.split())
+        if text and text.casefold() not in {s.casefold() for s in cleaned}:
+            cleaned.append(text)
+    too_long = next((s for s in cleaned if len(s) > MAX_STEP_LENGTH), None)
+    if too_long is not None:
+        raise ValidationError(
+            {
+                "steps": f"Keep each step to {MAX_STEP_LENGTH} characters or fewer: "
+                f"'{too_long[:30]}...' is longer."
+            }
+        )
+    if len(cleaned) > MAX_PROGRAMME_STEPS:
+        raise ValidationError(
+            {"steps": f"List up to {MAX_PROGRAMME_STEPS} steps (there are {len(cleaned)})."}
+        )
+    with transaction.atomic():
+        intervention.programme_steps = cleaned
+        intervention.save(update_fields=["programme_steps"])
+        audit_record(
+            actor=actor,
+            action="intervention.programme_set",
+            target_type="intervention",
+            target_id=intervention.pk,
+            fields=["programme_steps"],
+        )
     return intervention
 
 
@@ -284,15 +327,25 @@ def session_log_record(
     covered: str,
     rating: int | None,
     note: str = "",
+    picks: Collection[str] = (),
 ) -> SessionLog:
-    """A session: who came, what was covered, how it went. Only the deliverer (or the SENCo) logs it."""
+    """A session: who came, what was covered, how it went. Only the deliverer (or the SENCo) logs it.
+
+    `picks` are steps of the intervention's programme ticked as covered; they are written into `covered`
+    (in programme order, before any words typed), so the log reads the same to the teacher as any other."""
     group = intervention_group_or_404(actor, group_id)
     if not actor.can(Resource.SESSION_LOG, Action.ADD):
         raise ValidationError("You cannot log sessions in this role.")
     if group.deliverer_id != actor.user_id and actor.role != Role.SENCO:
         raise ValidationError("Only the person who runs this group, or the SENCo, logs its sessions.")
     day = require_past_or_today(held_on, "held_on")
-    text = require_text(covered=covered)
+    programme = group.intervention.programme_steps
+    if set(picks) - set(programme):
+        raise ValidationError({"picks": "Choose only steps from this intervention's programme."})
+    parts = [step for step in programme if step in picks] + ([covered.strip()] if covered.strip() else [])
+    if not parts:
+        empty = "Tick what you covered, or say in a few words." if programme else "This cannot be left empty."
+        raise ValidationError({"picks" if programme else "covered": empty})
     if rating not in Rating.values:
         raise ValidationError({"rating": "Say how the session went."})
     placements = list(group.placements.filter(running_on(day)))
@@ -308,7 +361,7 @@ def session_log_record(
                 school_id=group.school_id,
                 held_on=day,
                 delivered_by_id=actor.user_id,
-                covered=text["covered"],
+                covered="; ".join(parts),
                 rating=rating,
                 note=note.strip(),
             )
@@ -329,6 +382,48 @@ def session_log_record(
     except IntegrityError as error:
         raise ValidationError({"held_on": "This group's session on that day is already logged."}) from error
     return log
+
+
+def logs_acknowledge(*, actor: Actor, log_ids: list[uuid.UUID]) -> int:
+    """The accountable teacher confirms, in one go, they have read the session logs they were shown (a whole
+    group's this term, or every one from earlier terms); returns how many were newly acknowledged. Logs not
+    about their pupils are refused whole, so nothing is half-done."""
+    if not actor.can(Resource.SESSION_LOG, Action.MANAGE):
+        raise ValidationError(
+            "Only the pupils' accountable teacher can acknowledge a session log: it is how the sessions "
+            "reach the classroom (Code 6.52)."
+        )
+    wanted = set(log_ids)
+    if not wanted:
+        raise ValidationError("Choose at least one session log to acknowledge.")
+    logs = set(
+        SessionLog.objects.filter(
+            pk__in=wanted,
+            attendance__placement__accountable_teacher_id=actor.user_id,
+            school_id=actor.school_id or 0,
+        ).values_list("pk", flat=True)
+    )
+    if logs != wanted:
+        raise ValidationError("Some of these session logs are not about pupils you are accountable for.")
+    with transaction.atomic():
+        done = set(
+            LogAcknowledgement.objects.filter(log_id__in=logs, teacher_id=actor.user_id).values_list(
+                "log_id", flat=True
+            )
+        )
+        new = sorted(logs - done, key=str)
+        LogAcknowledgement.objects.bulk_create(
+            LogAcknowledgement(log_id=pk, teacher_id=actor.user_id) for pk in new
+        )
+        for pk in new:
+            audit_record(
+                actor=actor,
+                action="session_log.acknowledge",
+                target_type="session_log",
+                target_id=pk,
+                fields=["acknowledged_at"],
+            )
+    return len(new)
 
 
 def log_acknowledge(*, actor: Actor, log_id: uuid.UUID) -> LogAcknowledgement:

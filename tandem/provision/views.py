@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,6 +40,7 @@ from tandem.provision.forms import (
     GroupForm,
     InterventionForm,
     PlacementForm,
+    ProgrammeForm,
     SessionLogForm,
     StaffRateForm,
 )
@@ -56,7 +58,9 @@ from tandem.provision.services import (
     PlacementFields,
     group_create,
     intervention_create,
+    intervention_programme_set,
     log_acknowledge,
+    logs_acknowledge,
     placement_add,
     placement_exit,
     session_log_record,
@@ -123,6 +127,33 @@ def intervention_detail_view(request: HttpRequest, actor: Actor, intervention_id
         request,
         "provision/intervention.html",
         {"detail": detail, "can_manage": actor.can(Resource.INTERVENTION, Action.MANAGE)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION, Action.MANAGE)
+def intervention_programme_view(
+    request: HttpRequest, actor: Actor, intervention_id: uuid.UUID
+) -> HttpResponse:
+    """The SENCo lists the programme's steps: the quick picks on the session log."""
+    intervention = intervention_or_404(actor, intervention_id, Action.MANAGE)
+    form = ProgrammeForm(request.POST or None, initial={"steps": "\n".join(intervention.programme_steps)})
+    return form_flow(
+        request,
+        form,
+        save=lambda: intervention_programme_set(
+            actor=actor, intervention_id=intervention.pk, steps=form.cleaned_data["steps"].splitlines()
+        ),
+        success="Programme saved. Session logs now offer its steps to tick.",
+        next_url=lambda _: reverse("intervention_detail", args=[intervention.pk]),
+        page=FormPage(
+            heading=f"Programme: {intervention.name}",
+            intro="The steps or topics the intervention works through. Whoever runs a group ticks the ones "
+            "covered in each session, and can still add their own words.",
+            submit_label="Save programme",
+            cancel_url=reverse("intervention_detail", args=[intervention.pk]),
+        ),
+        repeats_by_typing=False,
     )
 
 
@@ -238,6 +269,7 @@ def session_log_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID) -
     form = SessionLogForm(
         request.POST or None,
         pupils=[(str(p.pk), p.pupil.display_name) for p in expected],
+        programme=group.intervention.programme_steps,
         initial={"held_on": today, "present": [str(p.pk) for p in expected]},
     )
 
@@ -271,6 +303,22 @@ def log_acknowledge_view(request: HttpRequest, actor: Actor, log_id: uuid.UUID) 
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Acknowledged. Thank you.")
+    return redirect("to_do")
+
+
+@require_POST
+@allow(Resource.SESSION_LOG, Action.MANAGE)
+def logs_acknowledge_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    try:
+        log_ids = [uuid.UUID(value) for value in request.POST.getlist("log")]
+    except ValueError as error:
+        raise Http404 from error
+    try:
+        count = logs_acknowledge(actor=actor, log_ids=log_ids)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Acknowledged {count} session{pluralize(count)}. Thank you.")
     return redirect("to_do")
 
 

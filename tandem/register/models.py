@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from tandem.people.models import Pupil, User
+from tandem.revisions.models import Withdrawable
 from tandem.schools.models import School
 
 
@@ -121,7 +122,7 @@ class ConcernStatus(models.TextChoices):
     NO_ACTION = "no_action", "No further action"
 
 
-class Concern(models.Model):
+class Concern(Withdrawable):
     """An emerging difficulty any adult noticed. Not the register: any pupil can have one."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -173,7 +174,7 @@ class SenSupportDecision(models.Model):
         return f"SEN support from {self.decided_on}"
 
 
-class Passport(models.Model):
+class Passport(Withdrawable):
     """A one-page profile every adult working with the pupil reads (6.49). Each edit is a new version."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

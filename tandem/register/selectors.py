@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
@@ -11,6 +11,7 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Resource
 from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_or_404, pupils_in_scope
 from tandem.audit.services import audit_record
+from tandem.lib.revisions import version_changes
 from tandem.people.models import GroupStaff, Pupil, User
 from tandem.people.selectors import PupilFilters, pupil_list, with_sen_summary
 from tandem.register.models import (
@@ -23,8 +24,15 @@ from tandem.register.models import (
     SenNeed,
     SenStatusPeriod,
 )
+from tandem.revisions.kinds import CONCERN
+from tandem.revisions.selectors import FieldChange, HistoryRow, record_history
 
 ON_REGISTER = (Provision.SEN_SUPPORT.value, Provision.EHC_PLAN.value)
+PASSPORT_LABELS = {
+    "strengths": "What I am good at",
+    "needs": "What I find hard",
+    "what_helps": "What helps me",
+}
 
 
 @dataclass
@@ -62,9 +70,10 @@ def sen_record_view(*, actor: Actor, pupil: Pupil) -> SenRecord:
     return record
 
 
-def register_list(*, actor: Actor, filters: PupilFilters) -> QuerySet[Pupil]:
+def register_list(*, actor: Actor, filters: PupilFilters, order: tuple[str, ...] = ()) -> QuerySet[Pupil]:
     """Pupils on the register (K or E) in scope; audited once per page by the caller via `register_viewed`."""
-    pupils = pupil_list(actor=actor, filters=filters, scope_resource=Resource.REGISTER)
+    ordered = {"order": order} if order else {}
+    pupils = pupil_list(actor=actor, filters=filters, scope_resource=Resource.REGISTER, **ordered)
     if not filters.provision:
         pupils = pupils.filter(provision__in=ON_REGISTER)
     return pupils
@@ -135,7 +144,13 @@ def register_summary(*, actor: Actor) -> RegisterSummary:
     )
 
 
-def concern_detail(*, actor: Actor, concern_id: uuid.UUID) -> Concern:
+@dataclass(frozen=True)
+class ConcernDetail:
+    concern: Concern
+    history: list[HistoryRow]
+
+
+def concern_detail(*, actor: Actor, concern_id: uuid.UUID) -> ConcernDetail:
     concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN)
     audit_record(
         actor=actor,
@@ -144,7 +159,9 @@ def concern_detail(*, actor: Actor, concern_id: uuid.UUID) -> Concern:
         target_id=concern.pk,
         school_id=concern.school_id,
     )
-    return concern
+    return ConcernDetail(
+        concern=concern, history=record_history(actor=actor, kind=CONCERN, record_id=concern.pk)
+    )
 
 
 @dataclass
@@ -153,11 +170,49 @@ class PassportView:
     passport: Passport | None
     readers: list[tuple[User, bool]]  # every adult who works with the pupil, and whether they have read it
     read_by_me: bool
+    history: list[HistoryRow] = field(default_factory=list)
 
 
 def passport_current(*, pupil: Pupil) -> Passport | None:
-    """The newest version of a pupil's passport (the caller has already scoped the pupil)."""
-    return Passport.objects.filter(pupil=pupil).select_related("written_by").order_by("-version").first()
+    """The newest version of a pupil's passport not withdrawn (the caller has already scoped the pupil)."""
+    return (
+        Passport.objects.filter(pupil=pupil, withdrawn_at__isnull=True)
+        .select_related("written_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def _passport_history(pupil: Pupil) -> list[HistoryRow]:
+    """Every version written, what it changed from the one before, and each withdrawal."""
+    versions = list(
+        Passport.objects.filter(pupil=pupil).select_related("written_by", "withdrawn_by").order_by("version")
+    )
+    changes = version_changes([{name: getattr(v, name) for name in PASSPORT_LABELS} for v in versions])
+    rows: list[HistoryRow] = []
+    for passport, changed in zip(versions, changes, strict=True):
+        rows.append(
+            HistoryRow(
+                number=passport.version,
+                kind="Written",
+                changed_by=passport.written_by.full_name,
+                changed_at=passport.created_at,
+                changes=[FieldChange(PASSPORT_LABELS[n], a, b) for n, (a, b) in changed.items()],
+                reason="",
+            )
+        )
+        if passport.withdrawn_at is not None:
+            rows.append(
+                HistoryRow(
+                    number=passport.version,
+                    kind="Withdrawn",
+                    changed_by=passport.withdrawn_by.full_name if passport.withdrawn_by else "Not recorded",
+                    changed_at=passport.withdrawn_at,
+                    changes=[],
+                    reason=passport.withdrawn_reason,
+                )
+            )
+    return sorted(rows, key=lambda row: row.changed_at)
 
 
 def passport_view(*, actor: Actor, pupil_id: uuid.UUID) -> PassportView:
@@ -182,4 +237,5 @@ def passport_view(*, actor: Actor, pupil_id: uuid.UUID) -> PassportView:
         passport=passport,
         readers=[(adult, adult.pk in read_ids) for adult in adults],
         read_by_me=actor.user_id in read_ids,
+        history=_passport_history(pupil),
     )

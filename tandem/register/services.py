@@ -32,6 +32,20 @@ from tandem.register.models import (
     SenStatusPeriod,
     SenSupportDecision,
 )
+from tandem.revisions.kinds import CONCERN
+from tandem.revisions.services import (
+    STALE,
+    WITHDRAWAL_FIELDS,
+    WITHDRAWN,
+    reason_text,
+    record_correct,
+    record_withdraw,
+)
+
+
+def _require_area(area: str) -> None:
+    if area not in BroadArea.values:
+        raise ValidationError({"area": "Choose the area of need that best fits what you saw."})
 
 
 def concern_raise(
@@ -40,8 +54,7 @@ def concern_raise(
     """Any adult who works with the pupil records what they saw; it reaches the teachers and the SENCo."""
     pupil = pupil_or_404(actor, pupil_id, Resource.CONCERN, Action.ADD)
     with transaction.atomic():
-        if area not in BroadArea.values:
-            raise ValidationError({"area": "Choose the area of need that best fits what you saw."})
+        _require_area(area)
         text = require_text(observed=observed)
         require_past_or_today(raised_on, "raised_on")
         concern = Concern.objects.create(
@@ -68,6 +81,8 @@ def concern_next_step(*, actor: Actor, concern_id: uuid.UUID, status: str, note:
     """The teacher or SENCo records what happens next. A first response is recorded on its own page."""
     concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN, Action.MANAGE)
     with transaction.atomic():
+        if concern.is_withdrawn:
+            raise ValidationError(WITHDRAWN)
         allowed = {ConcernStatus.REFERRED, ConcernStatus.NO_ACTION, ConcernStatus.FIRST_RESPONSE}
         if status not in allowed:
             raise ValidationError({"status": "Choose what happens next."})
@@ -87,6 +102,36 @@ def concern_next_step(*, actor: Actor, concern_id: uuid.UUID, status: str, note:
             fields=["status", "next_step_note"],
         )
         return concern
+
+
+def concern_correct(
+    *,
+    actor: Actor,
+    concern_id: uuid.UUID,
+    version: int | None,
+    area: str,
+    observed: str,
+    raised_on: dt.date | None,
+    evidence: str = "",
+    reason: str = "",
+) -> Concern:
+    """Correct what a concern says: anyone who may raise a concern about the pupil."""
+    concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN, Action.ADD)
+    with transaction.atomic():
+        _require_area(area)
+        text = require_text(observed=observed)
+        day = require_past_or_today(raised_on, "raised_on")
+        values = {"raised_on": day, "area": area, "observed": text["observed"], "evidence": evidence.strip()}
+        return record_correct(
+            actor=actor, record=concern, kind=CONCERN, version=version, values=values, reason=reason
+        )
+
+
+def concern_withdraw(*, actor: Actor, concern_id: uuid.UUID, version: int | None, reason: str) -> Concern:
+    """Withdraw a concern raised by mistake: the pupil's teachers or the SENCo, who decide its next step."""
+    concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN, Action.MANAGE)
+    with transaction.atomic():
+        return record_withdraw(actor=actor, record=concern, kind=CONCERN, version=version, reason=reason)
 
 
 def sen_support_start(
@@ -193,16 +238,34 @@ def sen_support_end(*, actor: Actor, pupil_id: uuid.UUID, ends_on: dt.date) -> N
     )
 
 
+def _current_passport_version(pupil_id: uuid.UUID) -> int:
+    """The version everyone reads (0 when there is none): the newest not withdrawn."""
+    current = Passport.objects.filter(pupil_id=pupil_id, withdrawn_at__isnull=True).aggregate(
+        v=Max("version")
+    )
+    return int(current["v"] or 0)
+
+
 def passport_write(
-    *, actor: Actor, pupil_id: uuid.UUID, strengths: str, needs: str, what_helps: str
+    *,
+    actor: Actor,
+    pupil_id: uuid.UUID,
+    strengths: str,
+    needs: str,
+    what_helps: str,
+    version: int | None = None,
 ) -> Passport:
-    """A new version of the pupil's passport; everyone who works with them is asked to read it again."""
+    """A new version of the pupil's passport (also how a passport is corrected: the versions are its
+    history); everyone who works with them is asked to read it again. `version` is the one the writer
+    started from: if someone saved another since, nothing is saved."""
     pupil = pupil_or_404(actor, pupil_id, Resource.PASSPORT, Action.MANAGE)
     with transaction.atomic():
         text = require_text(strengths=strengths, needs=needs, what_helps=what_helps)
         # Two versions saved at once take turns on the pupil's row, so each gets the next number instead
         # of one failing on passport_version_unique (a 500).
         Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
+        if version is not None and version != _current_passport_version(pupil.pk):
+            raise ValidationError(STALE)
         latest = Passport.objects.filter(pupil=pupil).aggregate(v=Max("version"))["v"] or 0
         passport = Passport.objects.create(
             pupil=pupil, school_id=pupil.school_id, version=latest + 1, written_by_id=actor.user_id, **text
@@ -220,11 +283,34 @@ def passport_write(
         return passport
 
 
+def passport_withdraw(*, actor: Actor, passport_id: uuid.UUID, version: int | None, reason: str) -> Passport:
+    """Withdraw the current version (written for the wrong pupil, say): the version before it is read
+    again. `version` is the one the page showed: if someone saved another since, nothing changes."""
+    passport = pupil_record_or_404(actor, Passport, passport_id, Resource.PASSPORT, Action.MANAGE)
+    with transaction.atomic():
+        text = reason_text(require_text(reason=reason)["reason"])
+        Pupil.objects.select_for_update(no_key=True).filter(pk=passport.pupil_id).first()
+        if version != passport.version or passport.version != _current_passport_version(passport.pupil_id):
+            raise ValidationError(STALE)
+        passport.withdrawn_at = timezone.now()
+        passport.withdrawn_by_id = actor.user_id
+        passport.withdrawn_reason = text
+        passport.save(update_fields=list(WITHDRAWAL_FIELDS))
+        audit_record(
+            actor=actor,
+            action="passport.withdraw",
+            target_type="passport",
+            target_id=passport.pk,
+            school_id=passport.school_id,
+            fields=WITHDRAWAL_FIELDS,
+        )
+        return passport
+
+
 def passport_mark_read(*, actor: Actor, passport_id: uuid.UUID) -> PassportRead:
     passport = pupil_record_or_404(actor, Passport, passport_id, Resource.PASSPORT, Action.ADD)
     with transaction.atomic():
-        newest = Passport.objects.filter(pupil_id=passport.pupil_id).aggregate(v=Max("version"))["v"]
-        if passport.version != newest:
+        if passport.version != _current_passport_version(passport.pupil_id):
             raise ValidationError("A newer version of this passport exists: read that one.")
         receipt, created = PassportRead.objects.get_or_create(passport=passport, user_id=actor.user_id)
         if created:

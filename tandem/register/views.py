@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +17,9 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import FormPage, form_flow
+from tandem.core.listing import sorting_from
 from tandem.people.forms import PupilFilterForm
+from tandem.people.selectors import pupil_sorts
 from tandem.progress.selectors import responses_tried
 from tandem.register.forms import ConcernForm, ConcernNextStepForm, PassportForm, SenSupportForm
 from tandem.register.models import Concern, Passport, SenSupportDecision
@@ -29,12 +32,19 @@ from tandem.register.selectors import (
     register_viewed,
 )
 from tandem.register.services import (
+    concern_correct,
     concern_next_step,
     concern_raise,
+    concern_withdraw,
     passport_mark_read,
+    passport_withdraw,
     passport_write,
     sen_support_start,
 )
+from tandem.revisions.forms import add_correction_fields, correction_data
+from tandem.revisions.kinds import CONCERN
+from tandem.revisions.selectors import record_version_number
+from tandem.revisions.views import withdraw_page
 
 PAGE_SIZE = 50
 
@@ -43,13 +53,16 @@ PAGE_SIZE = 50
 def register_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = PupilFilterForm(request.GET or None, actor=actor, register_only=True)
     filters = form.filters()
-    page = Paginator(register_list(actor=actor, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = sorting_from(request.GET, columns=pupil_sorts(actor=actor), default="name")
+    pupils = register_list(actor=actor, filters=filters, order=sorting.order_by())
+    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
     register_viewed(actor=actor, filters=filters)
     return render(
         request,
         "register/register.html",
         {
             "form": form,
+            "sorting": sorting,
             "page": page,
             "summary": register_summary(actor=actor),
             "shows_sen": True,
@@ -84,14 +97,19 @@ def concern_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) ->
 
 @allow(Resource.CONCERN)
 def concern_detail_view(request: HttpRequest, actor: Actor, concern_id: uuid.UUID) -> HttpResponse:
-    concern = concern_detail(actor=actor, concern_id=concern_id)
+    detail = concern_detail(actor=actor, concern_id=concern_id)
+    concern = detail.concern
     return render(
         request,
         "register/concern_detail.html",
         {
             "concern": concern,
+            "history": detail.history,
             "pupil": concern.pupil,
-            "responses": concern.first_responses.select_related("accountable_teacher"),
+            "can_correct": actor.can(Resource.CONCERN, Action.ADD),
+            "responses": concern.first_responses.filter(withdrawn_at__isnull=True).select_related(
+                "accountable_teacher"
+            ),
             "can_manage": actor.can(Resource.CONCERN, Action.MANAGE),
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
         },
@@ -115,6 +133,54 @@ def concern_next_step_view(request: HttpRequest, actor: Actor, concern_id: uuid.
             submit_label="Save next step",
             cancel_url=reverse("concern_detail", args=[concern.pk]),
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.CONCERN, Action.ADD)
+def concern_edit_view(request: HttpRequest, actor: Actor, concern_id: uuid.UUID) -> HttpResponse:
+    concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN, Action.ADD)
+    initial = {name: getattr(concern, name) for name in ConcernForm.base_fields}
+    form = ConcernForm(request.POST or None, initial=initial)
+    add_correction_fields(
+        form, version=record_version_number(record_type=CONCERN.record_type, record_id=concern.pk)
+    )
+
+    def save() -> Concern:
+        data, version, reason = correction_data(form)
+        return concern_correct(actor=actor, concern_id=concern.pk, version=version, reason=reason, **data)
+
+    back = reverse("concern_detail", args=[concern.pk])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Concern corrected. Its history shows what changed.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=concern.pupil,
+            heading="Correct a concern",
+            intro="Correct a mistake in what was saved. The concern's history keeps every version: who "
+            "changed what, and when.",
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.CONCERN, Action.MANAGE)
+def concern_withdraw_view(request: HttpRequest, actor: Actor, concern_id: uuid.UUID) -> HttpResponse:
+    concern = pupil_record_or_404(actor, Concern, concern_id, Resource.CONCERN, Action.MANAGE)
+    return withdraw_page(
+        request,
+        pupil=concern.pupil,
+        what=f"the concern raised on {concern.raised_on:%-d %B %Y}",
+        version=record_version_number(record_type=CONCERN.record_type, record_id=concern.pk),
+        withdraw=lambda version, reason: concern_withdraw(
+            actor=actor, concern_id=concern.pk, version=version, reason=reason
+        ),
+        back=reverse("concern_detail", args=[concern.pk]),
     )
 
 
@@ -171,6 +237,10 @@ def passport_edit_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) 
     current = passport_current(pupil=pupil)
     initial = {f: getattr(current, f) for f in ("strengths", "needs", "what_helps")} if current else {}
     form = PassportForm(request.POST or None, initial=initial)
+    # The version the writer starts from: one saved by someone else meanwhile is not overwritten.
+    form.fields["version"] = forms.IntegerField(
+        widget=forms.HiddenInput, initial=current.version if current else 0, required=False
+    )
     return form_flow(
         request,
         form,
@@ -185,6 +255,23 @@ def passport_edit_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) 
             cancel_url=reverse("passport", args=[pupil.pk]),
         ),
         repeats_by_typing=False,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.PASSPORT, Action.MANAGE)
+def passport_withdraw_view(request: HttpRequest, actor: Actor, passport_id: uuid.UUID) -> HttpResponse:
+    passport = pupil_record_or_404(actor, Passport, passport_id, Resource.PASSPORT, Action.MANAGE)
+    back = reverse("passport", args=[passport.pupil_id])
+    return withdraw_page(
+        request,
+        pupil=passport.pupil,
+        what=f"version {passport.version} of the passport",
+        version=passport.version,
+        withdraw=lambda version, reason: passport_withdraw(
+            actor=actor, passport_id=passport.pk, version=version, reason=reason
+        ),
+        back=back,
     )
 
 

@@ -30,11 +30,15 @@ from tandem.register.models import (
 )
 from tandem.retention.models import LegalHold, RecordType, RetentionPeriod
 from tandem.retention.schedule import DEFAULT_YEARS, born_before
+from tandem.revisions.models import RecordVersion, SharedDocument
 from tandem.schools.models import School, Trust
 from tandem.subject_access.models import RequestStatus, SubjectAccessRequest
 
 # The SEN records of a pupil, in the order they are deleted (records pointing at others first).
 SEN_MODELS = (
+    # Earlier versions of corrected records hold the same SEN details, so they go with them.
+    RecordVersion,
+    SharedDocument,
     TargetProgress,
     Target,
     ParentMeeting,

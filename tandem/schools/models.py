@@ -7,6 +7,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, Q
 
+from tandem.lib.dates import term_label
+
 
 class Trust(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -109,4 +111,4 @@ class AssessmentWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_term_display()} {self.academic_year}"
+        return term_label(self.term, self.academic_year.start_year)

@@ -38,6 +38,7 @@ from tandem.progress.models import FirstResponse, ProgressResult
 from tandem.provision.models import Placement, SessionAttendance, SessionLog
 from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
 from tandem.retention.models import LegalHold
+from tandem.revisions.models import RecordVersion, SharedDocument
 from tandem.schools.models import School
 from tandem.subject_access import pdf
 from tandem.subject_access.models import SubjectAccessRequest
@@ -70,6 +71,12 @@ SECTIONS: dict[str, Section] = {
     "plans.Target": Section("Targets", _own(Target)),
     "plans.TargetProgress": Section("Progress recorded against targets", _own(TargetProgress)),
     "plans.ParentMeeting": Section("Meetings with parents", _own(ParentMeeting)),
+    "revisions.RecordVersion": Section(
+        "Earlier versions of corrected or withdrawn records", _own(RecordVersion)
+    ),
+    "revisions.SharedDocument": Section(
+        "Documents given to parents, and which version", _own(SharedDocument)
+    ),
     "provision.Placement": Section("Places in interventions", _own(Placement)),
     "provision.SessionAttendance": Section("Intervention sessions attended", _own(SessionAttendance)),
     "provision.SessionLog": Section(

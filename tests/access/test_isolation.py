@@ -62,10 +62,8 @@ def test_it_counts_only_the_schools_own_pupils(client, world):
 
 def test_it_counts_a_trusts_schools_and_no_others(client, world):
     client.force_login(world.trust_admin)
-    rows = client.get(reverse("trust")).context["schools"]
-    assert [(row.label, row.on_roll, row.sen_support, row.ehc_plan) for row in rows] == [
-        ("School A", 3, 2, 1)
-    ]
+    rows = client.get(reverse("trust")).context["compared"].schools
+    assert [(row.name, row.on_roll, row.sen_support, row.ehc_plan) for row in rows] == [("School A", 3, 2, 1)]
 
 
 def test_it_shows_a_teacher_only_the_pupils_they_teach(client, world):

@@ -46,6 +46,7 @@ POST_ONLY = {
     "two_factor_policy",
     "passport_read",
     "log_acknowledge",
+    "logs_acknowledge",
     "import_columns",
     "import_apply",
     "import_discard",
@@ -279,6 +280,19 @@ def _hold_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any],
     )
 
 
+def _make_target_progress(target: Any) -> Any:
+    from tandem.plans.models import TargetProgress
+
+    return TargetProgress.objects.create(
+        target=target,
+        pupil=target.pupil,
+        school=target.school,
+        recorded_on=target.plan.starts_on,
+        note="Reads 30 of the 64 words.",
+        recorded_by=target.accountable_teacher,
+    )
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -288,6 +302,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "plan_id": _records_for(f.make_plan),
     "target_id": _records_for(lambda pupil: f.make_target(plan=f.make_plan(pupil))),
     "meeting_id": _records_for(f.make_meeting),
+    "progress_id": _records_for(lambda pupil: _make_target_progress(f.make_target(plan=f.make_plan(pupil)))),
     "passport_id": _records_for(f.make_passport),
     "intervention_id": _intervention_ids,
     "igroup_id": _group_records(lambda group: group),
@@ -301,6 +316,12 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "download_id": _download_ids,
     "request_id": _subject_access_ids,
     "hold_id": _hold_ids,
+    # The trust's school page: a school of the persona's trust (school A for the trust roles), another's.
+    "school_id": lambda world, persona, scope: (
+        _school_of(world, persona).school.pk,
+        [_other_school(world, persona).school.pk],
+        987654321,
+    ),
     "what": lambda world, persona, scope: ("pupils", [], "no-such-list"),
     "token": lambda world, persona, scope: ("no-such-token", [], "no-such-token"),
 }

@@ -32,12 +32,14 @@ class Compliance:
 
     def measure(self, name: str) -> int:
         self.page.goto(self.url)
-        return int(self.page.locator(f'td[data-measure="{name}"]').inner_text())
+        # A count that has a list behind it is a link, its hidden words after the number.
+        return int(self.page.locator(f'td[data-measure="{name}"]').inner_text().split()[0])
 
     def expect(self, **expected: int) -> None:
         self.page.goto(self.url)
         for name, value in expected.items():
-            expect(self.page.locator(f'td[data-measure="{name}"]'), name).to_have_text(str(value))
+            cell = self.page.locator(f'td[data-measure="{name}"]')
+            expect(cell, name).to_have_text(re.compile(rf"^{value}(\D|$)"))
 
 
 def _new_window(browser: Browser) -> Page:

@@ -74,4 +74,6 @@ def test_it_lets_a_ta_log_a_session_on_a_phone_and_the_teacher_acknowledge_it(
     assert_no_serious_axe_violations(page)
     waiting.get_by_role("button", name=re.compile("Acknowledge")).click()
     expect(page.get_by_text("Acknowledged. Thank you.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Intervention sessions to acknowledge (0)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Intervention sessions to acknowledge this term (0)")
+    ).to_be_visible()

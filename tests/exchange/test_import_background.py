@@ -72,8 +72,8 @@ def test_it_sends_a_refused_background_apply_back_to_the_preview_with_the_reason
     job_run(job_id=job.pk)
     record.refresh_from_db()
     job.refresh_from_db()
-    assert record.status == ImportStatus.PREVIEWED and "1 rows have errors" in record.failure
-    assert job.status == JobStatus.FAILED and "1 rows have errors" in job.outcome
+    assert record.status == ImportStatus.PREVIEWED and "1 row has errors" in record.failure
+    assert job.status == JobStatus.FAILED and "1 row has errors" in job.outcome
     assert not Pupil.objects.filter(legal_surname__startswith="Bgtest").exists()
     page = client.get(reverse("import_detail", args=[record.pk]))
     assert b"The last try to apply it was refused" in page.content

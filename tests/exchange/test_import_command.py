@@ -47,7 +47,7 @@ def test_it_dry_runs_then_applies_with_a_progress_line(world, tmp_path):
 def test_it_prints_errors_by_line_and_stops_unless_told_to_skip(world, tmp_path):
     path = _roll(tmp_path, _row(1) + _row(2, dob="31/02/2016"))
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 rows have errors"):
+    with pytest.raises(CommandError, match="1 row has errors"):
         call_command("import", str(path), "--school", world.a.school.urn, "--kind", "pupils", stdout=out)
     assert "line 3: Date of birth: error: Date of birth '31/02/2016' is not a real date" in out.getvalue()
     assert not Pupil.objects.filter(legal_surname="Okafor").exists()

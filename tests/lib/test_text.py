@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.lib.text import REDACTED, invisible_characters, redact_names, without_invisible_characters
+from tandem.lib.text import (
+    REDACTED,
+    counted,
+    invisible_characters,
+    redact_names,
+    without_invisible_characters,
+)
 
 # A Persian word spelt with the zero-width non-joiner (escaped: its letters look like Latin ones).
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
@@ -43,3 +49,10 @@ def test_it_redacts_whole_names_whatever_their_case_and_leaves_other_words():
 
 def test_it_leaves_text_alone_with_no_names():
     assert redact_names("Read well today.", []) == "Read well today."
+
+
+def test_it_counts_nouns_in_the_singular_and_the_plural():
+    assert counted(1, "session") == "1 session"
+    assert counted(0, "session") == "0 sessions"
+    assert counted(2, "row") == "2 rows"
+    assert counted(3, "child", "children") == "3 children"

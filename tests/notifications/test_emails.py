@@ -46,7 +46,7 @@ def test_it_counts_the_teachers_to_do_list_in_the_weekly_digest(world):
     (digest,) = _to(emails, world.a.teacher, EmailKind.DIGEST)
     assert "- First responses to review: 1\n" in digest.body
     assert "- Support plan reviews due: 1\n" in digest.body
-    assert "- Targets ending: 2\n" in digest.body
+    assert "- Targets overdue or ending soon: 2\n" in digest.body
     assert digest.subject == "Tandem: 4 things on your To do list at School A"
     assert "http://127.0.0.1:8000/to-do/" in digest.body
     assert digest.period == week_key(_monday())

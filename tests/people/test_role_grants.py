@@ -298,7 +298,7 @@ def test_it_refuses_an_import_row_giving_the_importer_a_role_and_records_it(worl
         "ok@elm.example,Ok Person,TA\n"
     )
     before = _last_event_id()
-    with pytest.raises(ValidationError, match="1 rows have errors"):
+    with pytest.raises(ValidationError, match="1 row has errors"):
         _import_staff(admin, text)
     assert not Membership.objects.filter(user=admin, role="teacher").exists()
     # The refusal stays although the import was not applied.

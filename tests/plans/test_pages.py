@@ -133,9 +133,9 @@ def test_it_records_that_an_adult_has_read_the_passport(client, world):
     client.force_login(world.a.ta)
     assert "passport" in client.get(reverse("to_do")).content.decode().lower()
     page = client.get(reverse("to_do")).content.decode()
-    assert "Kai SentinelaSupport (version 1)" in page
+    assert "Kai SentinelaSupport: Version 1" in page
     client.post(reverse("passport_read", args=[passport.pk]))
-    assert "Kai SentinelaSupport (version 1)" not in client.get(reverse("to_do")).content.decode()
+    assert "Kai SentinelaSupport: Version 1" not in client.get(reverse("to_do")).content.decode()
     passport_page = client.get(reverse("passport", args=[world.a.taught_pupil.pk])).content.decode()
     assert "You have read this version." in passport_page
     assert AuditEvent.objects.filter(action="passport.read").count() == 1

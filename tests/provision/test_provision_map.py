@@ -80,3 +80,26 @@ def test_it_keeps_the_map_from_teachers_and_refuses_unknown_formats(client, worl
     assert client.get(reverse("provision_map")).status_code == 404
     client.force_login(world.a.senco)
     assert client.get(reverse("provision_map"), {"format": "docx"}).status_code == 404
+
+
+def test_it_names_the_set_in_a_secondary_schools_class_column(world):
+    from tandem.provision.provision_map import provision_map
+
+    school = world.a
+    pupil = f.make_pupil(school=school.school, forename="Sam", surname="Settled", year_group=8)
+    maths = f.make_group(
+        school=school.school, name="8M2", year_group=8, teachers=[school.teacher], subject="maths"
+    )
+    english = f.make_group(school=school.school, name="8E1", year_group=8, subject="english")
+    f.enrol(group=maths, pupils=[pupil])
+    f.enrol(group=english, pupils=[pupil])
+    group = f.make_intervention_group(deliverer=school.ta)
+    f.make_placement(group=group, pupil=pupil, teacher=school.teacher)
+    # A second placement with a teacher who teaches none of the pupil's sets: all their sets are named.
+    other = f.make_intervention_group(deliverer=school.ta)
+    stranger = f.make_user(email="stranger@test.example", full_name="Stranger")
+    f.make_membership(user=stranger, role="teacher", school=school.school)
+    f.make_placement(group=other, pupil=pupil, teacher=stranger)
+    rows, _ = provision_map(actor=actor_for(school.senco))
+    names = sorted(row.class_name for row in rows.rows if row.pupil == pupil.display_name)
+    assert names == ["8E1, 8M2", "8M2"]

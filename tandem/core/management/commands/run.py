@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import logging
+import logging.config
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -9,13 +13,29 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from tandem.core.logging import logging_config
 from tandem.schools.models import School
+
+logger = logging.getLogger(__name__)
 
 DEMO_SECOND_FACTOR_HELP = (
     "SENCo, head, admin and trust sign-ins also ask for a 6-digit code: add the authenticator secret to an "
     "app such as Microsoft or Google Authenticator, or type the recovery code (once), or run "
     "`tandem democode EMAIL` for the current code."
 )
+
+
+def _log_to_file(chosen: str) -> Path:
+    """Send this process's log lines, and its worker's (through the environment), to a file."""
+    path = Path(chosen or settings.TANDEM_LOG_FILE or settings.VAR_DIR / "tandem.log")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["TANDEM_LOG_FILE"] = str(path)
+    level = logging.getLevelName(logging.getLogger().level)
+    config = logging_config(level=level, log_file=str(path))
+    # Loading the web application runs Django's set-up again, which applies settings.LOGGING once more.
+    settings.LOGGING = config
+    logging.config.dictConfig(config)
+    return path
 
 
 class Command(BaseCommand):
@@ -42,12 +62,21 @@ class Command(BaseCommand):
             "--threads", type=int, default=8, help="Worker threads for the web server (default 8)."
         )
         parser.add_argument(
+            "--log-file",
+            default="",
+            help="Where the server and worker write their log lines (default: TANDEM_LOG_FILE, else "
+            "var/tandem.log). Only warnings and errors also appear here in the terminal.",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="Do not start a background worker (run `tandem worker` yourself, here or elsewhere).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"]:
+            log_file = _log_to_file(options["log_file"])
+            self.stdout.write(f"Log lines (page views, audit events, jobs) are written to {log_file}.")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         from tandem.demo.loader import demo_analyse, demo_logins, format_logins, load_demo
@@ -94,6 +123,7 @@ class Command(BaseCommand):
             self.stdout.write("A background worker is running beside the web server.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url} (press Ctrl+C to stop)."))
+        logger.info("serving at %s", url)
         try:
             serve(
                 application,

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RevisionsConfig(AppConfig):
+    name = "tandem.revisions"
+    verbose_name = "Corrections and withdrawals"
