@@ -50,7 +50,7 @@ def test_it_lets_a_teacher_reach_a_pupils_accountable_teachers(page: Page, live_
     world.a.teacher.set_password(PASSWORD)
     world.a.teacher.save()
     sign_in(page, live_server, world.a.teacher.email, PASSWORD)
-    page.get_by_role("link", name=world.a.group.name).click()
+    page.get_by_role("link", name=world.a.group.name, exact=True).first.click()
     page.get_by_role("link", name="Ellis SentinelaEhc").click()
     teachers = page.locator("section").filter(has=page.get_by_role("heading", name="Accountable teachers"))
     expect(teachers).to_contain_text(world.a.teacher.full_name)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from django.urls import reverse
 
 from tests import factories as f
@@ -70,3 +75,28 @@ def test_it_gives_data_tables_a_wider_page(client, world):
             name
         )
     assert '<main id="main" tabindex="-1">' in client.get(reverse("home")).content.decode()
+
+
+def test_it_ends_the_test_run_saying_how_many_browser_tests_ran_or_why_not(tmp_path):
+    """`make test` on a machine without Chromium: the run ends saying the browser tests were skipped, and why.
+    (Its own SQLite database, so it never meets the suite's, whichever database that is.)"""
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "TANDEM_CHROMIUM": str(tmp_path / "no-chromium"),
+        "TANDEM_REQUIRE_BROWSER": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'tandem.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/browser/test_smoke.py"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    last = done.stdout.strip().splitlines()[-2:]
+    assert last[0].startswith("Browser tests (real Chromium): ") and last[0].endswith(" skipped."), last
+    missing = tmp_path / "no-chromium"
+    reason = f"Chromium not found at {missing}; install Debian's package: apt-get install chromium"
+    assert last[1] == f"  Skipped because: {reason}"

@@ -103,3 +103,18 @@ def test_it_names_the_set_in_a_secondary_schools_class_column(world):
     rows, _ = provision_map(actor=actor_for(school.senco))
     names = sorted(row.class_name for row in rows.rows if row.pupil == pupil.display_name)
     assert names == ["8E1, 8M2", "8M2"]
+
+
+def test_it_shows_the_set_in_the_class_column_of_the_page(client, world):
+    school = world.a
+    pupil = f.make_pupil(school=school.school, forename="Sam", surname="Settled", year_group=8)
+    maths = f.make_group(
+        school=school.school, name="8M2", year_group=8, teachers=[school.teacher], subject="maths"
+    )
+    f.enrol(group=maths, pupils=[pupil])
+    f.make_placement(
+        group=f.make_intervention_group(deliverer=school.ta), pupil=pupil, teacher=school.teacher
+    )
+    client.force_login(school.senco)
+    page = client.get(reverse("provision_map")).content.decode()
+    assert '<td>Year 8</td><td>8M2</td><th scope="row">Sam Settled</th>' in page
