@@ -192,7 +192,32 @@ def _count_of(rows: QuerySet[Enrolment]) -> Subquery:
     return Subquery(rows.order_by().values("group").annotate(n=Count("id")).values("n")[:1])
 
 
-def teaching_group_list(*, actor: Actor) -> QuerySet[TeachingGroup]:
+_GROUPS_IN_ORDER = ("year_group", "name", "id")
+# The columns the list of classes and sets sorts by ("sen" only where the SEN count is shown).
+GROUP_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "year": _GROUPS_IN_ORDER,
+    "subject": ("subject__name", *_GROUPS_IN_ORDER),
+    "school": ("school__name", *_GROUPS_IN_ORDER),
+    "pupils": ("pupil_count", *_GROUPS_IN_ORDER),
+    "sen": ("sen_count", *_GROUPS_IN_ORDER),
+}
+
+
+def group_sorts(*, actor: Actor) -> dict[str, tuple[str, ...]]:
+    shows_sen = actor.can(Resource.SEN_RECORD)
+    return {
+        k: v
+        for k, v in GROUP_SORTS.items()
+        if (shows_sen or k != "sen") and (k != "school" or not actor.school_id)
+    }
+
+
+def teaching_group_list(
+    *, actor: Actor, search: str = "", order: tuple[str, ...] = _GROUPS_IN_ORDER
+) -> QuerySet[TeachingGroup]:
+    """Classes and sets the actor may see, with their pupil (and SEN) counts; `search` finds a group by its
+    name, accents and case aside."""
     enrolled = current_enrolments().filter(group=OuterRef("pk"))
     sen = enrolled.filter(
         Exists(
@@ -207,7 +232,9 @@ def teaching_group_list(*, actor: Actor) -> QuerySet[TeachingGroup]:
     groups = groups.annotate(pupil_count=Coalesce(_count_of(enrolled), 0))
     if actor.can(Resource.SEN_RECORD):
         groups = groups.annotate(sen_count=Coalesce(_count_of(sen), 0))
-    return groups.order_by("year_group", "name")
+    if search.strip():
+        groups = groups.alias(**folded("name")).filter(words_match(search, "name"))
+    return groups.order_by(*order)
 
 
 def staff_schools(*, actor: Actor) -> QuerySet[School]:

@@ -24,6 +24,7 @@ from tandem.people.forms import MembershipCreateForm, PupilFilterForm
 from tandem.people.models import Membership, RoleProposal
 from tandem.people.profile import group_profile
 from tandem.people.selectors import (
+    group_sorts,
     pending_invitations,
     pupil_detail,
     pupil_list,
@@ -102,7 +103,15 @@ def pupil_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -
 
 @allow(Resource.TEACHING_GROUP)
 def group_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    return render(request, "people/group_list.html", {"groups": teaching_group_list(actor=actor)})
+    search = request.GET.get("q", "")[:100]
+    sorting = sorting_from(request.GET, columns=group_sorts(actor=actor), default="year")
+    groups = teaching_group_list(actor=actor, search=search, order=sorting.order_by())
+    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/group_list.html",
+        {"groups": page.object_list, "page": page, "sorting": sorting, "search": search},
+    )
 
 
 @allow(Resource.TEACHING_GROUP)

@@ -54,3 +54,19 @@ def test_it_offers_sen_columns_only_to_those_who_read_sen(client, world):
     assert 'aria-sort="ascending"' in page  # fell back to the name order
     client.force_login(world.a.senco)
     assert "sort=status" in client.get(reverse("register")).content.decode()
+
+
+def test_it_sorts_and_searches_the_classes_and_sets(client, world):
+    f.make_group(school=world.a.school, name="Élan Robins", year_group=1, teachers=[world.a.teacher])
+    f.make_group(school=world.a.school, name="Wrens", year_group=2, teachers=[world.a.teacher])
+    client.force_login(world.a.senco)
+    page = client.get(reverse("group_list"), {"sort": "name", "dir": "desc"}).content.decode()
+    names = re.findall(r'<th scope="row"><a href="/groups/[^"]+/">([^<]+)</a></th>', page)
+    assert len(names) == 4
+    plain = [name for name in names if name.isascii()]  # where "É" sorts depends on the database's collation
+    assert plain == sorted(plain, reverse=True)
+    found = client.get(reverse("group_list"), {"q": "elan"}).content.decode()
+    assert "Élan Robins" in found and "Wrens" not in found
+    assert (
+        "No class or set is called that." in client.get(reverse("group_list"), {"q": "zz"}).content.decode()
+    )
