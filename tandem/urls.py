@@ -179,6 +179,18 @@ urlpatterns = [
     ),
     path("intervention-groups/<uuid:igroup_id>/log/", provision.session_log_view, name="session_log"),
     path("placements/<uuid:placement_id>/exit/", provision.placement_exit_view, name="placement_exit"),
+    path("placements/<uuid:placement_id>/correct/", provision.placement_edit_view, name="placement_edit"),
+    path(
+        "placements/<uuid:placement_id>/withdraw/",
+        provision.placement_withdraw_view,
+        name="placement_withdraw",
+    ),
+    path("session-logs/<uuid:own_log_id>/correct/", provision.session_log_edit_view, name="session_log_edit"),
+    path(
+        "session-logs/<uuid:own_log_id>/withdraw/",
+        provision.session_log_withdraw_view,
+        name="session_log_withdraw",
+    ),
     path("session-logs/<uuid:log_id>/acknowledge/", provision.log_acknowledge_view, name="log_acknowledge"),
     path("session-logs/acknowledge/", provision.logs_acknowledge_view, name="logs_acknowledge"),
     path("provision-map/", provision.provision_map_view, name="provision_map"),

@@ -91,7 +91,8 @@ def pupils_in_scope(
 
 
 def _open_placements() -> QuerySet[Placement]:
-    return Placement.objects.filter(running_on(timezone.localdate()))
+    # A withdrawn placement was made by mistake: it gives no one access to the pupil or the group.
+    return Placement.objects.filter(running_on(timezone.localdate()), withdrawn_at__isnull=True)
 
 
 def intervention_groups_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[InterventionGroup]:

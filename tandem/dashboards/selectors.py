@@ -80,7 +80,9 @@ def _unacknowledged(actor: Actor) -> QuerySet[SessionAttendance]:
     acknowledged = LogAcknowledgement.objects.filter(
         log_id=OuterRef("log_id"), teacher_id=OuterRef("placement__accountable_teacher_id")
     )
-    return SessionAttendance.objects.filter(log__group_id__in=groups).exclude(Exists(acknowledged))
+    return SessionAttendance.objects.filter(
+        log__group_id__in=groups, log__withdrawn_at__isnull=True, placement__withdrawn_at__isnull=True
+    ).exclude(Exists(acknowledged))
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def provision_cost_this_term(*, actor: Actor) -> TermCost:
     since = term_start(today)
     visible = pupils_in_scope(actor, Resource.PROVISION_MAP).values("pk")
     placements = (
-        Placement.objects.filter(pupil_id__in=visible, starts_on__lte=today)
+        Placement.objects.filter(pupil_id__in=visible, starts_on__lte=today, withdrawn_at__isnull=True)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since))
         .select_related("group__intervention")
     )

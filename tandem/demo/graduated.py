@@ -27,13 +27,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Q
 
 from tandem.people.models import Enrolment, GroupStaff, Membership, Pupil, Role, TeachingGroup, User
 from tandem.plans.models import NextStep, ParentMeeting, SupportPlan, Target, TargetOutcome, TargetProgress
 from tandem.progress.models import FirstResponse, ResponseOutcome
+from tandem.provision.models import Intervention, Placement
 from tandem.register.models import (
     BroadArea,
     Concern,
@@ -889,6 +890,7 @@ class _Rows:
     meetings: list[ParentMeeting] = field(default_factory=list)
     passports: list[Passport] = field(default_factory=list)
     reads: list[PassportRead] = field(default_factory=list)
+    target_staff: list[tuple[uuid.UUID, int]] = field(default_factory=list)  # (target, supporting user)
 
     def save(self) -> dict[str, int]:
         """Write in dependency order; every id is set already (UUIDs), so links need no read-back."""
@@ -900,6 +902,10 @@ class _Rows:
         SupportPlan.objects.bulk_create(self.next_plans, batch_size=_BATCH)
         Target.objects.bulk_create(self.targets, batch_size=_BATCH)
         Target.objects.bulk_create(self.carried, batch_size=_BATCH)
+        links = Target.supporting_staff.through
+        links.objects.bulk_create(
+            (links(target_id=target, user_id=user) for target, user in self.target_staff), batch_size=_BATCH
+        )
         TargetProgress.objects.bulk_create(self.progress, batch_size=_BATCH)
         ParentMeeting.objects.bulk_create(self.meetings, batch_size=_BATCH)
         Passport.objects.bulk_create(self.passports, batch_size=_BATCH)
@@ -928,6 +934,56 @@ def write_graduated_approach(*, trust_id: int, as_of: dt.date, seed: int) -> dic
         rng = random.Random(f"tandem-demo-graduated/{seed}/{facts.index}")
         _School(facts, as_of, rng, rows).build()
     return rows.save()
+
+
+def link_plan_interventions(*, trust_id: int, seed: int) -> dict[str, int]:
+    """Each plan names interventions from its school's catalogue, in place of the words it was written
+    with: those its pupil has a place in, else one for the area of the pupil's primary need. Run once the
+    catalogue is written (after the plans: the interventions demo places the pupils the plans are about).
+    Every cycle of a pupil's plan names the same ones, as a review carries them into the next cycle."""
+    catalogue: dict[tuple[int, str], list[tuple[uuid.UUID, str]]] = defaultdict(list)
+    names: dict[uuid.UUID, str] = {}
+    for pk, school_id, area, name in (
+        Intervention.objects.filter(school__trust_id=trust_id, is_active=True)
+        .order_by("school_id", "name")
+        .values_list("id", "school_id", "area", "name")
+    ):
+        catalogue[(school_id, area)].append((pk, name))
+        names[pk] = name
+    attends: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for pupil_id, intervention_id in Placement.objects.filter(school__trust_id=trust_id).values_list(
+        "pupil_id", "group__intervention_id"
+    ):
+        attends[pupil_id].add(intervention_id)
+    area_of = dict(
+        SenNeed.objects.filter(school__trust_id=trust_id, ends_on__isnull=True, rank=1).values_list(
+            "pupil_id", "need_type__broad_area"
+        )
+    )
+    plans = list(
+        SupportPlan.objects.filter(school__trust_id=trust_id)
+        .order_by("school_id", "pupil_id", "cycle")
+        .only("id", "school_id", "pupil_id", "interventions", "other_interventions")
+    )
+    rng = random.Random(f"tandem-demo-plan-interventions/{seed}")
+    chosen: dict[uuid.UUID, list[uuid.UUID]] = {}
+    links = SupportPlan.catalogue_interventions.through
+    rows: list[Any] = []
+    changed: list[SupportPlan] = []
+    for plan in plans:
+        if plan.pupil_id not in chosen:
+            placed = sorted(i for i in attends[plan.pupil_id] if i in names)
+            offered = catalogue.get((plan.school_id, area_of.get(plan.pupil_id, "")), [])
+            chosen[plan.pupil_id] = placed or ([rng.choice(offered)[0]] if offered else [])
+        picked = sorted(chosen[plan.pupil_id], key=lambda pk: names[pk].casefold())
+        if picked:
+            plan.other_interventions = ""
+            plan.interventions = ", ".join(names[pk] for pk in picked)
+            rows.extend(links(supportplan_id=plan.pk, intervention_id=pk) for pk in picked)
+            changed.append(plan)
+    SupportPlan.objects.bulk_update(changed, ["interventions", "other_interventions"], batch_size=_BATCH)
+    links.objects.bulk_create(rows, batch_size=_BATCH)
+    return {"interventions named by plans": len(rows)}
 
 
 @dataclass
@@ -1337,6 +1393,8 @@ class _School:
                 interventions=self.pick(INTERVENTIONS[area]),
                 expected_impact=self.pick(EXPECTED_IMPACT),
             )
+            # In words until the catalogue is written: link_plan_interventions then chooses from it.
+            plan.other_interventions = plan.interventions
         else:  # the next cycle starts from the review, as the service does
             old = previous.plan
             plan = SupportPlan(
@@ -1350,6 +1408,7 @@ class _School:
                 evidence=old.evidence,
                 strategies=old.strategies,
                 interventions=old.interventions,
+                other_interventions=old.other_interventions,
                 expected_impact=old.expected_impact,
             )
         plan.pupil_id = pupil
@@ -1398,10 +1457,18 @@ class _School:
     ) -> Target:
         _, measure, baseline, criterion, _ = _TARGET_BY_SKILL[skill]
         tas = [u for u in self.f.tas.get(plan.pupil_id, []) if u in self.f.names]
+        staff: list[int] = []
+        other = ""
         if tas and self.chance(0.7):
-            supporters = ", ".join(f"{self.f.names[u]} (teaching assistant)" for u in tas[:2])
+            staff = tas[:2]
         else:
-            supporters = self.pick(("", "SENCo", "Speech and language therapist (termly visit)"))
+            other = self.pick(("", "SENCo", "Speech and language therapist (termly visit)"))
+            senco = self.f.senco
+            if other == "SENCo" and senco is not None and senco in self.f.names:
+                staff, other = [senco], ""
+        # Chosen from the school's staff, as the service records them; the one line the history keeps.
+        staff.sort(key=lambda u: self.f.names[u].casefold())
+        supporters = ", ".join([*(self.f.names[u] for u in staff), *([other] if other else [])])
         target = Target(
             plan=plan,
             pupil_id=plan.pupil_id,
@@ -1412,9 +1479,11 @@ class _School:
             success_criterion=criterion,
             due_on=due_on,
             accountable_teacher_id=teacher,
-            supporters=supporters[:300],
+            supporters=supporters,
+            other_supporters=other,
             carried_from=carried_from,
         )
+        self.rows.target_staff.extend((target.id, user) for user in staff)
         (self.rows.carried if carried_from else self.rows.targets).append(target)
         return target
 

@@ -25,7 +25,7 @@ from tandem.assessment.models import Assessment
 from tandem.audit.services import audit_record
 from tandem.demo import generator
 from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
-from tandem.demo.graduated import write_graduated_approach
+from tandem.demo.graduated import link_plan_interventions, write_graduated_approach
 from tandem.demo.interventions import write_interventions
 from tandem.demo.sign_in import demo_second_factors, enrol_demo_second_factors
 from tandem.people.models import (
@@ -145,6 +145,7 @@ def load_demo(
         rows.update(write_graduated_approach(trust_id=trust_id, as_of=as_of, seed=seed))
         say("Writing interventions: staff rates, the catalogue, groups, placements and session logs...")
         rows.update(write_interventions(trust_id=trust_id, as_of=as_of, seed=seed))
+        rows.update(link_plan_interventions(trust_id=trust_id, seed=seed))
         # The sign-ins printed for SENCo, head, admin and trust roles need a second factor: make one each.
         enrol_demo_second_factors([email for email, _, _ in demo_logins()])
         _refresh_statistics()

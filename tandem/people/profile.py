@@ -123,7 +123,7 @@ def _fill(actor: Actor, profiles: dict[uuid.UUID, PupilProfile], today: dt.date)
             outcome="",
         ).order_by("due_on", "created_at"):
             profiles[target.pupil_id].targets.append(target)
-    placements = Placement.objects.filter(running_on(today), pupil_id__in=ids)
+    placements = Placement.objects.filter(running_on(today), pupil_id__in=ids, withdrawn_at__isnull=True)
     for placement in placements.select_related("group__intervention").order_by("group__name"):
         group = placement.group
         when = ", ".join(part for part in (_days(group.weekdays), group.time_of_day) if part)

@@ -24,7 +24,17 @@ class PlanForm(forms.Form):
         rows=5,
     )
     strategies = text_area("Plan: what every adult does in class", rows=4)
-    interventions = text_area("Interventions", required=False, help_text="Additional support outside class.")
+    intervention_ids = forms.MultipleChoiceField(
+        label="Interventions from the school's catalogue",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Additional support outside class. Tick each one the plan uses.",
+    )
+    other_interventions = text_area(
+        "Other support outside class",
+        required=False,
+        help_text="Anything not in the catalogue, for example a visit from a specialist teacher.",
+    )
     expected_impact = text_area("Expected impact", help_text="What will be different by the review?")
     starts_on = date_field("Plan starts")
     review_on = date_field(
@@ -32,6 +42,19 @@ class PlanForm(forms.Form):
         help_text="A clear date to review the plan with the parents (Code 6.48).",
         missing=NO_REVIEW_DATE,
     )
+
+    def __init__(self, *args: Any, interventions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if interventions:
+            _choices(self, "intervention_ids", interventions)
+        else:  # nothing in the catalogue yet: the words below are the only way to say it
+            del self.fields["intervention_ids"]
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
 
 
 def add_review_text(form: forms.Form) -> None:
@@ -55,12 +78,28 @@ class TargetForm(forms.Form):
         help_text="On or before the plan's review date.",
         missing="No deadline: by when should the pupil have met this target?",
     )
-    supporters = forms.CharField(label="Who supports", required=False, max_length=300)
+    supporter_ids = forms.TypedMultipleChoiceField(
+        label="Staff who support this target",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The pupil's own teachers and teaching assistants come first.",
+    )
+    other_supporters = forms.CharField(
+        label="Others who support",
+        required=False,
+        max_length=300,
+        help_text="Anyone not on the staff list, for example 'speech and language therapist (termly visit)'.",
+    )
     advice_checked = forms.BooleanField(
         label="I have read the advice above and the wording is right as it is",
         required=False,
         help_text="Only for advice about wording; missing elements must be filled in.",
     )
+
+    def __init__(self, *args: Any, supporters: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "supporter_ids", supporters)
 
 
 class TargetProgressForm(forms.Form):

@@ -42,6 +42,13 @@ class SupportPlan(Withdrawable):
     )
     # Plan
     strategies = models.TextField(help_text="What every adult does in class.")
+    # Interventions: chosen from the school's catalogue, and in words for anything not in it.
+    catalogue_interventions = models.ManyToManyField(
+        "provision.Intervention", blank=True, related_name="support_plans"
+    )
+    other_interventions = models.TextField(blank=True)
+    # Both of the above as one text, with the names as chosen: the version history keeps this field, so
+    # a correction shows which interventions changed (the services keep it in step).
     interventions = models.TextField(blank=True)
     expected_impact = models.TextField()
     starts_on = models.DateField()
@@ -104,7 +111,12 @@ class Target(Withdrawable):
     success_criterion = models.TextField()
     due_on = models.DateField()
     accountable_teacher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    supporters = models.CharField(max_length=300, blank=True)
+    # Who supports: staff chosen from the school's list, and in words anyone else (a therapist).
+    supporting_staff = models.ManyToManyField(User, blank=True, related_name="supported_targets")
+    other_supporters = models.CharField(max_length=300, blank=True)
+    # Both of the above as one line, with the names as chosen: the version history keeps this field (the
+    # services keep it in step).
+    supporters = models.TextField(blank=True)
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import (
     current_enrolments,
+    interventions_in_scope,
     pupil_or_404,
     pupil_record_or_404,
     pupil_records_in_scope,
@@ -26,10 +28,11 @@ from tandem.access.scopes import (
 from tandem.audit.services import audit_record
 from tandem.exchange.parent_pdf import ParentMeetingRecord, ParentPlan, ParentTarget
 from tandem.lib.dates import academic_year_label, academic_year_start, term_start, terms_ended
-from tandem.people.accountability import accountable_teachers
-from tandem.people.models import GroupStaff, GroupStaffRole, Membership, Pupil, Role
+from tandem.people.accountability import accountable_teachers, school_staff
+from tandem.people.models import GroupStaff, GroupStaffRole, Membership, Pupil, Role, User
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse, ResponseOutcome
+from tandem.provision.models import Intervention
 from tandem.register.models import (
     Concern,
     ConcernStatus,
@@ -51,6 +54,8 @@ from tandem.revisions.selectors import (
 SOON = dt.timedelta(days=21)
 FIRST_RESPONSE_SOON = dt.timedelta(days=7)
 MEETINGS_A_YEAR = 3  # Code 6.65: at least three times a year for pupils on SEN support: one a term
+# Who may be named as supporting a target: the staff who work with pupils (not the data lead or the DPO).
+SUPPORTING_ROLES = (Role.TEACHER, Role.TEACHING_ASSISTANT, Role.SENCO, Role.HEAD)
 
 
 def _audit_view(actor: Actor, action: str, target_type: str, target_id: object, school_id: int) -> None:
@@ -258,6 +263,14 @@ def pupil_timeline(*, actor: Actor, pupil_id: uuid.UUID) -> Timeline:
 
 
 # ---------------------------------------------------------------- plan
+@dataclass(frozen=True)
+class Named:
+    """A person or an intervention on the plan page: a link when the viewer may open its page."""
+
+    name: str
+    url: str = ""
+
+
 @dataclass
 class TargetView:
     target: Target
@@ -265,6 +278,7 @@ class TargetView:
     history: list[HistoryRow] = field(default_factory=list)
     # Corrected or withdrawn progress entries: (entry, its history), shown below the table.
     progress_history: list[tuple[TargetProgress, list[HistoryRow]]] = field(default_factory=list)
+    supporters: list[Named] = field(default_factory=list)  # the staff chosen, by name
 
 
 @dataclass
@@ -276,19 +290,64 @@ class PlanDetail:
     withdrawn_targets: list[TargetView] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
     given: GivenToParents | None = None
+    interventions: list[Named] = field(default_factory=list)  # chosen from the catalogue, by name
+
+
+def _staff_named(actor: Actor, school_id: int, targets: list[Target]) -> dict[int, Named]:
+    """Each supporter of these targets by name, linked to their row on the staff page when the viewer may
+    open it and they are on it (one query for every target: the targets' staff were prefetched)."""
+    people = {u.pk: u for t in targets for u in t.supporting_staff.all()}
+    listed: set[int] = set()
+    if people and actor.can(Resource.STAFF) and actor.school_id == school_id:
+        listed = set(
+            Membership.objects.filter(school_id=school_id, is_active=True, user_id__in=people).values_list(
+                "user_id", flat=True
+            )
+        )
+    staff_page = reverse("staff")
+    return {
+        pk: Named(user.full_name, f"{staff_page}#staff-{pk}" if pk in listed else "")
+        for pk, user in people.items()
+    }
+
+
+def _interventions_named(actor: Actor, plan: SupportPlan) -> list[Named]:
+    """The plan's catalogue interventions, each linked to its catalogue page when the viewer may open it."""
+    chosen = list(plan.catalogue_interventions.order_by("name"))
+    if not chosen:
+        return []
+    visible = set(
+        interventions_in_scope(actor).filter(pk__in=[i.pk for i in chosen]).values_list("pk", flat=True)
+    )
+    return [
+        Named(i.name, reverse("intervention_detail", args=[i.pk]) if i.pk in visible else "") for i in chosen
+    ]
 
 
 def _target_views(actor: Actor, plan: SupportPlan) -> tuple[list[TargetView], list[TargetView]]:
-    """The plan's targets and, apart, its withdrawn ones, each with its progress and history."""
+    """The plan's targets and, apart, its withdrawn ones, each with its progress, history and supporters."""
     targets = list(
-        plan.targets.select_related("accountable_teacher", "withdrawn_by").order_by("due_on", "created_at")
+        plan.targets.select_related("accountable_teacher", "withdrawn_by")
+        .prefetch_related("supporting_staff")
+        .order_by("due_on", "created_at")
     )
     entries = list(
         TargetProgress.objects.filter(target__plan=plan).select_related("recorded_by", "withdrawn_by")
     )
     target_history = record_histories(actor=actor, kind=TARGET, record_ids=[t.pk for t in targets])
     entry_history = record_histories(actor=actor, kind=TARGET_PROGRESS, record_ids=[e.pk for e in entries])
-    views = {t.pk: TargetView(t, [], target_history.get(t.pk, [])) for t in targets}
+    named = _staff_named(actor, plan.school_id, targets)
+    views = {
+        t.pk: TargetView(
+            t,
+            [],
+            target_history.get(t.pk, []),
+            supporters=sorted(
+                (named[u.pk] for u in t.supporting_staff.all()), key=lambda n: n.name.casefold()
+            ),
+        )
+        for t in targets
+    }
     for entry in entries:
         view = views[entry.target_id]
         if not entry.is_withdrawn:
@@ -321,7 +380,39 @@ def plan_detail(*, actor: Actor, plan_id: uuid.UUID) -> PlanDetail:
         given=given_to_parents(
             actor=actor, kind=PLAN, record_id=plan.pk, changed_after=last_changed(record_ids=parts)
         ),
+        interventions=_interventions_named(actor, plan),
     )
+
+
+def supporter_choices(*, pupil: Pupil, keep: Iterable[int] = ()) -> list[tuple[int, str]]:
+    """Staff who may be named as supporting a target: the pupil's teachers and the teaching assistants of
+    their classes first (said so beside the name), then the school's other staff, by name. `keep`: people
+    a target already names, still offered when a correction is made after they left."""
+    teachers = list(accountable_teachers(pupil=pupil))
+    groups = current_enrolments().filter(pupil=pupil).values("group_id")
+    assistants = list(
+        school_staff(school_id=pupil.school_id, roles=[Role.TEACHING_ASSISTANT]).filter(
+            pk__in=GroupStaff.objects.filter(group_id__in=groups, role=GroupStaffRole.SUPPORT).values(
+                "user_id"
+            )
+        )
+    )
+    choices: dict[int, str] = {t.pk: f"{t.full_name} (teaches this pupil)" for t in teachers}
+    for ta in assistants:
+        choices.setdefault(ta.pk, f"{ta.full_name} (teaching assistant in this pupil's class)")
+    for user in school_staff(school_id=pupil.school_id, roles=SUPPORTING_ROLES):
+        choices.setdefault(user.pk, user.full_name)
+    for user in User.objects.filter(pk__in=set(keep) - set(choices)).order_by("full_name"):
+        choices[user.pk] = f"{user.full_name} (no longer on the staff list)"
+    return list(choices.items())
+
+
+def intervention_choices(*, school_id: int, keep: Iterable[uuid.UUID | str] = ()) -> list[tuple[str, str]]:
+    """The school's catalogue in use, by name; `keep`: entries a plan already names, even if retired."""
+    entries = Intervention.objects.filter(school_id=school_id).filter(
+        Q(is_active=True) | Q(pk__in=list(keep))
+    )
+    return [(str(i.pk), i.name) for i in entries.order_by("name")]
 
 
 # ---------------------------------------------------------------- ownership
@@ -568,8 +659,17 @@ def plan_for_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
             starting_point=view.target.baseline,
             success_looks_like=view.target.success_criterion,
             by_when=view.target.due_on,
+            # The accountable teacher may be chosen as a supporter too: named once.
             who_helps=", ".join(
-                part for part in (view.target.accountable_teacher.full_name, view.target.supporters) if part
+                dict.fromkeys(
+                    part
+                    for part in (
+                        view.target.accountable_teacher.full_name,
+                        *(person.name for person in view.supporters),
+                        view.target.other_supporters,
+                    )
+                    if part
+                )
             ),
             progress=view.progress[-1].note if view.progress else "",
         )
@@ -588,7 +688,11 @@ def plan_for_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
         strengths=plan.strengths,
         needs=plan.needs,
         what_helps=plan.strategies,
-        extra_support=plan.interventions,
+        extra_support="\n".join(
+            part
+            for part in (", ".join(i.name for i in detail.interventions), plan.other_interventions)
+            if part
+        ),
         expected_impact=plan.expected_impact,
         pupil_views=plan.pupil_views,
         parent_views=plan.parent_views,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,6 +30,13 @@ from tandem.people.accountability import (
     require_accountable_teacher,
 )
 from tandem.people.models import Membership, Pupil, Role
+from tandem.plans.links import (
+    catalogue_interventions,
+    interventions_text,
+    other_supporters,
+    supporters_line,
+    supporting_staff,
+)
 from tandem.plans.models import NextStep, ParentMeeting, SupportPlan, Target, TargetOutcome, TargetProgress
 from tandem.plans.selectors import meeting_for_parents, plan_for_parents
 from tandem.progress.selectors import progress_snapshot
@@ -56,7 +63,8 @@ class PlanFields:
     starts_on: dt.date | None
     review_on: dt.date | None
     evidence: str = ""
-    interventions: str = ""
+    intervention_ids: Sequence[uuid.UUID | str] = ()  # from the school's catalogue
+    other_interventions: str = ""  # anything not in the catalogue, in words
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,8 @@ class TargetFields:
     success_criterion: str
     due_on: dt.date | None
     accountable_teacher_id: int | None
-    supporters: str = ""
+    supporter_ids: Sequence[int | str] = ()  # staff at the pupil's school
+    other_supporters: str = ""  # anyone else, in words ("speech and language therapist")
     # The writer has read the advice and keeps the wording: only for the judgement rules below.
     advice_checked: bool = False
 
@@ -116,6 +125,8 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
         teacher = require_accountable_teacher(
             pupil=pupil, user_id=fields.accountable_teacher_id, field="accountable_teacher"
         )
+        chosen = catalogue_interventions(school_id=pupil.school_id, ids=fields.intervention_ids)
+        other_interventions = fields.other_interventions.strip()
         # Locking the pupil's row makes two plans written at once for one pupil take turns, so the second
         # finds the first's open plan here instead of failing on plan_one_open_per_pupil (a 500).
         Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
@@ -130,7 +141,8 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
             cycle=cycle,
             accountable_teacher=teacher,
             evidence=fields.evidence.strip(),
-            interventions=fields.interventions.strip(),
+            other_interventions=other_interventions,
+            interventions=interventions_text(chosen=chosen, other=other_interventions),
             progress_snapshot=progress_snapshot(actor=actor, pupil_id=pupil.pk)
             if actor.can(Resource.PROGRESS)
             else [],
@@ -139,6 +151,7 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
             created_by_id=actor.user_id,
             **text,
         )
+        plan.catalogue_interventions.set(chosen)
         audit_record(
             actor=actor,
             action="support_plan.create",
@@ -146,13 +159,23 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
             target_id=plan.pk,
             school_id=pupil.school_id,
             fields=sorted(
-                {"accountable_teacher", "starts_on", "review_on", "evidence", "interventions", *text}
+                {
+                    "accountable_teacher",
+                    "starts_on",
+                    "review_on",
+                    "evidence",
+                    "catalogue_interventions",
+                    "other_interventions",
+                    *text,
+                }
             ),
         )
         return plan
 
 
-def target_complaints(*, plan: SupportPlan, fields: TargetFields, teacher_name: str) -> list[Complaint]:
+def target_complaints(
+    *, plan: SupportPlan, fields: TargetFields, teacher_name: str, supporters: str = ""
+) -> list[Complaint]:
     draft = TargetDraft(
         skill=fields.skill,
         measure=fields.measure,
@@ -160,7 +183,7 @@ def target_complaints(*, plan: SupportPlan, fields: TargetFields, teacher_name: 
         success_criterion=fields.success_criterion,
         due_on=fields.due_on,
         accountable_teacher=teacher_name,
-        supporters=fields.supporters,
+        supporters=supporters,
     )
     return check_target(draft, plan_review_on=plan.review_on, today=timezone.localdate())
 
@@ -174,7 +197,12 @@ def target_add(*, actor: Actor, plan_id: uuid.UUID, fields: TargetFields) -> Tar
         teacher = require_accountable_teacher(
             pupil=plan.pupil, user_id=fields.accountable_teacher_id, field="accountable_teacher"
         )
-        complaints = target_complaints(plan=plan, fields=fields, teacher_name=teacher.full_name)
+        staff = supporting_staff(pupil=plan.pupil, ids=fields.supporter_ids)
+        other = other_supporters(fields.other_supporters)
+        line = supporters_line(staff=staff, other=other)
+        complaints = target_complaints(
+            plan=plan, fields=fields, teacher_name=teacher.full_name, supporters=line
+        )
         if fields.advice_checked:
             complaints = [c for c in complaints if c.rule not in ADVISORY_RULES]
         if complaints:
@@ -193,15 +221,26 @@ def target_add(*, actor: Actor, plan_id: uuid.UUID, fields: TargetFields) -> Tar
             success_criterion=fields.success_criterion.strip(),
             due_on=fields.due_on,
             accountable_teacher=teacher,
-            supporters=fields.supporters.strip(),
+            other_supporters=other,
+            supporters=line,
         )
+        target.supporting_staff.set(staff)
         audit_record(
             actor=actor,
             action="target.add",
             target_type="target",
             target_id=target.pk,
             school_id=plan.school_id,
-            fields=["skill", "measure", "baseline", "success_criterion", "due_on", "accountable_teacher"],
+            fields=[
+                "skill",
+                "measure",
+                "baseline",
+                "success_criterion",
+                "due_on",
+                "accountable_teacher",
+                "supporting_staff",
+                "other_supporters",
+            ],
         )
         return target
 
@@ -353,32 +392,16 @@ def _next_cycle(*, actor: Actor, plan: SupportPlan, starts_on: dt.date, review_o
         evidence=plan.evidence,
         progress_snapshot=plan.progress_snapshot,
         strategies=plan.strategies,
+        other_interventions=plan.other_interventions,
         interventions=plan.interventions,
         expected_impact=plan.expected_impact,
         starts_on=starts_on,
         review_on=review_on,
         created_by_id=actor.user_id,
     )
+    following.catalogue_interventions.set(plan.catalogue_interventions.all())
     if plan.next_step in (NextStep.CONTINUE, NextStep.SPECIALIST):
-        carried = [
-            t for t in plan.targets.filter(withdrawn_at__isnull=True) if t.outcome != TargetOutcome.MET
-        ]
-        Target.objects.bulk_create(
-            Target(
-                plan=following,
-                pupil_id=t.pupil_id,
-                school_id=t.school_id,
-                skill=t.skill,
-                measure=t.measure,
-                baseline=t.baseline,
-                success_criterion=t.success_criterion,
-                due_on=review_on,
-                accountable_teacher_id=t.accountable_teacher_id,
-                supporters=t.supporters,
-                carried_from=t,
-            )
-            for t in carried
-        )
+        _carry_targets(plan=plan, following=following, due_on=review_on)
     audit_record(
         actor=actor,
         action="support_plan.create",
@@ -388,6 +411,38 @@ def _next_cycle(*, actor: Actor, plan: SupportPlan, starts_on: dt.date, review_o
         fields=["previous", "review_on", "targets"],
     )
     return following
+
+
+def _carry_targets(*, plan: SupportPlan, following: SupportPlan, due_on: dt.date) -> None:
+    """The reviewed plan's targets not met, into the next cycle, with the same people supporting them."""
+    carried = [
+        t
+        for t in plan.targets.filter(withdrawn_at__isnull=True).prefetch_related("supporting_staff")
+        if t.outcome != TargetOutcome.MET
+    ]
+    copies = Target.objects.bulk_create(
+        Target(
+            plan=following,
+            pupil_id=t.pupil_id,
+            school_id=t.school_id,
+            skill=t.skill,
+            measure=t.measure,
+            baseline=t.baseline,
+            success_criterion=t.success_criterion,
+            due_on=due_on,
+            accountable_teacher_id=t.accountable_teacher_id,
+            other_supporters=t.other_supporters,
+            supporters=t.supporters,
+            carried_from=t,
+        )
+        for t in carried
+    )
+    links = Target.supporting_staff.through
+    links.objects.bulk_create(
+        links(target_id=copy.pk, user_id=user.pk)
+        for copy, t in zip(copies, carried, strict=True)
+        for user in t.supporting_staff.all()
+    )
 
 
 @dataclass(frozen=True)
@@ -505,7 +560,7 @@ def target_owner_change(*, actor: Actor, target_id: uuid.UUID, teacher_id: int |
 
 # ---------------------------------------------------------------- corrections and withdrawals
 PLAN_TEXT = ("summary", "strengths", "needs", "pupil_views", "parent_views", "strategies", "expected_impact")
-PLAN_OPTIONAL_TEXT = ("evidence", "interventions")
+PLAN_OPTIONAL_TEXT = ("evidence",)
 REVIEW_TEXT = ("review_summary", "review_pupil_views", "review_parent_views")
 
 
@@ -520,14 +575,27 @@ def plan_correct(
         required = PLAN_TEXT + (REVIEW_TEXT if plan.reviewed_on is not None else ())
         text = require_text(**{name: str(values.get(name) or "") for name in required})
         optional = {name: str(values.get(name) or "").strip() for name in PLAN_OPTIONAL_TEXT}
-        return record_correct(
+        chosen = catalogue_interventions(school_id=plan.school_id, ids=values.get("intervention_ids") or ())
+        other = str(values.get("other_interventions") or "").strip()
+        # The history keeps the names as one text; the links and the words are saved beside it.
+        corrected = record_correct(
             actor=actor,
             record=plan,
             kind=PLAN,
             version=version,
-            values={**text, **optional, "starts_on": start, "review_on": review},
+            values={
+                **text,
+                **optional,
+                "interventions": interventions_text(chosen=chosen, other=other),
+                "starts_on": start,
+                "review_on": review,
+            },
             reason=reason,
         )
+        corrected.other_interventions = other
+        corrected.save(update_fields=["other_interventions"])
+        corrected.catalogue_interventions.set(chosen)
+        return corrected
 
 
 def plan_withdraw(*, actor: Actor, plan_id: uuid.UUID, version: int | None, reason: str) -> SupportPlan:
@@ -549,8 +617,15 @@ def target_correct(
     target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
     with transaction.atomic():
         plan = target.plan
+        staff = supporting_staff(
+            pupil=target.pupil,
+            ids=fields.supporter_ids,
+            keep=target.supporting_staff.values_list("pk", flat=True),
+        )
+        other = other_supporters(fields.other_supporters)
+        line = supporters_line(staff=staff, other=other)
         complaints = target_complaints(
-            plan=plan, fields=fields, teacher_name=target.accountable_teacher.full_name
+            plan=plan, fields=fields, teacher_name=target.accountable_teacher.full_name, supporters=line
         )
         # A deadline that has passed since the target was set is history, not a mistake to correct.
         keeps_deadline = fields.due_on == target.due_on or plan.reviewed_on is not None
@@ -565,7 +640,7 @@ def target_correct(
             for complaint in complaints:
                 errors.setdefault(complaint.field, []).append(complaint.message)
             raise ValidationError(errors)
-        return record_correct(
+        corrected = record_correct(
             actor=actor,
             record=target,
             kind=TARGET,
@@ -576,10 +651,15 @@ def target_correct(
                 "baseline": fields.baseline.strip(),
                 "success_criterion": fields.success_criterion.strip(),
                 "due_on": fields.due_on,
-                "supporters": fields.supporters.strip(),
+                "supporters": line,
             },
             reason=reason,
         )
+        # The history keeps the names as one line; the links and the words are saved beside it.
+        corrected.other_supporters = other
+        corrected.save(update_fields=["other_supporters"])
+        corrected.supporting_staff.set(staff)
+        return corrected
 
 
 def target_withdraw(*, actor: Actor, target_id: uuid.UUID, version: int | None, reason: str) -> Target:

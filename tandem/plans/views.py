@@ -36,10 +36,12 @@ from tandem.plans.forms import (
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.plans.selectors import (
     compliance_view,
+    intervention_choices,
     meeting_detail,
     meeting_leaders,
     plan_detail,
     pupil_timeline,
+    supporter_choices,
 )
 from tandem.plans.services import (
     REVIEW_TEXT,
@@ -103,6 +105,7 @@ def plan_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> Ht
     snapshot = progress_snapshot(actor=actor, pupil_id=pupil.pk) if actor.can(Resource.PROGRESS) else []
     form = PlanForm(
         request.POST or None,
+        interventions=intervention_choices(school_id=pupil.school_id),
         initial={"starts_on": today, "evidence": _evidence_from(snapshot)},
     )
     form.fields["accountable_teacher"] = accountable_teacher_field(pupil=pupil)
@@ -152,7 +155,11 @@ def plan_detail_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> 
 @allow(Resource.SUPPORT_PLAN, Action.MANAGE)
 def target_new_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
     plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
-    form = TargetForm(request.POST or None, initial={"due_on": plan.review_on})
+    form = TargetForm(
+        request.POST or None,
+        supporters=supporter_choices(pupil=plan.pupil),
+        initial={"due_on": plan.review_on},
+    )
     form.fields["accountable_teacher"] = accountable_teacher_field(pupil=plan.pupil)
     form.order_fields([*[f for f in form.fields if f != "advice_checked"], "advice_checked"])
 
@@ -443,7 +450,12 @@ def _initial(form_class: type[forms.Form], record: Model) -> dict[str, object]:
 @allow(Resource.SUPPORT_PLAN, Action.MANAGE)
 def plan_edit_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> HttpResponse:
     plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
-    form = PlanForm(request.POST or None, initial=_initial(PlanForm, plan))
+    chosen = [str(pk) for pk in plan.catalogue_interventions.values_list("pk", flat=True)]
+    form = PlanForm(
+        request.POST or None,
+        interventions=intervention_choices(school_id=plan.school_id, keep=chosen),
+        initial={**_initial(PlanForm, plan), "intervention_ids": chosen},
+    )
     if plan.reviewed_on is not None:
         add_review_text(form)
         form.initial.update({name: getattr(plan, name) for name in REVIEW_TEXT})
@@ -490,7 +502,12 @@ def plan_withdraw_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -
 @allow(Resource.SUPPORT_PLAN, Action.MANAGE)
 def target_edit_view(request: HttpRequest, actor: Actor, target_id: uuid.UUID) -> HttpResponse:
     target = pupil_record_or_404(actor, Target, target_id, Resource.SUPPORT_PLAN, Action.MANAGE)
-    form = TargetForm(request.POST or None, initial=_initial(TargetForm, target))
+    chosen = list(target.supporting_staff.values_list("pk", flat=True))
+    form = TargetForm(
+        request.POST or None,
+        supporters=supporter_choices(pupil=target.pupil, keep=chosen),
+        initial={**_initial(TargetForm, target), "supporter_ids": chosen},
+    )
     add_correction_fields(form, version=_version(TARGET, target))
     form.order_fields([*[f for f in form.fields if f not in ("advice_checked", "reason")], "advice_checked"])
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -148,3 +149,39 @@ class SessionLogForm(forms.Form):
             covered.label, covered.required = "Anything else you covered", False
         else:
             del self.fields["picks"]
+
+
+class PlacementCorrectionForm(forms.Form):
+    """The placement form's person-written fields (not the pupil, group or teacher), and the exit measure
+    once recorded."""
+
+    classroom_link = PlacementForm.base_fields["classroom_link"]
+    measure_kind = PlacementForm.base_fields["measure_kind"]
+    subject_code = PlacementForm.base_fields["subject_code"]
+    entry_score = PlacementForm.base_fields["entry_score"]
+    entry_on = PlacementForm.base_fields["entry_on"]
+
+    def __init__(self, *args: Any, subjects: list[tuple[str, str]], exited: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        subject = self.fields["subject_code"]
+        assert isinstance(subject, forms.ChoiceField)
+        subject.choices = [("", "Not a standardised score"), *subjects]
+        if exited:
+            self.fields.update(copy.deepcopy(ExitForm.base_fields))
+
+
+class SessionLogCorrectionForm(forms.Form):
+    """What the session log says, and who was there: one box for each pupil expected that day."""
+
+    present = forms.TypedMultipleChoiceField(
+        label="Who came", coerce=str, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    covered = text_area("What was covered", rows=3)
+    rating = SessionLogForm.base_fields["rating"]
+    note = text_area("Note for the teacher", required=False, rows=2)
+
+    def __init__(self, *args: Any, pupils: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = pupils

@@ -236,7 +236,7 @@ def intervention_impact(
     group_ids = [g.pk for g in groups]
     rows = [
         _Row(*values)
-        for values in Placement.objects.filter(group_id__in=group_ids)
+        for values in Placement.objects.filter(group_id__in=group_ids, withdrawn_at__isnull=True)
         .order_by("group_id", "entry_on", "id")
         .values_list(
             "group_id",
@@ -255,14 +255,16 @@ def intervention_impact(
     ]
     rows = [r._replace(subject=r.subject or "", subject_name=r.subject_name or "") for r in rows]
     delivered = dict(
-        SessionLog.objects.filter(group_id__in=group_ids)
+        SessionLog.objects.filter(group_id__in=group_ids, withdrawn_at__isnull=True)
         .values("group_id")
         .annotate(n=Count("id"))
         .values_list("group_id", "n")
     )
     attendance = {
         group_id: (present, expected)
-        for group_id, present, expected in SessionAttendance.objects.filter(log__group_id__in=group_ids)
+        for group_id, present, expected in SessionAttendance.objects.filter(
+            log__group_id__in=group_ids, log__withdrawn_at__isnull=True, placement__withdrawn_at__isnull=True
+        )
         .values("log__group_id")
         .annotate(present=Count("id", filter=Q(present=True)), expected=Count("id"))
         .values_list("log__group_id", "present", "expected")
@@ -541,7 +543,10 @@ def _comparison_candidates(
     One query, whatever the number of pupils.
     """
     window = dt.timedelta(days=MAX_DATE_GAP_DAYS)
-    placed = Placement.objects.filter(group__intervention=intervention).values("pupil_id")
+    # A withdrawn placement (the wrong pupil) never put its pupil in the intervention: they may compare.
+    placed = Placement.objects.filter(group__intervention=intervention, withdrawn_at__isnull=True).values(
+        "pupil_id"
+    )
     results: dict[uuid.UUID, list[tuple[dt.date, float]]] = defaultdict(list)
     for pupil_id, day, points in (
         Assessment.objects.filter(

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 
 from tandem.people.models import Pupil, Subject, User
 from tandem.register.models import BroadArea
+from tandem.revisions.models import Withdrawable
 from tandem.schools.models import School
 
 
@@ -136,7 +137,7 @@ class MeasureKind(models.TextChoices):
     POINTS = "points", "Other points (higher is better)"
 
 
-class Placement(models.Model):
+class Placement(Withdrawable):
     """A pupil in an intervention group: accountable teacher, classroom link, entry and exit measures."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -166,8 +167,11 @@ class Placement(models.Model):
     class Meta:
         ordering = ["starts_on"]
         constraints = [
+            # A withdrawn placement (made by mistake) does not stop the pupil being placed again.
             models.UniqueConstraint(
-                fields=["group", "pupil"], condition=Q(ends_on__isnull=True), name="placement_one_open"
+                fields=["group", "pupil"],
+                condition=Q(ends_on__isnull=True, withdrawn_at__isnull=True),
+                name="placement_one_open",
             ),
             models.CheckConstraint(
                 condition=Q(exit_score__isnull=True, exit_on__isnull=True)
@@ -186,7 +190,7 @@ class Rating(models.IntegerChoices):
     WELL = 3, "Went well"
 
 
-class SessionLog(models.Model):
+class SessionLog(Withdrawable):
     """One session of a group: who came, what was covered, how it went. Reaches the accountable teachers."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -201,10 +205,22 @@ class SessionLog(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-created_at"]
-        constraints = [models.UniqueConstraint(fields=["group", "held_on"], name="sessionlog_one_per_day")]
+        constraints = [
+            # A withdrawn log (for the wrong day, say) leaves the day free to log again.
+            models.UniqueConstraint(
+                fields=["group", "held_on"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="sessionlog_one_per_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Session {self.held_on}"
+
+    @property
+    def present(self) -> list[str]:
+        """The ids of the pupils marked present, sorted: how a version of the log keeps its attendance."""
+        return sorted(str(a.pupil_id) for a in self.attendance.all() if a.present)
 
 
 class SessionAttendance(models.Model):

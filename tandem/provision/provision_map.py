@@ -69,7 +69,7 @@ def provision_map(*, actor: Actor, export: str = "") -> tuple[ProvisionMap, list
     school = School.objects.get(pk=actor.school_id or 0)
     visible = pupils_in_scope(actor, Resource.PROVISION_MAP).values("pk")
     placements = (
-        Placement.objects.filter(pupil_id__in=visible, starts_on__lte=today)
+        Placement.objects.filter(pupil_id__in=visible, starts_on__lte=today, withdrawn_at__isnull=True)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=year_start))
         .select_related("pupil", "group__intervention", "group__deliverer")
         .order_by("pupil__year_group", "pupil__legal_surname", "pupil__legal_forename", "starts_on")

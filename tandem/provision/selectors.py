@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from tandem.access.actor import Actor
@@ -20,9 +21,12 @@ from tandem.access.scopes import (
     interventions_in_scope,
     pupils_in_scope,
     running_on,
+    session_log_or_404,
 )
+from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
 from tandem.lib.dates import academic_year_start
+from tandem.people.models import Role
 from tandem.provision.models import (
     Intervention,
     InterventionGroup,
@@ -32,6 +36,8 @@ from tandem.provision.models import (
     SessionLog,
     StaffRate,
 )
+from tandem.revisions.kinds import PLACEMENT, SESSION_LOG
+from tandem.revisions.selectors import HistoryRow, record_histories
 
 if TYPE_CHECKING:
     from tandem.provision.impact import InterventionImpact
@@ -52,8 +58,13 @@ def groups_today(*, actor: Actor) -> list[GroupToday]:
         .filter(running_on(today), deliverer_id=actor.user_id)
         .select_related("intervention")
         .annotate(
-            pupils=Count("placements", filter=running_on(today, "placements__")),
-            logged=Exists(SessionLog.objects.filter(group_id=OuterRef("pk"), held_on=today)),
+            pupils=Count(
+                "placements",
+                filter=running_on(today, "placements__") & Q(placements__withdrawn_at__isnull=True),
+            ),
+            logged=Exists(
+                SessionLog.objects.filter(group_id=OuterRef("pk"), held_on=today, withdrawn_at__isnull=True)
+            ),
         )
         .order_by("time_of_day", "name")
     )
@@ -65,6 +76,16 @@ class LogRow:
     log: SessionLog
     present: list[str]
     absent: list[str]
+    can_change: bool = False
+
+
+@dataclass
+class Revised:
+    """A placement or session log corrected or withdrawn, shown apart with its history."""
+
+    title: str
+    record: Placement | SessionLog
+    history: list[HistoryRow]
 
 
 @dataclass
@@ -75,6 +96,7 @@ class GroupDetail:
     delivered: int
     planned_to_date: int
     can_log: bool
+    revised: list[Revised] = field(default_factory=list)
 
 
 def _planned_to_date(group: InterventionGroup, today: dt.date) -> int:
@@ -84,26 +106,55 @@ def _planned_to_date(group: InterventionGroup, today: dt.date) -> int:
     return int(min(planned, group.intervention.planned_sessions))
 
 
+def _may_change_log(actor: Actor, log: SessionLog) -> bool:
+    return actor.can(Resource.SESSION_LOG, Action.ADD) and (
+        log.delivered_by_id == actor.user_id or actor.role == Role.SENCO
+    )
+
+
+def _revised(actor: Actor, placements: list[Placement], logs: list[SessionLog]) -> list[Revised]:
+    """The placements and logs on the page, or withdrawn from it, that have a history to show."""
+    placement_history = record_histories(actor=actor, kind=PLACEMENT, record_ids=[p.pk for p in placements])
+    log_history = record_histories(actor=actor, kind=SESSION_LOG, record_ids=[log.pk for log in logs])
+    revised = [
+        Revised(f"Placement of {p.pupil.display_name}", p, placement_history[p.pk])
+        for p in placements
+        if p.pk in placement_history
+    ]
+    revised += [
+        Revised(f"Session on {log.held_on:%-d %B %Y}", log, log_history[log.pk])
+        for log in logs
+        if log.pk in log_history
+    ]
+    return revised
+
+
 def group_detail(*, actor: Actor, group_id: uuid.UUID) -> GroupDetail:
+    """The group's pupils and recent sessions; withdrawn placements and logs only in the corrections
+    section, with their history."""
     group = intervention_group_or_404(actor, group_id)
     today = timezone.localdate()
     visible = pupils_in_scope(actor, Resource.INTERVENTION_GROUP).values("pk")
-    placements = list(
+    all_placements = list(
         group.placements.filter(pupil_id__in=visible)
-        .select_related("pupil", "accountable_teacher")
+        .select_related("pupil", "accountable_teacher", "withdrawn_by")
         .order_by("ends_on", "pupil__legal_surname")
     )
-    attendance = SessionAttendance.objects.filter(pupil_id__in=visible).select_related("pupil")
+    attendance = SessionAttendance.objects.filter(
+        pupil_id__in=visible, placement__withdrawn_at__isnull=True
+    ).select_related("pupil")
     logs = list(
-        group.logs.select_related("delivered_by").prefetch_related(
-            Prefetch("attendance", queryset=attendance)
-        )[:20]
+        group.logs.filter(withdrawn_at__isnull=True)
+        .select_related("delivered_by")
+        .prefetch_related(Prefetch("attendance", queryset=attendance))[:20]
     )
+    withdrawn_logs = list(group.logs.filter(withdrawn_at__isnull=False).select_related("withdrawn_by"))
     rows = [
         LogRow(
             log=log,
             present=[a.pupil.display_name for a in log.attendance.all() if a.present],
             absent=[a.pupil.display_name for a in log.attendance.all() if not a.present],
+            can_change=_may_change_log(actor, log),
         )
         for log in logs
     ]
@@ -117,19 +168,48 @@ def group_detail(*, actor: Actor, group_id: uuid.UUID) -> GroupDetail:
     )
     return GroupDetail(
         group=group,
-        placements=placements,
+        placements=[p for p in all_placements if not p.is_withdrawn],
         logs=rows,
-        delivered=group.logs.count(),
+        delivered=group.logs.filter(withdrawn_at__isnull=True).count(),
         planned_to_date=_planned_to_date(group, today),
         can_log=actor.can(Resource.SESSION_LOG, Action.ADD)
         and (group.deliverer_id == actor.user_id or actor.role == "senco"),
+        revised=_revised(actor, all_placements, logs + withdrawn_logs),
+    )
+
+
+def session_log_to_change(*, actor: Actor, log_id: uuid.UUID) -> SessionLog:
+    """A session log the actor may correct or withdraw: one they delivered, or (for the SENCo) any at the
+    school. Anyone else gets the 404 of a log they cannot reach."""
+    log = session_log_or_404(actor, log_id, Action.ADD)
+    if not _may_change_log(actor, log):
+        audit_record(
+            actor=actor,
+            action=f"{Resource.SESSION_LOG}.{Action.ADD}",
+            target_type="session_log",
+            target_id=log.pk,
+            outcome=Outcome.DENIED,
+        )
+        raise Http404()
+    return log
+
+
+def attendance_to_correct(*, actor: Actor, log: SessionLog) -> list[SessionAttendance]:
+    """The log's attendance rows a correction may change: pupils the actor sees, placements not withdrawn."""
+    visible = pupils_in_scope(actor, Resource.INTERVENTION_GROUP).values("pk")
+    return list(
+        log.attendance.filter(pupil_id__in=visible, placement__withdrawn_at__isnull=True)
+        .select_related("pupil")
+        .order_by("pupil__legal_surname", "pupil__legal_forename")
     )
 
 
 def placements_on(*, group: InterventionGroup, day: dt.date) -> list[Placement]:
     """The pupils expected at a session on `day` (for the log form)."""
     return list(
-        group.placements.filter(running_on(day)).select_related("pupil").order_by("pupil__legal_surname")
+        group.placements.filter(running_on(day), withdrawn_at__isnull=True)
+        .select_related("pupil")
+        .order_by("pupil__legal_surname")
     )
 
 
@@ -141,7 +221,7 @@ def pupil_placements(*, actor: Actor, pupil_id: uuid.UUID) -> list[Placement] | 
     year_start = academic_year_start(timezone.localdate())
     pupils = pupils_in_scope(actor, Resource.INTERVENTION_GROUP).filter(pk=pupil_id).values("pk")
     placements = (
-        Placement.objects.filter(pupil_id__in=pupils)
+        Placement.objects.filter(pupil_id__in=pupils, withdrawn_at__isnull=True)
         .exclude(ends_on__lt=year_start)
         .select_related("group__intervention", "group__deliverer", "accountable_teacher")
         .order_by("starts_on")
@@ -159,10 +239,14 @@ def logs_to_acknowledge(*, actor: Actor) -> list[LogToAcknowledge]:
     """Session logs about pupils this teacher is accountable for, not yet acknowledged by them."""
     if not actor.can(Resource.SESSION_LOG, Action.MANAGE):
         return []
-    mine = SessionAttendance.objects.filter(placement__accountable_teacher_id=actor.user_id)
+    mine = SessionAttendance.objects.filter(
+        placement__accountable_teacher_id=actor.user_id, placement__withdrawn_at__isnull=True
+    )
     acknowledged = LogAcknowledgement.objects.filter(log_id=OuterRef("pk"), teacher_id=actor.user_id)
     logs = (
-        SessionLog.objects.filter(school_id=actor.school_id or 0, pk__in=mine.values("log_id"))
+        SessionLog.objects.filter(
+            school_id=actor.school_id or 0, pk__in=mine.values("log_id"), withdrawn_at__isnull=True
+        )
         .exclude(Exists(acknowledged))
         .select_related("group__intervention", "delivered_by")
         .prefetch_related(Prefetch("attendance", queryset=mine.select_related("pupil"), to_attr="mine"))
@@ -209,7 +293,10 @@ def intervention_catalogue(*, actor: Actor) -> list[CatalogueRow]:
         .annotate(
             running=Count("groups", filter=running_on(today, "groups__"), distinct=True),
             placed=Count(
-                "groups__placements", filter=running_on(today, "groups__placements__"), distinct=True
+                "groups__placements",
+                filter=running_on(today, "groups__placements__")
+                & Q(groups__placements__withdrawn_at__isnull=True),
+                distinct=True,
             ),
         )
         .order_by("name")

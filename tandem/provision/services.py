@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import (
     intervention_group_or_404,
     intervention_groups_in_scope,
+    placement_or_404,
     pupil_or_404,
     running_on,
 )
@@ -42,7 +44,10 @@ from tandem.provision.models import (
     StaffRate,
     StaffType,
 )
+from tandem.provision.selectors import attendance_to_correct, session_log_to_change
 from tandem.register.models import BroadArea
+from tandem.revisions.kinds import PLACEMENT, SESSION_LOG
+from tandem.revisions.services import record_correct, record_withdraw
 
 # A link to class teaching has to say what the teacher will do; these say nothing.
 _EMPTY_LINKS = re.compile(r"^(n/?a|none|tbc|tbd|as above|see (the )?plan|same as (the )?group|-+|\.+)$", re.I)
@@ -292,7 +297,9 @@ def placement_exit(
     """Record the exit measure and end the placement on that date."""
     placement = (
         Placement.objects.filter(
-            pk=placement_id, group__in=intervention_groups_in_scope(actor, Action.MANAGE)
+            pk=placement_id,
+            group__in=intervention_groups_in_scope(actor, Action.MANAGE),
+            withdrawn_at__isnull=True,
         )
         .select_related("pupil")
         .first()
@@ -348,7 +355,7 @@ def session_log_record(
         raise ValidationError({"picks" if programme else "covered": empty})
     if rating not in Rating.values:
         raise ValidationError({"rating": "Say how the session went."})
-    placements = list(group.placements.filter(running_on(day)))
+    placements = list(group.placements.filter(running_on(day), withdrawn_at__isnull=True))
     if not placements:
         raise ValidationError("No pupils were in this group on that day.")
     unknown = set(present) - {p.pk for p in placements}
@@ -401,6 +408,7 @@ def logs_acknowledge(*, actor: Actor, log_ids: list[uuid.UUID]) -> int:
             pk__in=wanted,
             attendance__placement__accountable_teacher_id=actor.user_id,
             school_id=actor.school_id or 0,
+            withdrawn_at__isnull=True,
         ).values_list("pk", flat=True)
     )
     if logs != wanted:
@@ -434,7 +442,10 @@ def log_acknowledge(*, actor: Actor, log_id: uuid.UUID) -> LogAcknowledgement:
             "reach the classroom (Code 6.52)."
         )
     log = SessionLog.objects.filter(
-        pk=log_id, attendance__placement__accountable_teacher_id=actor.user_id, school_id=actor.school_id or 0
+        pk=log_id,
+        attendance__placement__accountable_teacher_id=actor.user_id,
+        school_id=actor.school_id or 0,
+        withdrawn_at__isnull=True,
     ).first()
     if log is None:
         raise ValidationError("This session log is not about any pupil you are accountable for.")
@@ -449,3 +460,126 @@ def log_acknowledge(*, actor: Actor, log_id: uuid.UUID) -> LogAcknowledgement:
                 fields=["acknowledged_at"],
             )
     return ack
+
+
+# ---------------------------------------------------------------- corrections and withdrawals
+@dataclass(frozen=True)
+class PlacementCorrection:
+    classroom_link: str
+    measure_kind: str
+    entry_score: float | None
+    entry_on: dt.date | None
+    subject_code: str = ""
+    exit_score: float | None = None
+    exit_on: dt.date | None = None
+
+
+def _placement_values(placement: Placement, fields: PlacementCorrection) -> dict[str, Any]:
+    """The corrected values, checked as when the pupil was placed (and the exit measure recorded)."""
+    problem = classroom_link_problem(fields.classroom_link)
+    if problem:
+        raise ValidationError({"classroom_link": problem})
+    if fields.measure_kind not in MeasureKind.values:
+        raise ValidationError({"measure_kind": "Choose how progress is measured."})
+    if fields.entry_score is None:
+        raise ValidationError({"entry_score": "Enter the entry measure: impact cannot be shown without it."})
+    entry_on = require_past_or_today(fields.entry_on, "entry_on")
+    values: dict[str, Any] = {
+        "classroom_link": " ".join(fields.classroom_link.split()),
+        "measure_kind": fields.measure_kind,
+        "subject_id": fields.subject_code or None,
+        "entry_score": fields.entry_score,
+        "entry_on": entry_on,
+    }
+    if placement.exit_on is not None:  # an exit is recorded (and ends the placement) apart, not here
+        if fields.exit_score is None:
+            raise ValidationError({"exit_score": "Enter the exit measure, on the same scale as the entry."})
+        exit_on = require_past_or_today(fields.exit_on, "exit_on")
+        if exit_on < entry_on:
+            raise ValidationError({"exit_on": "The exit measure cannot be before the entry measure."})
+        values.update(exit_score=fields.exit_score, exit_on=exit_on)
+    return values
+
+
+def placement_correct(
+    *,
+    actor: Actor,
+    placement_id: uuid.UUID,
+    version: int | None,
+    fields: PlacementCorrection,
+    reason: str = "",
+) -> Placement:
+    """Correct what a placement says (the link to lessons, the measures); by whoever places pupils. The
+    pupil, group and teacher are not corrected: a placement for the wrong pupil is withdrawn."""
+    placement = placement_or_404(actor, placement_id, Action.MANAGE)
+    with transaction.atomic():
+        values = _placement_values(placement, fields)
+        corrected = record_correct(
+            actor=actor, record=placement, kind=PLACEMENT, version=version, values=values, reason=reason
+        )
+        if corrected.exit_on is not None and corrected.ends_on != corrected.exit_on:
+            # Recording the exit ended the placement that day: a corrected date moves the end with it.
+            corrected.ends_on = corrected.exit_on
+            corrected.save(update_fields=["ends_on"])
+        return corrected
+
+
+def placement_withdraw(
+    *, actor: Actor, placement_id: uuid.UUID, version: int | None, reason: str
+) -> Placement:
+    """Withdraw a placement made by mistake: it leaves the group, the provision map, impact and counts,
+    and no longer gives anyone access to the pupil."""
+    placement = placement_or_404(actor, placement_id, Action.MANAGE)
+    with transaction.atomic():
+        return record_withdraw(actor=actor, record=placement, kind=PLACEMENT, version=version, reason=reason)
+
+
+def session_log_correct(
+    *,
+    actor: Actor,
+    log_id: uuid.UUID,
+    version: int | None,
+    covered: str,
+    rating: int | None,
+    note: str = "",
+    present: Collection[uuid.UUID] = (),
+    reason: str = "",
+) -> SessionLog:
+    """Correct a session log and who came: by the person who delivered it, or the SENCo. Only the pupils
+    the form listed change; the others (a withdrawn placement's, say) keep their mark."""
+    log = session_log_to_change(actor=actor, log_id=log_id)
+    with transaction.atomic():
+        text = require_text(covered=covered)
+        if rating not in Rating.values:
+            raise ValidationError({"rating": "Say how the session went."})
+        listed = {row.pupil_id: row for row in attendance_to_correct(actor=actor, log=log)}
+        if set(present) - set(listed):
+            raise ValidationError("Some of the pupils ticked were not expected at this session.")
+        marks = {row.pupil_id: row.present for row in log.attendance.all()}
+        marks.update({pupil_id: pupil_id in present for pupil_id in listed})
+        corrected = record_correct(
+            actor=actor,
+            record=log,
+            kind=SESSION_LOG,
+            version=version,
+            values={
+                "covered": text["covered"],
+                "rating": rating,
+                "note": note.strip(),
+                "present": sorted(str(pupil_id) for pupil_id, here in marks.items() if here),
+            },
+            reason=reason,
+        )
+        for pupil_id, row in listed.items():
+            if row.present != marks[pupil_id]:
+                row.present = marks[pupil_id]
+                row.save(update_fields=["present"])
+        return corrected
+
+
+def session_log_withdraw(*, actor: Actor, log_id: uuid.UUID, version: int | None, reason: str) -> SessionLog:
+    """Withdraw a session log made by mistake (the wrong group or day): it leaves the teachers' To do, the
+    session counts and impact; the day can be logged again."""
+    log = session_log_to_change(actor=actor, log_id=log_id)
+    with transaction.atomic():
+        return record_withdraw(actor=actor, record=log, kind=SESSION_LOG, version=version, reason=reason)

@@ -39,22 +39,27 @@ from tandem.provision.forms import (
     ExitForm,
     GroupForm,
     InterventionForm,
+    PlacementCorrectionForm,
     PlacementForm,
     ProgrammeForm,
+    SessionLogCorrectionForm,
     SessionLogForm,
     StaffRateForm,
 )
 from tandem.provision.provision_map import provision_map
 from tandem.provision.selectors import (
+    attendance_to_correct,
     group_detail,
     intervention_catalogue,
     intervention_detail,
     placements_on,
+    session_log_to_change,
     staff_rates,
 )
 from tandem.provision.services import (
     DELIVERER_ROLES,
     InterventionFields,
+    PlacementCorrection,
     PlacementFields,
     group_create,
     intervention_create,
@@ -62,10 +67,18 @@ from tandem.provision.services import (
     log_acknowledge,
     logs_acknowledge,
     placement_add,
+    placement_correct,
     placement_exit,
+    placement_withdraw,
+    session_log_correct,
     session_log_record,
+    session_log_withdraw,
     staff_rate_set,
 )
+from tandem.revisions.forms import add_correction_fields, correction_data
+from tandem.revisions.kinds import PLACEMENT, SESSION_LOG
+from tandem.revisions.selectors import record_version_number
+from tandem.revisions.views import withdraw_page
 
 
 @allow(Resource.INTERVENTION)
@@ -257,6 +270,124 @@ def placement_exit_view(request: HttpRequest, actor: Actor, placement_id: uuid.U
             submit_label="Record exit",
             cancel_url=reverse("intervention_group", args=[placement.group_id]),
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION_GROUP, Action.MANAGE)
+def placement_edit_view(request: HttpRequest, actor: Actor, placement_id: uuid.UUID) -> HttpResponse:
+    placement = placement_or_404(actor, placement_id, Action.MANAGE)
+    names = ("classroom_link", "measure_kind", "entry_score", "entry_on", "exit_score", "exit_on")
+    form = PlacementCorrectionForm(
+        request.POST or None,
+        subjects=list(Subject.objects.order_by("name").values_list("code", "name")),
+        exited=placement.exit_on is not None,
+        initial={**{name: getattr(placement, name) for name in names}, "subject_code": placement.subject_id},
+    )
+    add_correction_fields(
+        form, version=record_version_number(record_type=PLACEMENT.record_type, record_id=placement.pk)
+    )
+
+    def save() -> object:
+        data, version, reason = correction_data(form)
+        return placement_correct(
+            actor=actor,
+            placement_id=placement.pk,
+            version=version,
+            fields=PlacementCorrection(**data),
+            reason=reason,
+        )
+
+    back = reverse("intervention_group", args=[placement.group_id])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Placement corrected. The group page shows what changed.",
+        next_url=lambda _: back,
+        page=FormPage(
+            pupil=placement.pupil,
+            heading=f"Correct the placement of {placement.pupil.display_name} in {placement.group.name}",
+            intro="Correct a mistake in what was saved. A placement for the wrong pupil or group is "
+            "withdrawn instead. The history keeps every version: who changed what, and when.",
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION_GROUP, Action.MANAGE)
+def placement_withdraw_view(request: HttpRequest, actor: Actor, placement_id: uuid.UUID) -> HttpResponse:
+    placement = placement_or_404(actor, placement_id, Action.MANAGE)
+    return withdraw_page(
+        request,
+        pupil=placement.pupil,
+        what=f"the placement of {placement.pupil.display_name} in {placement.group.name}",
+        version=record_version_number(record_type=PLACEMENT.record_type, record_id=placement.pk),
+        withdraw=lambda version, reason: placement_withdraw(
+            actor=actor, placement_id=placement.pk, version=version, reason=reason
+        ),
+        back=reverse("intervention_group", args=[placement.group_id]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SESSION_LOG, Action.ADD)
+def session_log_edit_view(request: HttpRequest, actor: Actor, own_log_id: uuid.UUID) -> HttpResponse:
+    log = session_log_to_change(actor=actor, log_id=own_log_id)
+    rows = attendance_to_correct(actor=actor, log=log)
+    form = SessionLogCorrectionForm(
+        request.POST or None,
+        pupils=[(str(row.pupil_id), row.pupil.display_name) for row in rows],
+        initial={
+            "covered": log.covered,
+            "rating": log.rating,
+            "note": log.note,
+            "present": [str(row.pupil_id) for row in rows if row.present],
+        },
+    )
+    add_correction_fields(
+        form, version=record_version_number(record_type=SESSION_LOG.record_type, record_id=log.pk)
+    )
+
+    def save() -> object:
+        data, version, reason = correction_data(form)
+        present = {uuid.UUID(value) for value in data.pop("present")}
+        return session_log_correct(
+            actor=actor, log_id=log.pk, version=version, present=present, reason=reason, **data
+        )
+
+    back = reverse("intervention_group", args=[log.group_id])
+    return form_flow(
+        request,
+        form,
+        save=save,
+        success="Session log corrected. The group page shows what changed.",
+        next_url=lambda _: back,
+        page=FormPage(
+            heading=f"Correct the session of {log.held_on:%-d %B %Y}: {log.group.name}",
+            intro="Correct what was covered, how it went or who came. A session logged for the wrong "
+            "group or day is withdrawn instead. The history keeps every version.",
+            submit_label="Save correction",
+            cancel_url=back,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.SESSION_LOG, Action.ADD)
+def session_log_withdraw_view(request: HttpRequest, actor: Actor, own_log_id: uuid.UUID) -> HttpResponse:
+    log = session_log_to_change(actor=actor, log_id=own_log_id)
+    return withdraw_page(
+        request,
+        pupil=None,
+        what=f"the session of {log.held_on:%-d %B %Y} ({log.group.name})",
+        version=record_version_number(record_type=SESSION_LOG.record_type, record_id=log.pk),
+        withdraw=lambda version, reason: session_log_withdraw(
+            actor=actor, log_id=log.pk, version=version, reason=reason
+        ),
+        back=reverse("intervention_group", args=[log.group_id]),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tandem.access.policy import Resource
+from tandem.provision.models import MeasureKind, Rating
 from tandem.register.models import BroadArea
 
 
@@ -23,6 +24,12 @@ class RecordKind:
     dates: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()  # attributes holding a user id
     choices: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    pupils: frozenset[str] = frozenset()  # attributes holding a list of pupil ids (as text)
+    # Fields kept in related rows, not on the record (a session log's attendance): read through a model
+    # property, and written by the kind's own service once `record_correct` has versioned them.
+    related: frozenset[str] = frozenset()
+    # False for a record about a group of pupils (a session log): its versions name no pupil.
+    about_one_pupil: bool = True
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -126,4 +133,39 @@ FIRST_RESPONSE = RecordKind(
     },
     written_by="created_by_id",
     dates=frozenset({"starts_on", "review_on"}),
+)
+
+PLACEMENT = RecordKind(
+    record_type="placement",
+    audit_type="placement",
+    resource=Resource.INTERVENTION_GROUP,
+    labels={
+        "classroom_link": "Link to classroom teaching",
+        "measure_kind": "How progress is measured",
+        "subject_id": "Subject",
+        "entry_score": "Entry measure",
+        "entry_on": "Entry measure taken on",
+        "exit_score": "Exit measure",
+        "exit_on": "Exit measure taken on",
+    },
+    written_by="created_by_id",
+    dates=frozenset({"entry_on", "exit_on"}),
+    choices={"measure_kind": dict(MeasureKind.choices)},
+)
+
+SESSION_LOG = RecordKind(
+    record_type="session_log",
+    audit_type="session_log",
+    resource=Resource.SESSION_LOG,
+    labels={
+        "covered": "What was covered",
+        "rating": "How it went",
+        "note": "Note",
+        "present": "Present",
+    },
+    written_by="delivered_by_id",
+    choices={"rating": {str(value): label for value, label in Rating.choices}},
+    pupils=frozenset({"present"}),
+    related=frozenset({"present"}),
+    about_one_pupil=False,
 )

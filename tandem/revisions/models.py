@@ -49,7 +49,8 @@ class RecordVersion(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     # The pupil the record is about: a pupil's versions go with the pupil's records when they are deleted.
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    # None for a record about a group of pupils (a session log): its versions go with the record.
+    pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     record_type = models.CharField(max_length=24)
     record_id = models.UUIDField()
     number = models.PositiveIntegerField()

@@ -8,15 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from tandem.access.actor import Actor
+from tandem.access.policy import Scope
 from tandem.access.scopes import pupils_in_scope
 from tandem.lib.revisions import version_changes
 from tandem.people.models import User
 from tandem.revisions.kinds import RecordKind
 from tandem.revisions.models import RecordVersion, SharedDocument, VersionKind
+from tandem.schools.models import School
 
 
 @dataclass(frozen=True)
@@ -36,16 +38,47 @@ class HistoryRow:
     reason: str
 
 
-def _shown(kind: RecordKind, name: str, value: Any, people: dict[int, str]) -> str:
-    if value is None or value == "":
+def _shown(kind: RecordKind, name: str, value: Any, people: dict[Any, str]) -> str:
+    if value is None or value == "" or value == []:
         return "(empty)"
     if name in kind.people:
         return people.get(value, "Someone no longer listed")
+    if name in kind.pupils:
+        return ", ".join(sorted(people.get(pk, "a pupil not shown to you") for pk in value))
     if name in kind.dates:
         return f"{dt.date.fromisoformat(value):%-d %b %Y}"
     if name in kind.choices:
-        return kind.choices[name].get(value, str(value))
+        return kind.choices[name].get(str(value), str(value))
     return str(value)
+
+
+def _versions_in_scope(actor: Actor, kind: RecordKind) -> Q:
+    """Versions about a pupil the actor reaches; for a record about a group of pupils (no pupil on its
+    versions), those at the actor's school, or trust for a trust role: its page found the record through
+    the access scopes."""
+    about_pupils = Q(pupil_id__in=pupils_in_scope(actor, kind.resource).values("pk"))
+    if kind.about_one_pupil:
+        return about_pupils
+    scope = actor.scope(kind.resource)
+    if scope is Scope.NONE:
+        return about_pupils
+    schools = (
+        School.objects.filter(trust_id=actor.trust_id or 0)
+        if scope is Scope.TRUST
+        else School.objects.filter(pk=actor.school_id or 0)
+    )
+    return about_pupils | Q(pupil__isnull=True, school_id__in=schools.values("pk"))
+
+
+def _names(actor: Actor, kind: RecordKind, versions: list[RecordVersion]) -> dict[Any, str]:
+    """The people (by user id) and pupils (by id as text, only those the actor may see) versions name."""
+    person_ids = {v.fields.get(name) for v in versions for name in kind.people} - {None}
+    names: dict[Any, str] = dict(User.objects.filter(pk__in=person_ids).values_list("pk", "full_name"))
+    pupil_ids = {pk for v in versions for name in kind.pupils for pk in v.fields.get(name) or []}
+    if pupil_ids:
+        pupils = pupils_in_scope(actor, kind.resource).filter(pk__in=pupil_ids)
+        names.update((str(p.pk), p.display_name) for p in pupils)
+    return names
 
 
 def record_histories(
@@ -58,15 +91,12 @@ def record_histories(
         return {}
     versions = list(
         RecordVersion.objects.filter(
-            record_type=kind.record_type,
-            record_id__in=ids,
-            pupil_id__in=pupils_in_scope(actor, kind.resource).values("pk"),
+            _versions_in_scope(actor, kind), record_type=kind.record_type, record_id__in=ids
         )
         .select_related("changed_by")
         .order_by("record_id", "number")
     )
-    person_ids = {v.fields.get(name) for v in versions for name in kind.people} - {None}
-    people = dict(User.objects.filter(pk__in=person_ids).values_list("pk", "full_name"))
+    people = _names(actor, kind, versions)
     by_record: dict[uuid.UUID, list[RecordVersion]] = {}
     for version in versions:
         by_record.setdefault(version.record_id, []).append(version)

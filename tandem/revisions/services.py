@@ -43,6 +43,11 @@ def record_values(*, record: Any, kind: RecordKind) -> dict[str, Any]:
     return values
 
 
+def _pupil_of(record: Any) -> Any:
+    # A record about a group of pupils (a session log) has no one pupil: its versions name none.
+    return getattr(record, "pupil_id", None)
+
+
 def record_version_add(
     *, actor: Actor, record: Any, record_type: str, fields: Mapping[str, Any], kind: str, reason: str = ""
 ) -> RecordVersion:
@@ -52,7 +57,7 @@ def record_version_add(
     )["n"]
     return RecordVersion.objects.create(
         school_id=record.school_id,
-        pupil_id=record.pupil_id,
+        pupil_id=_pupil_of(record),
         record_type=record_type,
         record_id=record.pk,
         number=(latest or 0) + 1,
@@ -77,7 +82,7 @@ def _locked_for_change(record: W, kind: RecordKind, version: int | None) -> W:
     if latest is None:
         RecordVersion.objects.create(
             school_id=locked.school_id,
-            pupil_id=locked.pupil_id,
+            pupil_id=_pupil_of(locked),
             record_type=kind.record_type,
             record_id=locked.pk,
             number=1,
@@ -115,12 +120,13 @@ def record_correct(
     locked = _locked_for_change(record, kind, version)
     before = record_values(record=locked, kind=kind)
     for name, value in values.items():
-        setattr(locked, name, value)
-    after = record_values(record=locked, kind=kind)
+        if name not in kind.related:
+            setattr(locked, name, value)
+    after = {**record_values(record=locked, kind=kind), **{n: values[n] for n in kind.related if n in values}}
     changed = list(changed_fields(before, after))
     if not changed:
         raise ValidationError(NOTHING_CHANGED)
-    locked.save(update_fields=changed)
+    locked.save(update_fields=[name for name in changed if name not in kind.related])
     record_version_add(
         actor=actor,
         record=locked,
@@ -178,3 +184,10 @@ def shared_document_record(*, actor: Actor, record: Any, kind: RecordKind) -> Sh
         version=record_version_number(record_type=kind.record_type, record_id=record.pk),
         shared_by_id=actor.user_id,
     )
+
+
+def record_versions_delete(*, record_type: str, record_ids: list[Any]) -> int:
+    """Delete the versions of records being deleted, for records whose versions name no pupil (a
+    pupil's versions go with the pupil)."""
+    deleted, _ = RecordVersion.objects.filter(record_type=record_type, record_id__in=record_ids).delete()
+    return deleted

@@ -239,7 +239,7 @@ def _provision_lines(school_ids: list[int], today: dt.date) -> list[ProvisionLin
     """Places running at any time this term, by school and intervention, each costed as the provision
     map costs it (tandem.provision.selectors.place_cost: a pupil's share of the whole course)."""
     running = (
-        Placement.objects.filter(school_id__in=school_ids, starts_on__lte=today)
+        Placement.objects.filter(school_id__in=school_ids, starts_on__lte=today, withdrawn_at__isnull=True)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=term_start(today)))
         .values("school_id", "group__intervention_id")
         .annotate(n=Count("id"))
@@ -266,7 +266,7 @@ def _provision_counts(figures: dict[int, SchoolFigures], today: dt.date) -> None
     # Impact needs an exit measure beside the entry one; the verdict itself is per intervention.
     finished = (
         Placement.objects.filter(school_id__in=list(figures), exit_on__gte=academic_year_start(today))
-        .filter(exit_score__isnull=False, exit_on__gte=F("entry_on"))
+        .filter(exit_score__isnull=False, exit_on__gte=F("entry_on"), withdrawn_at__isnull=True)
         .values_list("school_id")
         .annotate(n=Count("id"))
         .order_by()

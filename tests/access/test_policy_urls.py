@@ -162,6 +162,25 @@ def _group_records(pick: Callable[[Any], Any]) -> Callable[[World, str, Scope], 
     return build
 
 
+def _own_log_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    """A session log the persona delivered (the SENCo's: one their TA delivered, as the SENCo corrects any);
+    one at the school that someone else delivered, for those who correct only their own; one elsewhere."""
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    user = world.persona(persona)
+
+    def log(place: Any, deliverer: Any) -> Any:
+        group = f.make_intervention_group(deliverer=deliverer)
+        f.make_placement(group=group, pupil=place.taught_pupil, teacher=place.teacher)
+        return f.make_session_log(group=group).pk
+
+    delivers = user if _role_of(persona) in ("teacher", "teaching_assistant") else mine.ta
+    out = [log(other, other.ta)]
+    if scope in (Scope.OWN, Scope.SUPPORTED):
+        # The teacher is accountable for the pupil, so sees this log, but did not deliver it.
+        out.append(log(mine, mine.senco if delivers == mine.ta else mine.ta))
+    return log(mine, delivers), out, world.missing_id
+
+
 def _intervention_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
     mine, other = _school_of(world, persona), _other_school(world, persona)
     return f.make_intervention(mine.school).pk, [f.make_intervention(other.school).pk], world.missing_id
@@ -308,6 +327,7 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "igroup_id": _group_records(lambda group: group),
     "placement_id": _group_records(lambda group: group.placements.get()),
     "log_id": _group_records(lambda group: f.make_session_log(group=group)),
+    "own_log_id": _own_log_ids,
     "import_id": _import_ids,
     "invitation_id": _invitation_ids,
     "user_id": _user_ids,

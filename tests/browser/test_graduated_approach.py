@@ -152,13 +152,17 @@ def test_it_walks_the_graduated_approach_as_teacher_ta_and_senco(
     senco_page.get_by_label("Where the pupil is now").fill("Reads 20 of the 64 words")
     senco_page.get_by_label("What counts as met").fill("Reads 50 of the 64 words on two checks in a row")
     senco_page.get_by_label("Accountable teacher").select_option(label=school.teacher.full_name)
-    senco_page.get_by_label("Who supports").fill(school.ta.full_name)
+    senco_page.get_by_role("checkbox", name=re.compile(re.escape(school.ta.full_name))).check()
     senco_page.get_by_role("button", name="Check and add target").click()
     expect(senco_page.get_by_role("alert")).to_contain_text("The skill or behaviour")
     assert_no_serious_axe_violations(senco_page)
     senco_page.get_by_label("The skill or behaviour").fill("Read aloud the Year 3 common exception words")
     senco_page.get_by_role("button", name="Check and add target").click()
     expect(senco_page.get_by_text("Target added")).to_be_visible()
+    # The SENCo may open the staff page: the teaching assistant's name links to their row on it.
+    expect(senco_page.get_by_role("link", name=school.ta.full_name, exact=True)).to_have_attribute(
+        "href", re.compile(r"/staff/#staff-\d+$")
+    )
     compliance.expect(targets_without_recent_progress=1)
 
     # The teacher sees the target and records progress with evidence.

@@ -284,6 +284,19 @@ class TestDefaultDemo:
         for target in Target.objects.select_related("plan"):
             assert target.plan.starts_on < target.due_on <= target.plan.review_on
 
+    def test_targets_and_plans_name_staff_and_interventions_of_their_own_school(self, schools):
+        staff = set(Membership.objects.filter(is_active=True).values_list("user_id", "school_id"))
+        supporting = set(Target.supporting_staff.through.objects.values_list("user_id", "target__school_id"))
+        assert supporting and supporting <= staff
+        named = SupportPlan.catalogue_interventions.through.objects.values_list(
+            "intervention__school_id", "supportplan__school_id"
+        )
+        assert named and all(theirs == ours for theirs, ours in named)
+        for target in Target.objects.prefetch_related("supporting_staff").order_by("pk")[:300]:
+            assert all(user.full_name in target.supporters for user in target.supporting_staff.all())
+        for plan in SupportPlan.objects.prefetch_related("catalogue_interventions").order_by("pk")[:300]:
+            assert all(i.name in plan.interventions for i in plan.catalogue_interventions.all())
+
     def test_every_target_is_smart_on_the_day_its_plan_was_written(self, schools):
         names = dict(User.objects.values_list("id", "full_name"))
         for target in Target.objects.select_related("plan"):

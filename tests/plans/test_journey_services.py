@@ -70,7 +70,7 @@ def _target_fields(teacher_id: int | None, **overrides: object) -> TargetFields:
         "success_criterion": "Reads 50 of the 64 words on two checks in a row",
         "due_on": TODAY + 60 * DAY,
         "accountable_teacher_id": teacher_id,
-        "supporters": "Teaching assistant in the reading group",
+        "other_supporters": "Teaching assistant in the reading group",
     }
     values.update(overrides)
     return TargetFields(**values)  # type: ignore[arg-type]
