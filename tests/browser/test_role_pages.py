@@ -1,11 +1,17 @@
-"""Every role's pages pass axe and fit a tablet held upright, signed in through the real form."""
+"""Every role's pages pass axe and fit a tablet held upright, signed in through the real form; each role's
+home page is photographed at desktop and phone widths (test-results/screenshots/home_<persona>_<width>.png).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 PASSWORD = "correct-horse-battery-42"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+WIDTHS = {1366: 768, 390: 844}
 
 PAGES_BY_PERSONA = {
     "a_teacher": ["/", "/pupils/", "/groups/"],
@@ -34,6 +40,10 @@ def test_it_serves_each_roles_pages_accessibly(
     user.set_password(PASSWORD)
     user.save()
     sign_in(page, live_server, user.email, PASSWORD)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SCREENSHOTS / f"home_{persona}_{width}.png"), full_page=True)
     page.set_viewport_size({"width": 768, "height": 1024})
     for path in PAGES_BY_PERSONA[persona]:
         page.goto(f"{live_server.url}{path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,25 @@ def test_it_ends_the_test_run_saying_how_many_browser_tests_ran_or_why_not(tmp_p
     missing = tmp_path / "no-chromium"
     reason = f"Chromium not found at {missing}; install Debian's package: apt-get install chromium"
     assert last[1] == f"  Skipped because: {reason}"
+
+
+def test_it_labels_the_summarys_terms_with_their_school_year_in_order(client, world):
+    windows = [
+        f.make_window(school=world.a.school, start_year=2024, term=t) for t in ("autumn", "spring", "summer")
+    ]
+    results = [
+        {
+            "pupil": pupil,
+            "subject_id": "maths",
+            "window": window,
+            "gap": -0.5,
+            "is_current": window is windows[-1],
+        }
+        for window in windows
+        for pupil in (world.a.taught_pupil, world.a.untaught_pupil)
+    ]
+    f.make_progress_run(school=world.a.school, results=results)
+    client.force_login(world.a.senco)
+    page = client.get(reverse("progress_summary")).content.decode()
+    found = re.findall(r'<th scope="row">((?:Autumn|Spring|Summer) \d{4}/\d\d)</th>', page)
+    assert found == ["Autumn 2024/25", "Spring 2024/25", "Summer 2024/25"]
