@@ -123,3 +123,10 @@ def test_it_labels_the_summarys_terms_with_their_school_year_in_order(client, wo
     page = client.get(reverse("progress_summary")).content.decode()
     found = re.findall(r'<th scope="row">((?:Autumn|Spring|Summer) \d{4}/\d\d)</th>', page)
     assert found == ["Autumn 2024/25", "Spring 2024/25", "Summer 2024/25"]
+
+
+def test_it_counts_the_heads_staff_in_the_singular_and_plural(client, world):
+    client.force_login(world.a.head)
+    page = client.get(reverse("home")).content.decode()
+    # School A: the teacher and another teacher, one TA, one SENCo.
+    assert "2 teachers, 1 teaching assistant, 1 SENCo." in page
