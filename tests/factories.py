@@ -418,3 +418,15 @@ def enrol_totp(user: User) -> str:
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
+
+
+def make_subject_access_request(
+    pupil: Pupil, *, received_on: dt.date = dt.date(2026, 11, 2), **fields: object
+) -> object:
+    """A request about `pupil`, due 30 days after it arrived unless `fields` say otherwise."""
+    from tandem.subject_access.models import SubjectAccessRequest
+
+    values = {"requester": "A parent", "due_on": received_on + dt.timedelta(days=30), **fields}
+    return SubjectAccessRequest.objects.create(
+        school_id=pupil.school_id, pupil=pupil, received_on=received_on, **values
+    )

@@ -8,10 +8,12 @@ announces.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Case, CharField, F, Value, When
 from django.http import QueryDict
 
 # Query parameters that belong to sorting, not to the filters a header link keeps (nor do page numbers).
@@ -67,3 +69,13 @@ def sorting_from(
             next_direction="sort Z to A, highest first" if flip else "sort A to Z, lowest first",
         )
     return Sorting(key=key, descending=descending, order=order, links=links)
+
+
+def label_order(field: str, choices: Iterable[tuple[Any, Any]]) -> Case:
+    """`field` as the words a person sees (its choice labels), to alias and sort by: a column then sorts
+    A to Z the way it reads, not by the stored code. A code without a label sorts as itself."""
+    return Case(
+        *(When(**{field: value}, then=Value(str(label))) for value, label in choices),
+        default=F(field),
+        output_field=CharField(),
+    )

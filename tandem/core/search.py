@@ -29,7 +29,7 @@ class Folded(Func):
         return super().as_sql(
             compiler,
             connection,
-            template=f"translate(lower(%(expressions)s), '{FOLD_FROM}', '{FOLD_TO}')",
+            template=f"lower(translate(%(expressions)s, '{FOLD_FROM}', '{FOLD_TO}'))",
             **extra,
         )
 

@@ -10,15 +10,34 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Resource
 from tandem.access.scopes import imports_in_scope, pupils_in_scope
 from tandem.audit.services import audit_record
+from tandem.core.listing import label_order
 from tandem.exchange.background import interrupted
 from tandem.exchange.fields import ColumnMatch, ImportKind
 from tandem.exchange.importers import Plan
-from tandem.exchange.models import ImportRecord, ImportStatus
+from tandem.exchange.models import KIND_NAMES, ImportRecord, ImportStatus
 from tandem.exchange.services import CTF_KIND, Loaded, load_upload, plan_for_record
 
+_NEWEST_FIRST = ("-uploaded_at", "-id")
+# The columns the list of imports sorts by; kinds and statuses by the words shown, newest first within each.
+IMPORT_SORTS: dict[str, tuple[str, ...]] = {
+    "date": ("uploaded_at", "id"),
+    "kind": ("kind_words", *_NEWEST_FIRST),
+    "status": ("status_words", *_NEWEST_FIRST),
+}
 
-def import_records(*, actor: Actor) -> QuerySet[ImportRecord]:
-    return imports_in_scope(actor).select_related("uploaded_by", "applied_by").defer("content")
+
+def import_records(*, actor: Actor, order: tuple[str, ...] = _NEWEST_FIRST) -> QuerySet[ImportRecord]:
+    """The imports the actor may see, newest first unless `order` (from `IMPORT_SORTS`) says otherwise."""
+    return (
+        imports_in_scope(actor)
+        .select_related("uploaded_by", "applied_by")
+        .defer("content")
+        .alias(
+            kind_words=label_order("kind", KIND_NAMES.items()),
+            status_words=label_order("status", ImportStatus.choices),
+        )
+        .order_by(*order)
+    )
 
 
 @dataclass

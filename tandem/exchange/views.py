@@ -9,7 +9,8 @@ from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from tandem.accounts.reauthentication import sign_in_is_stale
 from tandem.assessment.models import Scale
 from tandem.core.downloads import attachment, download_limited
 from tandem.core.forms import FormPage, add_service_errors, render_form
+from tandem.core.listing import sorting_from
 from tandem.exchange.background import import_apply_in_background, import_progress, interrupted
 from tandem.exchange.ctf import CtfSchool
 from tandem.exchange.downloads import (
@@ -46,7 +48,7 @@ from tandem.exchange.exports import (
 from tandem.exchange.fields import FIELDS, ImportKind, template_headers
 from tandem.exchange.forms import ApplyForm, ColumnsForm, TransferForm, UploadForm, kind_choices
 from tandem.exchange.models import ImportRecord
-from tandem.exchange.selectors import import_preview, import_records, school_year_groups
+from tandem.exchange.selectors import IMPORT_SORTS, import_preview, import_records, school_year_groups
 from tandem.exchange.services import (
     CTF_KIND,
     DEFAULT_SCALE,
@@ -60,6 +62,8 @@ from tandem.exchange.services import (
 from tandem.exchange.tables import DataTable, table_csv
 from tandem.jobs.selectors import job_may_not_start
 from tandem.people.models import year_group_label
+
+PAGE_SIZE = 50
 
 
 def _upload_form(request: HttpRequest, actor: Actor) -> UploadForm:
@@ -98,12 +102,22 @@ def import_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             return redirect("import_detail", record.pk)
     status = 400 if form is not None and form.errors else 200
     kinds = dict(form.fields["kind"].choices) if form is not None else {}  # type: ignore[attr-defined]
+    query: QueryDict = request.GET.copy()
+    if "sort" not in query:
+        # Newest first until a header says otherwise, announced as "descending" on the date column.
+        query["sort"], query["dir"] = "date", "desc"
+    sorting = sorting_from(query, columns=IMPORT_SORTS, default="date")
+    page = Paginator(import_records(actor=actor, order=sorting.order_by()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "exchange/import_list.html",
         {
             "form": form,
-            "records": import_records(actor=actor)[:100],
+            "records": page.object_list,
+            "page": page,
+            "sorting": sorting,
             "can_import": can_import,
             "columns_help": [
                 (kind, kinds[kind], FIELDS[ImportKind(kind)]) for kind in kinds if kind in FIELDS

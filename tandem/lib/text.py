@@ -108,4 +108,5 @@ _FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
 
 def fold(text: str) -> str:
     """Lower case without accents, for searching names: "José" and "jose" both fold to "jose"."""
-    return text.lower().translate(_FOLD)
+    # Accents first, then case: lower() would turn "İ" into "i" and a combining dot the table never sees.
+    return text.translate(_FOLD).lower()

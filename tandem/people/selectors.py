@@ -21,13 +21,15 @@ from tandem.access.scopes import (
     pupils_in_scope,
 )
 from tandem.audit.models import AuditEvent, Outcome
-from tandem.core.search import folded, words_match
+from tandem.core.listing import label_order
+from tandem.core.search import Folded, folded, words_match
 from tandem.people.models import (
     Enrolment,
     GroupStaff,
     GroupStaffRole,
     Membership,
     Pupil,
+    Role,
     RoleProposal,
     TeachingGroup,
     User,
@@ -247,17 +249,44 @@ def staff_schools(*, actor: Actor) -> QuerySet[School]:
     return School.objects.none()
 
 
-def staff_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[Membership]:
-    """Roles held at one school the actor may list (a trust admin names which; else their own)."""
+def staff_school(*, actor: Actor, school_id: int | None = None) -> School | None:
+    """The school whose staff are listed: the one a trust admin chose (else the trust's first), or the
+    actor's own; None when it is not one they may list."""
     schools = staff_schools(actor=actor)
-    school = schools.filter(pk=school_id).first() if school_id is not None else schools.first()
+    return schools.filter(pk=school_id).first() if school_id is not None else schools.first()
+
+
+_STAFF_IN_ORDER = ("user__full_name", "user_id", "role_label", "id")
+# The columns the staff list sorts by; a person's roles stay together when sorted by name.
+STAFF_SORTS: dict[str, tuple[str, ...]] = {
+    "name": _STAFF_IN_ORDER,
+    "email": ("user__email", "role_label", "id"),
+    "role": ("role_label", *_STAFF_IN_ORDER),
+}
+
+
+def staff_list(
+    *,
+    actor: Actor,
+    school_id: int | None = None,
+    search: str = "",
+    order: tuple[str, ...] = _STAFF_IN_ORDER,
+) -> QuerySet[Membership]:
+    """Roles held at one school the actor may list (a trust admin names which; else their own); `search`
+    finds people by name or email address, accents and case aside."""
+    school = staff_school(actor=actor, school_id=school_id)
     if school is None:
         return Membership.objects.none()
-    return (
+    roles = (
         Membership.objects.filter(school=school, is_active=True)
         .select_related("user", "school")
-        .order_by("user__full_name", "role")
+        .alias(role_label=label_order("role", Role.choices))
     )
+    if search.strip():
+        roles = roles.alias(name_folded=Folded("user__full_name"), email_folded=Folded("user__email")).filter(
+            words_match(search, "name", "email")
+        )
+    return roles.order_by(*order)
 
 
 def pending_invitations(*, actor: Actor) -> list[Invitation]:

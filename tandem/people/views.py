@@ -24,6 +24,7 @@ from tandem.people.forms import MembershipCreateForm, PupilFilterForm
 from tandem.people.models import Membership, RoleProposal
 from tandem.people.profile import group_profile
 from tandem.people.selectors import (
+    STAFF_SORTS,
     group_sorts,
     pending_invitations,
     pupil_detail,
@@ -32,6 +33,7 @@ from tandem.people.selectors import (
     role_changes,
     role_proposals_pending,
     staff_list,
+    staff_school,
     staff_schools,
     teaching_group_detail,
     teaching_group_list,
@@ -151,22 +153,37 @@ def staff_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     schools = list(staff_schools(actor=actor).values_list("pk", "name")) if actor.school_id is None else []
     if school_id is not None and school_id not in dict(schools):
         raise Http404
-    memberships = list(staff_list(actor=actor, school_id=school_id))
+    search = request.GET.get("q", "")[:100]
+    sorting = sorting_from(request.GET, columns=STAFF_SORTS, default="name")
+    roles = staff_list(actor=actor, school_id=school_id, search=search, order=sorting.order_by())
+    page = Paginator(roles, PAGE_SIZE).get_page(request.GET.get("page"))
+    memberships = list(page.object_list)
+    # Plans link to a person's row: one anchor each, on their first row (sorted by role, their rows part).
+    first_rows: dict[int, int] = {}
+    for membership in memberships:
+        first_rows.setdefault(membership.user_id, membership.pk)
     can_manage = actor.can(Resource.STAFF, Action.MANAGE)
     can_decide = actor.can(Resource.ROLE_APPROVAL, Action.MANAGE)
+    remove_url = "staff_remove" if can_manage else ("role_remove" if can_decide else None)
+    can_reset_factors = actor.can(Resource.STAFF_SECURITY, Action.MANAGE)
     return render(
         request,
         "people/staff.html",
         {
             "memberships": memberships,
+            "page": page,
+            "sorting": sorting,
+            "search": search,
+            "anchored": set(first_rows.values()),
+            "columns": 3 + can_reset_factors + (remove_url is not None),
             "schools": schools,
-            "shown_school": memberships[0].school if memberships else None,
+            "shown_school": staff_school(actor=actor, school_id=school_id),
             "grant_url": "staff_add" if can_manage else ("role_grant" if can_decide else None),
-            "remove_url": "staff_remove" if can_manage else ("role_remove" if can_decide else None),
+            "remove_url": remove_url,
             # Never one's own: nobody removes their own roles.
             "removable": {m.pk for m in memberships if m.role in grantable and m.user_id != actor.user_id},
             "invitations": pending_invitations(actor=actor) if can_manage else [],
-            "can_reset_factors": actor.can(Resource.STAFF_SECURITY, Action.MANAGE),
+            "can_reset_factors": can_reset_factors,
             "can_set_sign_in": actor.can(Resource.SIGN_IN_POLICY, Action.MANAGE),
             # The head's view of who holds which role, and how it came to be.
             "shows_roles": actor.can(Resource.ROLE_APPROVAL),

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -293,6 +294,10 @@ class PlanDetail:
     interventions: list[Named] = field(default_factory=list)  # chosen from the catalogue, by name
 
 
+def _staff_link(staff_page: str, user: User) -> str:
+    return f"{staff_page}?{urlencode({'q': user.email})}#staff-{user.pk}"
+
+
 def _staff_named(actor: Actor, school_id: int, targets: list[Target]) -> dict[int, Named]:
     """Each supporter of these targets by name, linked to their row on the staff page when the viewer may
     open it and they are on it (one query for every target: the targets' staff were prefetched)."""
@@ -305,8 +310,11 @@ def _staff_named(actor: Actor, school_id: int, targets: list[Target]) -> dict[in
             )
         )
     staff_page = reverse("staff")
+    # The staff page is searched by email, so the person is on the page that opens however long the list.
     return {
-        pk: Named(user.full_name, f"{staff_page}#staff-{pk}" if pk in listed else "")
+        pk: Named(
+            user.full_name, f"{staff_page}?{urlencode({'q': user.email})}#staff-{pk}" if pk in listed else ""
+        )
         for pk, user in people.items()
     }
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -25,7 +26,9 @@ from tandem.access.scopes import (
 )
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
+from tandem.core.search import folded, words_match
 from tandem.lib.dates import academic_year_start
+from tandem.lib.text import fold
 from tandem.people.models import Role
 from tandem.provision.models import (
     Intervention,
@@ -286,28 +289,60 @@ def staff_rates(*, school_id: int) -> dict[str, Decimal]:
     return {r.staff_type: r.hourly_rate for r in StaffRate.objects.filter(school_id=school_id)}
 
 
-def intervention_catalogue(*, actor: Actor) -> list[CatalogueRow]:
+def _by_name(row: CatalogueRow) -> str:
+    return fold(row.intervention.name)
+
+
+# What each column of the catalogue sorts by, then by name. The rows are built in Python (their costs come
+# from the staff rates), and a school has tens of interventions, so they are sorted in Python too.
+_CATALOGUE_KEYS: dict[str, Callable[[CatalogueRow], tuple[Any, ...]]] = {
+    "name": lambda row: (_by_name(row),),
+    "area": lambda row: (row.intervention.get_area_display(), _by_name(row)),
+    "evidence": lambda row: (row.intervention.evidence_strength, _by_name(row)),
+    "cost": lambda row: (row.cost_per_pupil, _by_name(row)),
+    "pupils": lambda row: (row.pupils, _by_name(row)),
+}
+# For `sorting_from`: each column is its own key (its `order` is ("cost",) or ("-cost",)).
+CATALOGUE_SORTS: dict[str, tuple[str, ...]] = {key: (key,) for key in _CATALOGUE_KEYS}
+
+
+def _catalogue_sorted(rows: list[CatalogueRow], order: tuple[str, ...]) -> list[CatalogueRow]:
+    """Rows in the order `("-cost",)` asks for; an intervention with no cost (no staff rate set) comes last
+    either way, as nothing is known about it."""
+    key = order[0].removeprefix("-") if order else "name"
+    by = _CATALOGUE_KEYS.get(key, _CATALOGUE_KEYS["name"])
+    descending = bool(order) and order[0].startswith("-")
+    known = [row for row in rows if key != "cost" or row.cost_per_pupil is not None]
+    unknown = [row for row in rows if key == "cost" and row.cost_per_pupil is None]
+    return sorted(known, key=by, reverse=descending) + sorted(unknown, key=_by_name)
+
+
+def intervention_catalogue(
+    *, actor: Actor, search: str = "", order: tuple[str, ...] = ("name",)
+) -> list[CatalogueRow]:
+    """The school's interventions with their groups, pupils and cost per pupil now; `search` finds one by
+    name, accents and case aside; `order` comes from `CATALOGUE_SORTS`."""
     today = timezone.localdate()
-    interventions: QuerySet[Intervention] = (
-        interventions_in_scope(actor)
-        .annotate(
-            running=Count("groups", filter=running_on(today, "groups__"), distinct=True),
-            placed=Count(
-                "groups__placements",
-                filter=running_on(today, "groups__placements__")
-                & Q(groups__placements__withdrawn_at__isnull=True),
-                distinct=True,
-            ),
-        )
-        .order_by("name")
-    )
+    found = interventions_in_scope(actor)
+    if search.strip():
+        found = found.alias(**folded("name")).filter(words_match(search, "name"))
+    interventions: QuerySet[Intervention] = found.annotate(
+        running=Count("groups", filter=running_on(today, "groups__"), distinct=True),
+        placed=Count(
+            "groups__placements",
+            filter=running_on(today, "groups__placements__")
+            & Q(groups__placements__withdrawn_at__isnull=True),
+            distinct=True,
+        ),
+    ).order_by("name")
     rates: dict[int, dict[str, Decimal]] = {}
     for rate in StaffRate.objects.filter(school_id__in=interventions.values("school_id")):
         rates.setdefault(rate.school_id, {})[rate.staff_type] = rate.hourly_rate
-    return [
+    rows = [
         CatalogueRow(i, i.running, i.placed, place_cost(i, rates.get(i.school_id, {})))  # type: ignore[attr-defined]
         for i in interventions
     ]
+    return _catalogue_sorted(rows, order)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -26,6 +27,7 @@ from tandem.access.scopes import (
 )
 from tandem.core.downloads import attachment, download_limited
 from tandem.core.forms import FormPage, form_flow
+from tandem.core.listing import sorting_from
 from tandem.exchange.provision_map import (
     TOTALS_KEYS,
     format_money,
@@ -48,6 +50,7 @@ from tandem.provision.forms import (
 )
 from tandem.provision.provision_map import provision_map
 from tandem.provision.selectors import (
+    CATALOGUE_SORTS,
     attendance_to_correct,
     group_detail,
     intervention_catalogue,
@@ -80,14 +83,23 @@ from tandem.revisions.kinds import PLACEMENT, SESSION_LOG
 from tandem.revisions.selectors import record_version_number
 from tandem.revisions.views import withdraw_page
 
+PAGE_SIZE = 50
+
 
 @allow(Resource.INTERVENTION)
 def intervention_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
+    search = request.GET.get("q", "")[:100]
+    sorting = sorting_from(request.GET, columns=CATALOGUE_SORTS, default="name")
+    rows = intervention_catalogue(actor=actor, search=search, order=sorting.order_by())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "provision/catalogue.html",
         {
-            "rows": intervention_catalogue(actor=actor),
+            "rows": page.object_list,
+            "page": page,
+            "sorting": sorting,
+            "search": search,
             "rates": staff_rates(school_id=actor.school_id or 0),
             "can_manage": actor.can(Resource.INTERVENTION, Action.MANAGE),
         },

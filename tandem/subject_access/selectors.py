@@ -8,9 +8,10 @@ from django.http import Http404
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import schools_in_scope
+from tandem.core.listing import label_order
 from tandem.people.models import Membership, User
 from tandem.schools.models import School
-from tandem.subject_access.models import SubjectAccessRequest
+from tandem.subject_access.models import RequestStatus, SubjectAccessRequest
 
 
 def _schools(actor: Actor, action: Action = Action.VIEW) -> QuerySet[School]:
@@ -20,6 +21,26 @@ def _schools(actor: Actor, action: Action = Action.VIEW) -> QuerySet[School]:
 def requests_in_scope(actor: Actor, action: Action = Action.VIEW) -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.filter(school__in=_schools(actor, action)).select_related(
         "pupil", "school", "staff"
+    )
+
+
+# The columns the list of requests sorts by (by default soonest due first).
+REQUEST_SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("due_on", "opened_at", "id"),
+    "received": ("received_on", "opened_at", "id"),
+    "status": ("status_words", "due_on", "opened_at", "id"),
+}
+
+
+def request_list(
+    *, actor: Actor, order: tuple[str, ...] = REQUEST_SORTS["due"]
+) -> QuerySet[SubjectAccessRequest]:
+    """The requests the actor may see, in `order` (from `REQUEST_SORTS`), without their built exports."""
+    return (
+        requests_in_scope(actor)
+        .defer("export")
+        .alias(status_words=label_order("status", RequestStatus.choices))
+        .order_by(*order)
     )
 
 

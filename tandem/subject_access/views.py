@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +15,10 @@ from tandem.access.decorators import allow
 from tandem.access.policy import Action, Resource
 from tandem.core.downloads import attachment
 from tandem.core.forms import FormPage, form_flow
+from tandem.core.listing import sorting_from
 from tandem.jobs.models import Job
 from tandem.subject_access.forms import RequestAnswerForm, RequestOpenForm
-from tandem.subject_access.selectors import request_or_404, requests_in_scope
+from tandem.subject_access.selectors import REQUEST_SORTS, request_list, request_or_404
 from tandem.subject_access.services import (
     EXPORT_JOB,
     export_fetch,
@@ -25,15 +27,22 @@ from tandem.subject_access.services import (
     request_open,
 )
 
+PAGE_SIZE = 50
+
 
 @allow(Resource.SUBJECT_ACCESS)
 def request_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    requests = list(requests_in_scope(actor))
+    sorting = sorting_from(request.GET, columns=REQUEST_SORTS, default="due")
+    page = Paginator(request_list(actor=actor, order=sorting.order_by()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "subject_access/list.html",
         {
-            "requests": requests,
+            "requests": page.object_list,
+            "page": page,
+            "sorting": sorting,
             "today": timezone.localdate(),
             "can_open": actor.can(Resource.SUBJECT_ACCESS, Action.MANAGE),
         },

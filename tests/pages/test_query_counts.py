@@ -20,7 +20,7 @@ def _school_with(n: int):
     trust = f.make_trust(name=f"Trust {n}")
     school = f.make_school(name=f"School {n}", trust=trust)
     people = {}
-    for role in ("teacher", "senco", "head", "school_admin", "teaching_assistant"):
+    for role in ("teacher", "senco", "head", "school_admin", "teaching_assistant", "dpo"):
         user = f.make_user(email=f"{role}.{n}@test.example", full_name=f"{role} {n}")
         f.make_membership(user=user, role=role, school=school)
         people[role] = user
@@ -83,8 +83,10 @@ def _school_with(n: int):
         f.make_passport(p)
         f.make_placement(group=igroup, pupil=p, teacher=people["teacher"])
     f.make_session_log(group=igroup)  # one log, about every placed pupil, waiting for the teacher
-    for _ in range(max(1, n // 25)):
+    for i in range(max(1, n // 25)):
         f.make_import(school)
+        f.make_intervention(school)
+        f.make_subject_access_request(pupils[i])
     Assessment.objects.bulk_create(
         Assessment(
             school=school,
@@ -119,6 +121,7 @@ PAGES = [
     ("senco", "group_list"),
     ("senco", "group"),
     ("head", "staff"),
+    ("head", "staff?q=teacher&sort=role&dir=desc"),
     ("trust_send_lead", "register"),
     ("teacher", "progress_list"),
     ("senco", "progress_list"),
@@ -133,7 +136,11 @@ PAGES = [
     ("head", "compliance"),
     ("senco", "provision_map"),
     ("senco", "intervention_list"),
+    ("senco", "intervention_list?q=reading&sort=cost&dir=desc"),
     ("school_admin", "import_list"),
+    ("school_admin", "import_list?sort=kind&dir=desc&page=2"),
+    ("dpo", "subject_access_list"),
+    ("dpo", "subject_access_list?sort=status&page=2"),
     ("senco", "export_list"),
     ("senco", "export_roll"),
     ("teacher", "export_roll"),

@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from tandem.access.actor import actor_for
@@ -267,7 +269,8 @@ def test_it_links_staff_and_interventions_for_the_senco(client, world, catalogue
     page = client.get(reverse("plan_detail", args=[plan_with_links.pk])).content.decode()
     intervention_url = reverse("intervention_detail", args=[catalogue[0].pk])
     assert f'<a href="{intervention_url}">Toe by Toe</a>' in page
-    assert f'<a href="{reverse("staff")}#staff-{world.a.ta.pk}">Assistant A</a>' in page
+    link = f"{reverse('staff')}?{urlencode({'q': world.a.ta.email})}#staff-{world.a.ta.pk}"
+    assert f'<a href="{escape(link)}">Assistant A</a>' in page
     assert "Speech and language therapist" in page and "Termly visit from a specialist" in page
     staff_page = client.get(reverse("staff")).content.decode()
     assert f'id="staff-{world.a.ta.pk}"' in staff_page
