@@ -75,7 +75,7 @@ from tandem.progress.services import first_response_owner_change
 from tandem.revisions.forms import add_correction_fields, correction_data
 from tandem.revisions.kinds import MEETING, PLAN, TARGET, TARGET_PROGRESS, RecordKind
 from tandem.revisions.selectors import record_version_number
-from tandem.revisions.views import withdraw_page
+from tandem.revisions.views import correction_page, withdraw_page
 
 
 @allow(Resource.SEN_RECORD)
@@ -432,12 +432,6 @@ def first_response_owner_view(request: HttpRequest, actor: Actor, response_id: u
 
 
 # ---------------------------------------------------------------- corrections and withdrawals
-CORRECTION_INTRO = (
-    "Correct a mistake in what was saved. The record's history keeps every version: who changed what, "
-    "and when."
-)
-
-
 def _version(kind: RecordKind, record: Model) -> int:
     return record_version_number(record_type=kind.record_type, record_id=record.pk)
 
@@ -466,19 +460,14 @@ def plan_edit_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> Ht
         return plan_correct(actor=actor, plan_id=plan.pk, version=version, values=data, reason=reason)
 
     back = reverse("plan_detail", args=[plan.pk])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=plan.pupil,
+        heading=f"Correct support plan cycle {plan.cycle}",
         save=save,
+        back=back,
         success="Plan corrected. If the parents have a copy, give them the new version.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=plan.pupil,
-            heading=f"Correct support plan cycle {plan.cycle}",
-            intro=CORRECTION_INTRO,
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
     )
 
 
@@ -517,19 +506,15 @@ def target_edit_view(request: HttpRequest, actor: Actor, target_id: uuid.UUID) -
         return target_correct(actor=actor, target_id=target.pk, version=version, fields=fields, reason=reason)
 
     back = reverse("plan_detail", args=[target.plan_id])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=target.pupil,
+        heading="Correct a SMART target",
         save=save,
+        back=back,
         success="Target corrected: it passed the SMART check.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=target.pupil,
-            heading="Correct a SMART target",
-            intro=CORRECTION_INTRO,
-            submit_label="Check and save correction",
-            cancel_url=back,
-        ),
+        submit_label="Check and save correction",
     )
 
 
@@ -563,19 +548,14 @@ def target_progress_edit_view(request: HttpRequest, actor: Actor, progress_id: u
         )
 
     back = reverse("plan_detail", args=[entry.target.plan_id])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=entry.pupil,
+        heading="Correct recorded progress",
         save=save,
+        back=back,
         success="Progress corrected.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=entry.pupil,
-            heading="Correct recorded progress",
-            intro=CORRECTION_INTRO,
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
     )
 
 
@@ -614,19 +594,14 @@ def meeting_edit_view(request: HttpRequest, actor: Actor, meeting_id: uuid.UUID)
         )
 
     back = reverse("meeting_detail", args=[meeting.pk])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=meeting.pupil,
+        heading=f"Correct the record of the meeting on {meeting.held_on:%-d %B %Y}",
         save=save,
+        back=back,
         success="Meeting record corrected. If the parents have a copy, give them the new version.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=meeting.pupil,
-            heading=f"Correct the record of the meeting on {meeting.held_on:%-d %B %Y}",
-            intro=CORRECTION_INTRO,
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
     )
 
 

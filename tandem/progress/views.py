@@ -44,7 +44,7 @@ from tandem.progress.services import (
 from tandem.revisions.forms import add_correction_fields, correction_data
 from tandem.revisions.kinds import FIRST_RESPONSE
 from tandem.revisions.selectors import record_version_number
-from tandem.revisions.views import withdraw_page
+from tandem.revisions.views import correction_page, withdraw_page
 
 # Each of the two flag lists pages on its own.
 FLAG_PAGES = ("first_page", "review_page")
@@ -232,20 +232,14 @@ def first_response_edit_view(request: HttpRequest, actor: Actor, response_id: uu
         )
 
     back = reverse("first_response_detail", args=[response.pk])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=response.pupil,
+        heading="Correct a first response",
         save=save,
+        back=back,
         success="First response corrected. Its history shows what changed.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=response.pupil,
-            heading="Correct a first response",
-            intro="Correct a mistake in what was saved. The record's history keeps every version: who "
-            "changed what, and when.",
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
     )
 
 

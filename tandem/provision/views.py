@@ -81,7 +81,7 @@ from tandem.provision.services import (
 from tandem.revisions.forms import add_correction_fields, correction_data
 from tandem.revisions.kinds import PLACEMENT, SESSION_LOG
 from tandem.revisions.selectors import record_version_number
-from tandem.revisions.views import withdraw_page
+from tandem.revisions.views import correction_page, withdraw_page
 
 PAGE_SIZE = 50
 
@@ -311,20 +311,16 @@ def placement_edit_view(request: HttpRequest, actor: Actor, placement_id: uuid.U
         )
 
     back = reverse("intervention_group", args=[placement.group_id])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=placement.pupil,
+        heading=f"Correct the placement of {placement.pupil.display_name} in {placement.group.name}",
         save=save,
+        back=back,
         success="Placement corrected. The group page shows what changed.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=placement.pupil,
-            heading=f"Correct the placement of {placement.pupil.display_name} in {placement.group.name}",
-            intro="Correct a mistake in what was saved. A placement for the wrong pupil or group is "
-            "withdrawn instead. The history keeps every version: who changed what, and when.",
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
+        intro="Correct a mistake in what was saved. A placement for the wrong pupil or group is "
+        "withdrawn instead. The history keeps every version: who changed what, and when.",
     )
 
 
@@ -371,19 +367,16 @@ def session_log_edit_view(request: HttpRequest, actor: Actor, own_log_id: uuid.U
         )
 
     back = reverse("intervention_group", args=[log.group_id])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=None,
+        heading=f"Correct the session of {log.held_on:%-d %B %Y}: {log.group.name}",
         save=save,
+        back=back,
         success="Session log corrected. The group page shows what changed.",
-        next_url=lambda _: back,
-        page=FormPage(
-            heading=f"Correct the session of {log.held_on:%-d %B %Y}: {log.group.name}",
-            intro="Correct what was covered, how it went or who came. A session logged for the wrong "
-            "group or day is withdrawn instead. The history keeps every version.",
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
+        intro="Correct what was covered, how it went or who came. A session logged for the wrong "
+        "group or day is withdrawn instead. The history keeps every version.",
     )
 
 

@@ -44,7 +44,7 @@ from tandem.register.services import (
 from tandem.revisions.forms import add_correction_fields, correction_data
 from tandem.revisions.kinds import CONCERN
 from tandem.revisions.selectors import record_version_number
-from tandem.revisions.views import withdraw_page
+from tandem.revisions.views import correction_page, withdraw_page
 
 PAGE_SIZE = 50
 
@@ -151,20 +151,16 @@ def concern_edit_view(request: HttpRequest, actor: Actor, concern_id: uuid.UUID)
         return concern_correct(actor=actor, concern_id=concern.pk, version=version, reason=reason, **data)
 
     back = reverse("concern_detail", args=[concern.pk])
-    return form_flow(
+    return correction_page(
         request,
         form,
+        pupil=concern.pupil,
+        heading="Correct a concern",
         save=save,
+        back=back,
         success="Concern corrected. Its history shows what changed.",
-        next_url=lambda _: back,
-        page=FormPage(
-            pupil=concern.pupil,
-            heading="Correct a concern",
-            intro="Correct a mistake in what was saved. The concern's history keeps every version: who "
-            "changed what, and when.",
-            submit_label="Save correction",
-            cancel_url=back,
-        ),
+        intro="Correct a mistake in what was saved. The concern's history keeps every version: who "
+        "changed what, and when.",
     )
 
 
