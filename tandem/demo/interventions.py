@@ -49,7 +49,7 @@ from django.db.models import Field, Model
 from django.utils import timezone
 
 from tandem.assessment.models import Assessment
-from tandem.demo.graduated import _facts, _SchoolFacts
+from tandem.demo.facts import SchoolFacts, school_facts
 from tandem.lib.impact import DAYS_PER_MONTH
 from tandem.people.models import Membership, Pupil, Role
 from tandem.progress.models import FirstResponse
@@ -667,7 +667,7 @@ class _Extra:
     )
 
 
-def _extras(facts: list[_SchoolFacts], as_of: dt.date) -> dict[int, _Extra]:
+def _extras(facts: list[SchoolFacts], as_of: dt.date) -> dict[int, _Extra]:
     school_ids = [f.id for f in facts]
     extra = {sid: _Extra() for sid in school_ids}
     for pupil_id, school_id, year, born in (
@@ -784,7 +784,7 @@ def write_interventions(*, trust_id: int, as_of: dt.date, seed: int) -> dict[str
     rows per school whatever its size.
     """
     rows = _Rows()
-    facts = _facts(trust_id, as_of)
+    facts = school_facts(trust_id, as_of)
     extras = _extras(facts, as_of)
     for f in facts:
         rng = random.Random(f"tandem-demo-interventions/{seed}/{f.index}")
@@ -799,7 +799,7 @@ class _Placed:
 
 
 class _School:
-    def __init__(self, facts: _SchoolFacts, extra: _Extra, as_of: dt.date, rng: random.Random, rows: _Rows):
+    def __init__(self, facts: SchoolFacts, extra: _Extra, as_of: dt.date, rng: random.Random, rows: _Rows):
         self.f = facts
         self.x = extra
         self.as_of = as_of
