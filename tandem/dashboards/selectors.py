@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -22,7 +22,7 @@ from tandem.access.scopes import intervention_groups_in_scope, pupil_records_in_
 from tandem.dashboards.wording import gap_sentence
 from tandem.exchange.provision_map import format_money
 from tandem.lib.charts import Series, line_chart
-from tandem.lib.dates import TERMS, term_label, term_start
+from tandem.lib.dates import term_start
 from tandem.lib.text import counted
 from tandem.people.accountability import school_teachers
 from tandem.people.models import year_group_label
@@ -30,12 +30,12 @@ from tandem.plans.models import SupportPlan
 from tandem.plans.selectors import FIRST_RESPONSE_SOON, SOON, compliance_queries
 from tandem.progress.models import FirstResponse, ProgressResult
 from tandem.progress.selectors import (
-    ON_REGISTER,
     _current_provision,
     _newest,
     _results,
     flagged_list,
     latest_runs,
+    sen_gap_averages,
     subject_in_sentence,
 )
 from tandem.provision.models import LogAcknowledgement, Placement, SessionAttendance
@@ -251,36 +251,20 @@ def progress_gaps(*, actor: Actor, year_group: int | None = None) -> ProgressGap
         year_group = None
     if year_group is not None:
         results = results.filter(pupil__year_group=year_group)
-    sen = Q(provision__in=ON_REGISTER)
-    grouped = (
-        results.annotate(provision=_current_provision())
-        .order_by()
-        .values("window__academic_year__start_year", "window__term", "subject_id", "subject__name")
-        .annotate(
-            sen_gap=Avg("gap", filter=sen),
-            other_gap=Avg("gap", filter=~sen),
-            sen_n=Count("id", filter=sen),
-            other_n=Count("id", filter=~sen),
-        )
-    )
-    ordered = sorted(
-        (r for r in grouped if r["sen_n"] and r["other_n"]),
-        key=lambda r: (
-            r["window__academic_year__start_year"],
-            TERMS.index(r["window__term"]),
-            r["subject__name"],
-        ),
+    grouped = sen_gap_averages(
+        results.annotate(provision=_current_provision()), by=("subject__name", "subject_id")
     )
     rows = [
         GapRow(
-            window=term_label(r["window__term"], r["window__academic_year__start_year"]),
+            window=r["window"],
             subject=r["subject__name"],
             sen_gap=r["sen_gap"],
             other_gap=r["other_gap"],
             sen_n=r["sen_n"],
             other_n=r["other_n"],
         )
-        for r in ordered
+        for r in grouped
+        if r["sen_n"] and r["other_n"]
     ]
     gaps = ProgressGaps(
         year_group=year_group,

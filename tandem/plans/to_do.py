@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -79,10 +80,12 @@ class ToDo:
 
     @property
     def count(self) -> int:
-        return len(self.items()) + len(self.logs_to_acknowledge) + len(self.earlier_logs)
+        return len(self.items) + len(self.logs_to_acknowledge) + len(self.earlier_logs)
 
+    @cached_property
     def items(self) -> list[ToDoItem]:
-        """Every dated or pupil item (not the session logs), overdue first, then by date."""
+        """Every dated or pupil item (not the session logs), overdue first, then by date; worked out once,
+        when first read (`to_do` fills the lists before anything reads it)."""
         today = self.today
         found = [
             *(
@@ -132,7 +135,7 @@ class ToDo:
 
     def by_kind(self) -> list[tuple[str, str, list[ToDoItem], list[ToDoItem]]]:
         """(kind, heading, overdue, the rest) for each kind with anything in it."""
-        items = self.items()
+        items = self.items
         grouped = []
         for kind, heading in TO_DO_KINDS.items():
             mine = [i for i in items if i.kind == kind]
@@ -145,7 +148,7 @@ class ToDo:
     def by_pupil(self) -> list[tuple[Pupil, list[ToDoItem]]]:
         """Each pupil with everything waiting about them, pupils with something overdue first."""
         grouped: dict[Any, list[ToDoItem]] = {}
-        for item in self.items():
+        for item in self.items:
             grouped.setdefault(item.pupil.pk, []).append(item)
         rows = [(items[0].pupil, items) for items in grouped.values()]
         return sorted(
@@ -153,7 +156,7 @@ class ToDo:
         )
 
     def overdue_count(self) -> int:
-        return sum(1 for i in self.items() if i.overdue)
+        return sum(1 for i in self.items if i.overdue)
 
     def log_groups(self) -> list[LogGroup]:
         """This term's logs, one group per intervention group (in the order their first log was held)."""

@@ -15,7 +15,7 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Resource
 from tandem.access.scopes import current_enrolments, pupil_or_404, pupil_record_or_404, pupils_in_scope
 from tandem.audit.services import audit_record
-from tandem.lib.dates import term_label
+from tandem.lib.dates import TERMS, term_label
 from tandem.people.models import Pupil, year_group_label
 from tandem.plans.models import SupportPlan
 from tandem.progress.chart import ChartGeometry, ChartPoint, progress_chart
@@ -327,6 +327,34 @@ def _counts(rows: Any, key: str, label: Callable[[Any], str]) -> list[CountRow]:
     return [CountRow(label(r[key]), r["n"], r["hits"]) for r in grouped.order_by(key)]
 
 
+def sen_gap_averages(results: QuerySet[ProgressResult], *, by: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The mean gap to peers of pupils on the SEN register (`provision` annotated, today's status) and of
+    the rest, per assessment window (and `by` fields), oldest window first; each row has its `window`
+    label, sen_gap, other_gap, sen_n and other_n. One grouped query."""
+    sen = Q(provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN])
+    rows = list(
+        results.exclude(gap__isnull=True)
+        .order_by()
+        .values("window__academic_year__start_year", "window__term", *by)
+        .annotate(
+            sen_gap=Avg("gap", filter=sen),
+            other_gap=Avg("gap", filter=~sen),
+            sen_n=Count("id", filter=sen),
+            other_n=Count("id", filter=~sen),
+        )
+    )
+    for row in rows:
+        row["window"] = term_label(row["window__term"], row["window__academic_year__start_year"])
+    return sorted(
+        rows,
+        key=lambda r: (
+            r["window__academic_year__start_year"],
+            TERMS.index(r["window__term"]),
+            *(r[name] for name in by),
+        ),
+    )
+
+
 def progress_summary(*, actor: Actor) -> ProgressSummary:
     """Flag counts by year, class or set, SEN status and need, and SEN vs other gaps over time.
 
@@ -360,21 +388,7 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
         .values("group__name")[:1]
     )
     sen = Q(provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN])
-    gap_rows = (
-        results.exclude(gap__isnull=True)
-        .order_by()
-        .values("window__academic_year__start_year", "window__term")
-        .annotate(
-            sen_gap=Avg("gap", filter=sen),
-            other_gap=Avg("gap", filter=~sen),
-            sen_n=Count("id", filter=sen),
-            other_n=Count("id", filter=~sen),
-        )
-    )
-    term_order = {"autumn": 0, "spring": 1, "summer": 2}
-    gaps = sorted(
-        gap_rows, key=lambda r: (r["window__academic_year__start_year"], term_order[r["window__term"]])
-    )
+    gaps = sen_gap_averages(results)
     return ProgressSummary(
         run=run,
         by_year=_counts(current, "pupil__year_group", year_group_label),
@@ -387,7 +401,7 @@ def progress_summary(*, actor: Actor) -> ProgressSummary:
         by_need=_counts(current.filter(sen), "primary_need", lambda code: code or "Not recorded"),
         gaps=[
             GapRow(
-                window=term_label(r["window__term"], r["window__academic_year__start_year"]),
+                window=r["window"],
                 sen_gap=r["sen_gap"],
                 other_gap=r["other_gap"],
                 sen_n=r["sen_n"],
