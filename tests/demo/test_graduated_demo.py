@@ -18,6 +18,7 @@ from django.db.models import Max
 
 from tandem.demo import graduated
 from tandem.demo.loader import LoadReport, demo_logins, load_demo
+from tandem.demo.wording import graduated as wording
 from tandem.lib.smart import TargetDraft, check_target
 from tandem.people.accountability import accountable_teacher_problem
 from tandem.people.models import Enrolment, GroupStaff, Membership, Pupil, Role, User
@@ -360,7 +361,7 @@ def _unread_passports(user: User, pupils: Any) -> list[Passport]:
 
 def test_the_target_bank_is_smart():
     start = dt.date(2026, 1, 5)
-    for area, bank in graduated.TARGETS.items():
+    for area, bank in wording.TARGETS.items():
         assert area in graduated.AREAS
         for skill, measure, baseline, criterion, phase in bank:
             draft = TargetDraft(
