@@ -47,7 +47,7 @@ from tandem.people.services import (
     role_proposal_reject,
 )
 from tandem.progress.selectors import pupil_progress
-from tandem.provision.selectors import pupil_placements
+from tandem.provision.pupil_figures import pupil_interventions
 from tandem.register.selectors import sen_record_view
 
 PAGE_SIZE = 50
@@ -97,7 +97,7 @@ def pupil_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -
             "sen": sen,
             "progress": progress,
             "access": pupil_access_list(actor=actor, pupil=detail.pupil),
-            "placements": pupil_placements(actor=actor, pupil_id=pupil_id),
+            "placements": pupil_interventions(actor=actor, pupil_id=pupil_id),
             "can_respond": actor.can(Resource.FIRST_RESPONSE, Action.MANAGE),
         },
     )

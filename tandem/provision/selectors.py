@@ -216,17 +216,20 @@ def placements_on(*, group: InterventionGroup, day: dt.date) -> list[Placement]:
     )
 
 
-def pupil_placements(*, actor: Actor, pupil_id: uuid.UUID) -> list[Placement] | None:
-    """The pupil's interventions this school year, running ones first (None: the actor does not see
-    intervention groups). The pupil page reads it after the pupil itself was found through the scopes."""
+def pupil_placements(
+    *, actor: Actor, pupil_id: uuid.UUID, since: dt.date | None = None
+) -> list[Placement] | None:
+    """The pupil's interventions this school year (or running on or after `since`), running ones first
+    (None: the actor does not see intervention groups). The pupil page reads it after the pupil itself was
+    found through the scopes."""
     if not actor.can(Resource.INTERVENTION_GROUP):
         return None
-    year_start = academic_year_start(timezone.localdate())
+    year_start = since or academic_year_start(timezone.localdate())
     pupils = pupils_in_scope(actor, Resource.INTERVENTION_GROUP).filter(pk=pupil_id).values("pk")
     placements = (
         Placement.objects.filter(pupil_id__in=pupils, withdrawn_at__isnull=True)
         .exclude(ends_on__lt=year_start)
-        .select_related("group__intervention", "group__deliverer", "accountable_teacher")
+        .select_related("group__intervention", "group__deliverer", "accountable_teacher", "subject")
         .order_by("starts_on")
     )
     return sorted(placements, key=lambda p: p.ends_on is not None)
