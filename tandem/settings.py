@@ -99,6 +99,16 @@ INSTALLED_APPS = [
     "tandem.backups",
     "tandem.subject_access",
     "tandem.retention",
+    # EHC plans (sections B, E and F mapped to needs, targets and provision) and their annual reviews.
+    "tandem.ehc",
+    # Pupils' own views ("about me"), given with an adult.
+    "tandem.pupil_voice",
+    # Specialist advice with its documents, and time in the inclusion base.
+    "tandem.advice",
+    "tandem.inclusion",
+    "tandem.parents",
+    # The EHC needs assessment request pack (no tables of its own: it reads the pupil's records).
+    "tandem.needs_assessment",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +361,9 @@ TANDEM_AUDIT_DENIED_ROWS_PER_HOUR = int(os.environ.get("TANDEM_AUDIT_DENIED_ROWS
 TANDEM_DOWNLOADS_PER_HOUR = int(os.environ.get("TANDEM_DOWNLOADS_PER_HOUR", "30"))
 # Downloads (pupils, marks) with more rows than this are prepared by the worker, not in the request.
 TANDEM_DOWNLOAD_BACKGROUND_ROWS = int(os.environ.get("TANDEM_DOWNLOAD_BACKGROUND_ROWS", "20000"))
+# Offer "Individual Support Plan" as a kind of plan. Off: the 2026 Schools White Paper proposes ISPs but the
+# law has not changed yet, so plans are SEN support plans under the 2015 Code (docs/graduated-approach.md).
+TANDEM_ISP_ENABLED = _env_bool("TANDEM_ISP_ENABLED", False)
 
 # ---- Backups (docs/admin.md, "Backups and restore"): `tandem backup`, `tandem restore`, the nightly job.
 TANDEM_BACKUP_DIR = Path(os.environ.get("TANDEM_BACKUP_DIR", VAR_DIR / "backups"))
@@ -358,3 +371,9 @@ TANDEM_BACKUP_DIR = Path(os.environ.get("TANDEM_BACKUP_DIR", VAR_DIR / "backups"
 TANDEM_BACKUP_PASSPHRASE = os.environ.get("TANDEM_BACKUP_PASSPHRASE", "")
 # The nightly job keeps this many newest backups.
 TANDEM_BACKUP_KEEP = int(os.environ.get("TANDEM_BACKUP_KEEP", "14"))
+
+# ---- Documents uploaded with specialist advice (docs/advice.md): kept here, outside every served folder,
+# readable by the server's user only, and given out only through a page that checks who is asking.
+TANDEM_DOCUMENTS_DIR = Path(os.environ.get("TANDEM_DOCUMENTS_DIR", VAR_DIR / "documents"))
+# The largest document kept, in bytes (10 MB: a scanned report of several pages).
+TANDEM_DOCUMENT_MAX_BYTES = int(os.environ.get("TANDEM_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -6,12 +6,17 @@ from tandem.accounts import views as accounts
 from tandem.audit import views as audit
 from tandem.core.views import favicon_view, health_view
 from tandem.dashboards.views import home_view, switch_role_view
+from tandem.ehc import views as ehc
 from tandem.exchange import views as exchange
+from tandem.needs_assessment import views as needs_assessment
 from tandem.notifications import views as notifications
+from tandem.parents import views as parents
 from tandem.people import views as people
+from tandem.plans import transfer_views as plan_transfer
 from tandem.plans import views as plans
 from tandem.progress import views as progress
 from tandem.provision import views as provision
+from tandem.pupil_voice import views as pupil_voice
 from tandem.register import views as register
 from tandem.retention import views as retention
 from tandem.schools.views import trust_school_view, trust_view
@@ -116,6 +121,8 @@ urlpatterns = [
         "pupils/<uuid:pupil_id>/sen-support/start/", register.sen_support_start_view, name="sen_support_start"
     ),
     path("pupils/<uuid:pupil_id>/plans/new/", plans.plan_new_view, name="plan_new"),
+    path("pupils/<uuid:pupil_id>/plans/import/", plan_transfer.plan_import_view, name="plan_import"),
+    path("plans/<uuid:plan_id>/export.json", plan_transfer.plan_export_view, name="plan_export"),
     path("plans/<uuid:plan_id>/", plans.plan_detail_view, name="plan_detail"),
     path("plans/<uuid:plan_id>/targets/new/", plans.target_new_view, name="target_new"),
     path("plans/<uuid:plan_id>/do/", plans.plan_do_view, name="plan_do"),
@@ -152,6 +159,88 @@ urlpatterns = [
     path("pupils/<uuid:pupil_id>/passport/edit/", register.passport_edit_view, name="passport_edit"),
     path("passports/<uuid:passport_id>/read/", register.passport_read_view, name="passport_read"),
     path("passports/<uuid:passport_id>/withdraw/", register.passport_withdraw_view, name="passport_withdraw"),
+    # The pupil's own views ("about me"), given with an adult; quoted by a new plan and the passport.
+    path("pupils/<uuid:pupil_id>/about-me/", pupil_voice.about_me_list_view, name="about_me"),
+    path("pupils/<uuid:pupil_id>/about-me/new/", pupil_voice.about_me_new_view, name="about_me_new"),
+    # Parents and carers: their own child's pages; the staff's page for linking and sharing (tandem.parents).
+    path("family/<uuid:pupil_id>/", parents.family_child_view, name="family_child"),
+    path(
+        "family/<uuid:pupil_id>/ask-for-meeting/",
+        parents.family_meeting_request_view,
+        name="family_meeting_request",
+    ),
+    path("family/meetings/<uuid:shared_meeting_id>/", parents.family_meeting_view, name="family_meeting"),
+    path(
+        "family/meetings/<uuid:shared_meeting_id>/answer/",
+        parents.family_meeting_answer_view,
+        name="family_meeting_answer",
+    ),
+    path("family/views/<uuid:views_request_id>/", parents.family_views_view, name="family_views"),
+    path("pupils/<uuid:pupil_id>/parents/", parents.pupil_parents_view, name="pupil_parents"),
+    path("pupils/<uuid:pupil_id>/parents/invite/", parents.parent_invite_view, name="parent_invite"),
+    path(
+        "pupils/<uuid:pupil_id>/parents/ask-for-views/",
+        parents.parent_views_ask_view,
+        name="parent_views_ask",
+    ),
+    path("parent-links/<uuid:link_id>/end/", parents.parent_link_end_view, name="parent_link_end"),
+    path("plans/<uuid:plan_id>/share/", parents.plan_share_view, name="plan_share"),
+    path("passports/<uuid:passport_id>/share/", parents.passport_share_view, name="passport_share"),
+    path("meetings/<uuid:meeting_id>/share/", parents.meeting_share_view, name="meeting_share"),
+    path(
+        "meeting-requests/<uuid:meeting_request_id>/answered/",
+        parents.meeting_request_answered_view,
+        name="meeting_request_answered",
+    ),
+    # EHC plans: sections B, E and F mapped to needs, targets and provision; annual reviews, their deadlines.
+    path("pupils/<uuid:pupil_id>/ehc/", ehc.ehc_pupil_view, name="ehc_pupil"),
+    path("pupils/<uuid:pupil_id>/ehc/new/", ehc.ehc_plan_new_view, name="ehc_plan_new"),
+    path("ehc-plans/<uuid:ehc_plan_id>/", ehc.ehc_plan_detail_view, name="ehc_plan_detail"),
+    path("ehc-plans/<uuid:ehc_plan_id>/edit/", ehc.ehc_plan_edit_view, name="ehc_plan_edit"),
+    path("ehc-plans/<uuid:ehc_plan_id>/withdraw/", ehc.ehc_plan_withdraw_view, name="ehc_plan_withdraw"),
+    path("ehc-plans/<uuid:ehc_plan_id>/needs/new/", ehc.ehc_need_new_view, name="ehc_need_new"),
+    path("ehc-plans/<uuid:ehc_plan_id>/outcomes/new/", ehc.ehc_outcome_new_view, name="ehc_outcome_new"),
+    path("ehc-plans/<uuid:ehc_plan_id>/provision/new/", ehc.ehc_provision_new_view, name="ehc_provision_new"),
+    path("ehc-plans/<uuid:ehc_plan_id>/reviews/new/", ehc.annual_review_new_view, name="annual_review_new"),
+    path("ehc-needs/<uuid:ehc_need_id>/edit/", ehc.ehc_need_edit_view, name="ehc_need_edit"),
+    path("ehc-needs/<uuid:ehc_need_id>/withdraw/", ehc.ehc_need_withdraw_view, name="ehc_need_withdraw"),
+    path("ehc-outcomes/<uuid:ehc_outcome_id>/edit/", ehc.ehc_outcome_edit_view, name="ehc_outcome_edit"),
+    path(
+        "ehc-outcomes/<uuid:ehc_outcome_id>/withdraw/",
+        ehc.ehc_outcome_withdraw_view,
+        name="ehc_outcome_withdraw",
+    ),
+    path(
+        "ehc-provision/<uuid:ehc_provision_id>/edit/", ehc.ehc_provision_edit_view, name="ehc_provision_edit"
+    ),
+    path(
+        "ehc-provision/<uuid:ehc_provision_id>/withdraw/",
+        ehc.ehc_provision_withdraw_view,
+        name="ehc_provision_withdraw",
+    ),
+    path(
+        "annual-reviews/<uuid:annual_review_id>/", ehc.annual_review_detail_view, name="annual_review_detail"
+    ),
+    path(
+        "annual-reviews/<uuid:annual_review_id>/record/",
+        ehc.annual_review_record_view,
+        name="annual_review_record",
+    ),
+    path(
+        "annual-reviews/<uuid:annual_review_id>/withdraw/",
+        ehc.annual_review_withdraw_view,
+        name="annual_review_withdraw",
+    ),
+    path(
+        "annual-reviews/<uuid:annual_review_id>/record.pdf",
+        ehc.annual_review_record_pdf_view,
+        name="annual_review_record_pdf",
+    ),
+    path(
+        "annual-reviews/<uuid:annual_review_id>/report.pdf",
+        ehc.annual_review_report_pdf_view,
+        name="annual_review_report_pdf",
+    ),
     # Interventions: catalogue, groups, placements, session logs.
     path("interventions/", provision.intervention_list_view, name="intervention_list"),
     path("interventions/new/", provision.intervention_new_view, name="intervention_new"),
@@ -165,6 +254,11 @@ urlpatterns = [
         "interventions/<uuid:intervention_id>/programme/",
         provision.intervention_programme_view,
         name="intervention_programme",
+    ),
+    path(
+        "interventions/<uuid:intervention_id>/layer/",
+        provision.intervention_layer_view,
+        name="intervention_layer",
     ),
     path(
         "interventions/<uuid:intervention_id>/groups/new/",
@@ -235,8 +329,23 @@ urlpatterns = [
         accounts.second_factors_reset_view,
         name="second_factors_reset",
     ),
+    # Specialist advice (with its documents) and inclusion-base time: their own URL modules, names global.
+    path("", include("tandem.advice.urls")),
+    path("", include("tandem.inclusion.urls")),
     path("trust/", trust_view, name="trust"),
     path("trust/schools/<int:school_id>/", trust_school_view, name="trust_school"),
+    # The EHC needs assessment request pack: checked on a page, sent as a PDF and a ZIP with attachments.
+    path("pupils/<uuid:pupil_id>/ehc-request/", needs_assessment.request_pack_view, name="ehc_request_pack"),
+    path(
+        "pupils/<uuid:pupil_id>/ehc-request.pdf",
+        needs_assessment.request_pack_pdf_view,
+        name="ehc_request_pack_pdf",
+    ),
+    path(
+        "pupils/<uuid:pupil_id>/ehc-request.zip",
+        needs_assessment.request_pack_zip_view,
+        name="ehc_request_pack_zip",
+    ),
     path("admin/", admin.site.urls),
 ]
 

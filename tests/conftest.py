@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,6 +121,13 @@ class SignedInClient(Client):
         session.save()
 
 
+@pytest.fixture(autouse=True)
+def documents_dir(settings: Any, tmp_path: Path) -> Path:
+    """Every test keeps uploaded documents in its own folder, never the project's var/documents."""
+    settings.TANDEM_DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.TANDEM_DOCUMENTS_DIR
+
+
 @pytest.fixture
 def client() -> Client:
     return SignedInClient()
@@ -162,6 +170,7 @@ class School:
     taught_pupil: object  # in group, SEN support
     ehc_pupil: object  # in group, EHC plan
     untaught_pupil: object  # in other_group only
+    parent: object  # the taught pupil's mother: linked to that child only
 
 
 @dataclass
@@ -215,7 +224,12 @@ def _build_school(label: str, trust: object, sentinel: str) -> School:
     f.set_sen_status(pupil=taught, provision="K", need_codes=["SLCN"])
     f.set_sen_status(pupil=ehc, provision="E", need_codes=["ASD", "SEMH"])
     f.set_sen_status(pupil=untaught, provision="K", need_codes=["SPLD"])
-    return School(school, teacher, ta, senco, head, admin, dpo, group, other_group, taught, ehc, untaught)
+    parent = f.make_parent(
+        pupil=taught, email=f"parent.{label}@test.example", full_name=f"Parent {label.upper()}"
+    )
+    return School(
+        school, teacher, ta, senco, head, admin, dpo, group, other_group, taught, ehc, untaught, parent
+    )
 
 
 @pytest.fixture

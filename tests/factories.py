@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -276,6 +277,139 @@ def make_passport(pupil: Pupil, **fields: object) -> object:
     )
 
 
+# ---------------------------------------------------------------- EHC plans and annual reviews
+def _senco_of(pupil: Pupil) -> User:
+    senco = Membership.objects.filter(school=pupil.school, role="senco").select_related("user").first()
+    return senco.user if senco else _teacher_of(pupil)
+
+
+def make_ehc_plan(pupil: Pupil, **fields: object) -> object:
+    """A maintained EHC plan issued 300 days ago (its first annual review due in about two months)."""
+    from tandem.ehc.models import EhcPlan
+
+    values = {
+        "local_authority": "Alder County Council",
+        "issued_on": timezone.localdate() - dt.timedelta(days=300),
+        **fields,
+    }
+    return EhcPlan.objects.create(pupil=pupil, school=pupil.school, created_by=_senco_of(pupil), **values)
+
+
+def _ehc_part(model_name: str, plan: Any, values: dict[str, object]) -> object:
+    from tandem.ehc import models
+
+    model = getattr(models, model_name)
+    return model.objects.create(
+        ehc_plan=plan, pupil=plan.pupil, school=plan.school, created_by=_senco_of(plan.pupil), **values
+    )
+
+
+def make_ehc_need(*, plan: object, **fields: object) -> object:
+    return _ehc_part(
+        "EhcNeed", plan, {"text": "Difficulty with social communication.", "need_type_id": "ASD", **fields}
+    )
+
+
+def make_ehc_outcome(*, plan: object, **fields: object) -> object:
+    return _ehc_part("EhcOutcome", plan, {"text": "By the end of Year 6, reads for pleasure.", **fields})
+
+
+def make_ehc_provision(*, plan: object, **fields: object) -> object:
+    return _ehc_part("EhcProvision", plan, {"text": "Daily small-group phonics, 20 minutes.", **fields})
+
+
+def make_annual_review(*, plan: object, **fields: object) -> object:
+    """A review whose meeting was held a week ago, prepared on time, recorded, its report not yet sent."""
+    meeting_on = fields.pop("meeting_on", timezone.localdate() - dt.timedelta(days=7))
+    assert isinstance(meeting_on, dt.date)
+    values = {
+        "meeting_on": meeting_on,
+        "invitations_sent_on": meeting_on - dt.timedelta(days=21),
+        "advice_requested_on": meeting_on - dt.timedelta(days=35),
+        "papers_circulated_on": meeting_on - dt.timedelta(days=15),
+        "who_attended": "Mother, class teacher, SENCo, educational psychologist",
+        "parent_views": "Happier at school this year.",
+        "pupil_views": "I like the reading club.",
+        "working": "Reading with an adult every day.",
+        "not_working": "Unstructured times are hard.",
+        "recommendation": "keep",
+        **fields,
+    }
+    return _ehc_part("AnnualReview", plan, values)
+
+
+# ---------------------------------------------------------------- parents and carers
+def make_parent(
+    *, pupil: Pupil, email: str, full_name: str = "A Parent", relationship: str = "Mother"
+) -> User:
+    """A parent or carer with a sign-in at the pupil's school, linked to that pupil only."""
+    from tandem.parents.models import ParentLink
+
+    parent = make_user(email=email, full_name=full_name)
+    make_membership(user=parent, role="parent", school=pupil.school)
+    ParentLink.objects.create(
+        user=parent, pupil=pupil, school=pupil.school, relationship=relationship, linked_by=_teacher_of(pupil)
+    )
+    return parent
+
+
+def share_with_parents(record: Any, kind: str) -> Any:
+    """Share a plan, passport or meeting record with the pupil's parents, as staff do on its page."""
+    from tandem.parents.models import Sharing
+
+    Sharing.objects.create(
+        pupil=record.pupil,
+        school=record.school,
+        kind=kind,
+        record_id=record.pk,
+        shared_by=_teacher_of(record.pupil),
+    )
+    return record
+
+
+def make_shared_meeting(pupil: Pupil, **fields: object) -> object:
+    return share_with_parents(make_meeting(pupil, **fields), "meeting")
+
+
+def make_parent_link(pupil: Pupil, **fields: object) -> object:
+    """A new parent or carer linked to `pupil` (their link, not the person)."""
+    parent = make_parent(pupil=pupil, email=f"parent{next(_serial)}@test.example", **fields)  # type: ignore[arg-type]
+    return parent.child_links.get()  # type: ignore[attr-defined]
+
+
+def _a_parent_of(pupil: Pupil) -> User:
+    from tandem.parents.models import ParentLink
+
+    link = ParentLink.objects.filter(pupil=pupil, ended_at__isnull=True).select_related("user").first()
+    return link.user if link else make_parent(pupil=pupil, email=f"parent{next(_serial)}@test.example")
+
+
+def make_views_request(pupil: Pupil, **fields: object) -> object:
+    """The school asking the pupil's parents for their views (the default questions), open for a fortnight."""
+    from tandem.lib.family_words import DEFAULT_QUESTIONS
+    from tandem.parents.models import ViewsRequest
+
+    values = {
+        "purpose": "Before the review of the support plan",
+        "questions": list(DEFAULT_QUESTIONS),
+        "reply_by": timezone.localdate() + dt.timedelta(days=14),
+        **fields,
+    }
+    return ViewsRequest.objects.create(
+        pupil=pupil, school=pupil.school, asked_by=_teacher_of(pupil), **values
+    )
+
+
+def make_meeting_request(pupil: Pupil, **fields: object) -> object:
+    """A parent of `pupil` asking the school for a meeting (a new parent if none is linked)."""
+    from tandem.parents.models import MeetingRequest
+
+    values = {"about": "How reading is going at home.", **fields}
+    return MeetingRequest.objects.create(
+        pupil=pupil, school=pupil.school, parent=_a_parent_of(pupil), **values
+    )
+
+
 # ---------------------------------------------------------------- interventions
 def make_intervention(school: School, **fields: object) -> object:
     from tandem.provision.models import Intervention
@@ -349,6 +483,85 @@ def make_session_log(*, group: object, present: bool = True, **fields: object) -
             log=log, placement=placement, pupil=placement.pupil, school=placement.school, present=present
         )
     return log
+
+
+# ---------------------------------------------------------------- specialist advice and inclusion base
+def _senco_of(pupil: Pupil) -> User:
+    found = Membership.objects.filter(school_id=pupil.school_id, role="senco", is_active=True).first()
+    return found.user if found else _teacher_of(pupil)
+
+
+def small_pdf(text: str = "Speech and language therapy report") -> bytes:
+    """A real one-page PDF (fpdf2), as a specialist's report arrives."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text=text)
+    return bytes(pdf.output())
+
+
+def make_advice(pupil: Pupil, **fields: object) -> object:
+    """Advice for `pupil`, received five days ago unless `fields` say otherwise (received_on=None)."""
+    from tandem.advice.models import SpecialistAdvice
+
+    today = timezone.localdate()
+    values = {
+        "profession": "speech_language",
+        "professional_name": "A Therapist",
+        "organisation": "NHS Speech and Language Therapy",
+        "requested_on": today - dt.timedelta(days=40),
+        "received_on": today - dt.timedelta(days=5),
+        "summary": "Use visual timetables and pre-teach vocabulary.",
+        **fields,
+    }
+    return SpecialistAdvice.objects.create(
+        pupil=pupil, school=pupil.school, created_by=_senco_of(pupil), **values
+    )
+
+
+def make_advice_document(advice: Any, *, data: bytes = b"") -> object:
+    """A stored document on `advice` (a real PDF unless `data` says otherwise), its file in
+    settings.TANDEM_DOCUMENTS_DIR."""
+    import hashlib
+
+    from tandem.advice import storage
+    from tandem.advice.models import AdviceDocument
+    from tandem.lib.uploads import identify
+
+    content = data or small_pdf()
+    kind = identify(content)
+    return AdviceDocument.objects.create(
+        advice=advice,
+        pupil_id=advice.pupil_id,
+        school_id=advice.school_id,
+        original_name=f"report.{kind.extension}",
+        stored_name=storage.store(content, kind),
+        content_type=kind.content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=advice.created_by,
+    )
+
+
+def make_inclusion_placement(pupil: Pupil, **fields: object) -> object:
+    """Time in the inclusion base for `pupil`, led by their teacher, running now."""
+    from tandem.inclusion.models import InclusionBasePlacement
+
+    today = timezone.localdate()
+    values = {
+        "starts_on": today - dt.timedelta(days=7),
+        "sessions_per_week": 3,
+        "minutes_per_session": 50,
+        "purpose": "regulation",
+        "return_on": today + dt.timedelta(days=35),
+        "return_lessons": "English and maths with the class, then all lessons.",
+        **fields,
+    }
+    return InclusionBasePlacement.objects.create(
+        pupil=pupil, school=pupil.school, led_by=_teacher_of(pupil), created_by=_senco_of(pupil), **values
+    )
 
 
 # ---------------------------------------------------------------- assessments

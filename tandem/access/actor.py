@@ -18,6 +18,7 @@ ROLE_PRIORITY = [
     Role.TEACHING_ASSISTANT,
     Role.TRUST_DPO,
     Role.DPO,
+    Role.PARENT,
 ]
 
 

@@ -48,6 +48,21 @@ class Resource(StrEnum):
     SUBJECT_ACCESS = "subject_access"
     # The retention schedule: what is due for deletion, legal holds (placing, releasing), a trust's periods.
     RETENTION = "retention"
+    # A parent's or carer's own child: the plan, targets, passport, meeting records and provision the school
+    # shares with them; their views before a review, their answer to a meeting record, asking for a meeting.
+    FAMILY = "family"
+    # Which parents and carers are linked to which pupil: inviting them, ending a link, and the requests
+    # (views before a review, a meeting asked for) that go to and come from them.
+    PARENT_ACCESS = "parent_access"
+    # The pupil's own words ("about me": what I am good at, what helps, what is hard, what I want).
+    PUPIL_VIEWS = "pupil_views"
+    # EHC plans: the local authority's plan (sections B, E and F mapped to needs, targets and provision)
+    # and its annual reviews with their statutory deadlines.
+    EHC_PLAN = "ehc_plan"
+    # Advice from specialists (speech and language, educational psychology, OT, ...) with its documents.
+    SPECIALIST_ADVICE = "specialist_advice"
+    # Time in the school's inclusion base: sessions, purpose, the teacher who leads, the planned return.
+    INCLUSION_BASE = "inclusion_base"
 
 
 class Action(StrEnum):
@@ -64,6 +79,7 @@ class Scope(StrEnum):
     SCHOOL = "school"  # everything at the membership's school
     TRUST = "trust"  # everything at the trust's schools
     TRUST_AGGREGATE = "trust_aggregate"  # counts across the trust, never pupil rows
+    CHILD = "child"  # a parent's or carer's own children (linked by the SENCo), and only what is shared
 
 
 R, A, S = Resource, Action, Scope
@@ -254,6 +270,46 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.TRUST_DPO, R.RETENTION, A.VIEW): S.TRUST,
     (Role.TRUST_DPO, R.RETENTION, A.ADD): S.TRUST,
     (Role.TRUST_DPO, R.RETENTION, A.MANAGE): S.TRUST,
+    # A parent or carer sees their own child only, in plain English: what the school shares with them.
+    (Role.PARENT, R.HOME, A.VIEW): S.SELF,
+    (Role.PARENT, R.FAMILY, A.VIEW): S.CHILD,
+    (Role.PARENT, R.FAMILY, A.ADD): S.CHILD,
+    # Who may read a pupil's own words ("about me") and sit with them to write them down.
+    (Role.TEACHER, R.PUPIL_VIEWS, A.VIEW): S.OWN,
+    (Role.TEACHER, R.PUPIL_VIEWS, A.ADD): S.OWN,
+    (Role.TEACHING_ASSISTANT, R.PUPIL_VIEWS, A.VIEW): S.SUPPORTED,
+    (Role.TEACHING_ASSISTANT, R.PUPIL_VIEWS, A.ADD): S.SUPPORTED,
+    (Role.SENCO, R.PUPIL_VIEWS, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PUPIL_VIEWS, A.ADD): S.SCHOOL,
+    (Role.HEAD, R.PUPIL_VIEWS, A.VIEW): S.SCHOOL,
+    (Role.TRUST_SEND_LEAD, R.PUPIL_VIEWS, A.VIEW): S.TRUST,
+    # The SENCo links parents and carers to their children and sees what they ask for; the class teacher
+    # sees the parents of the pupils they teach and asks them for views before a review.
+    (Role.SENCO, R.PARENT_ACCESS, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.PARENT_ACCESS, A.ADD): S.SCHOOL,
+    (Role.SENCO, R.PARENT_ACCESS, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.PARENT_ACCESS, A.VIEW): S.SCHOOL,
+    (Role.TEACHER, R.PARENT_ACCESS, A.VIEW): S.OWN,
+    (Role.TEACHER, R.PARENT_ACCESS, A.ADD): S.OWN,
+    # EHC plans and their annual reviews are the SENCo's statutory job; those who teach the pupil read them.
+    (Role.SENCO, R.EHC_PLAN, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.EHC_PLAN, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.EHC_PLAN, A.VIEW): S.SCHOOL,
+    (Role.TEACHER, R.EHC_PLAN, A.VIEW): S.OWN,
+    (Role.TEACHING_ASSISTANT, R.EHC_PLAN, A.VIEW): S.SUPPORTED,
+    (Role.TRUST_SEND_LEAD, R.EHC_PLAN, A.VIEW): S.TRUST,
+    # Specialist advice: the SENCo requests and records it; teachers read what concerns their pupils.
+    (Role.SENCO, R.SPECIALIST_ADVICE, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.SPECIALIST_ADVICE, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.SPECIALIST_ADVICE, A.VIEW): S.SCHOOL,
+    (Role.TEACHER, R.SPECIALIST_ADVICE, A.VIEW): S.OWN,
+    (Role.TRUST_SEND_LEAD, R.SPECIALIST_ADVICE, A.VIEW): S.TRUST,
+    # Inclusion-base time: the SENCo plans it; the teacher who teaches the pupil sees it.
+    (Role.SENCO, R.INCLUSION_BASE, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.INCLUSION_BASE, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.INCLUSION_BASE, A.VIEW): S.SCHOOL,
+    (Role.TEACHER, R.INCLUSION_BASE, A.VIEW): S.OWN,
+    (Role.TRUST_SEND_LEAD, R.INCLUSION_BASE, A.VIEW): S.TRUST,
 }
 
 

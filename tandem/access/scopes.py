@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -19,7 +19,9 @@ from tandem.access.policy import Action, Resource, Scope
 from tandem.audit.models import Outcome
 from tandem.audit.services import audit_record
 from tandem.exchange.models import ImportRecord
+from tandem.parents.models import ParentLink, SharedKind, Sharing
 from tandem.people.models import Enrolment, GroupStaff, GroupStaffRole, Pupil, TeachingGroup
+from tandem.plans.models import ParentMeeting
 from tandem.provision.models import Intervention, InterventionGroup, Placement, SessionLog
 from tandem.schools.models import School
 
@@ -87,7 +89,34 @@ def pupils_in_scope(
         # ...and the pupils placed in the intervention groups they deliver (DESIGN 5: a TA's pupils).
         placed = _open_placements().filter(group__deliverer_id=actor.user_id).values("pupil_id")
         return pupils.filter(Q(id__in=enrolled) | Q(id__in=placed), school_id=_school_of(actor))
+    if scope is Scope.CHILD:
+        return pupils.filter(id__in=_children_of(actor), school_id=_school_of(actor))
     return pupils.none()
+
+
+def _children_of(actor: Actor) -> QuerySet[ParentLink, Any]:
+    """The pupils a parent or carer is linked to at the school they are signed in to (open links only)."""
+    return ParentLink.objects.filter(
+        user_id=actor.user_id, school_id=_school_of(actor), ended_at__isnull=True
+    ).values("pupil_id")
+
+
+def shared_ids(kind: SharedKind) -> QuerySet[Sharing, Any]:
+    """The ids of records of this kind that staff share with parents now."""
+    return Sharing.objects.filter(kind=kind, stopped_at__isnull=True).values("record_id")
+
+
+def shared_meeting_or_404(
+    actor: Actor, meeting_id: uuid.UUID | str, action: Action = Action.VIEW
+) -> ParentMeeting:
+    """A meeting record about the parent's own child that staff share with them (and have not withdrawn)."""
+    scoped = pupil_records_in_scope(actor, ParentMeeting, Resource.FAMILY, action).filter(
+        pk__in=shared_ids(SharedKind.MEETING), withdrawn_at__isnull=True
+    )
+    name = f"{Resource.FAMILY}.{action}"
+    return _one_or_404(
+        actor, scoped.select_related("pupil", "school"), meeting_id, action=name, target_type="meeting"
+    )
 
 
 def _open_placements() -> QuerySet[Placement]:

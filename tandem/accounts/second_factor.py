@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from tandem.accounts.sso import SESSION_MFA_KEY
-from tandem.people.models import Membership, Role, User
+from tandem.people.models import FAMILY_ROLES, Membership, Role, User
 
 ROLES_NEEDING_SECOND_FACTOR = frozenset(
     {
@@ -33,7 +33,11 @@ def second_factor_required(user: User) -> bool:
     # One query on every page view: a role that needs it, or a school that asks it of everyone.
     return (
         Membership.objects.filter(user=user, is_active=True)
-        .filter(Q(role__in=sorted(ROLES_NEEDING_SECOND_FACTOR)) | Q(school__require_two_factor_for_all=True))
+        .filter(
+            Q(role__in=sorted(ROLES_NEEDING_SECOND_FACTOR))
+            # "Everyone" at a school means its staff: a parent chooses a second factor for themselves.
+            | (Q(school__require_two_factor_for_all=True) & ~Q(role__in=sorted(FAMILY_ROLES)))
+        )
         .exists()
     )
 

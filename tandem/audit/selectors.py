@@ -15,12 +15,17 @@ from django.utils import timezone
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource, Scope
 from tandem.access.scopes import schools_in_scope
+from tandem.advice.models import AdviceDocument, SpecialistAdvice
 from tandem.audit.models import AuditEvent, DeniedTally, Outcome
 from tandem.audit.services import audit_record
+from tandem.ehc.models import AnnualReview, EhcPlan
+from tandem.inclusion.models import InclusionBasePlacement
+from tandem.parents.models import MeetingRequest, MeetingResponse, ParentLink, ParentViews, ViewsRequest
 from tandem.people.models import Membership, Pupil, User
 from tandem.plans.models import ParentMeeting, SupportPlan, Target
 from tandem.progress.models import FirstResponse
 from tandem.provision.models import Placement
+from tandem.pupil_voice.models import AboutMe
 from tandem.register.models import Concern, Passport
 from tandem.schools.models import School
 
@@ -33,6 +38,17 @@ PUPIL_RECORD_TYPES: dict[str, type[Model]] = {
     "parent_meeting": ParentMeeting,
     "passport": Passport,
     "placement": Placement,
+    "about_me": AboutMe,
+    "specialist_advice": SpecialistAdvice,
+    "advice_document": AdviceDocument,
+    "inclusion_base": InclusionBasePlacement,
+    "ehc_plan": EhcPlan,
+    "annual_review": AnnualReview,
+    "parent_link": ParentLink,
+    "views_request": ViewsRequest,
+    "parent_views": ParentViews,
+    "meeting_response": MeetingResponse,
+    "meeting_request": MeetingRequest,
 }
 EXPORT_MAX_ROWS = 100_000
 

@@ -15,6 +15,7 @@ from tandem.audit.selectors import audit_overview
 from tandem.audit.services import audit_record
 from tandem.dashboards.selectors import dashboard_tiles, progress_gaps, teacher_accountability
 from tandem.exchange.selectors import import_records
+from tandem.parents.selectors import family_home
 from tandem.people.models import Role
 from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
 from tandem.plans.to_do import to_do
@@ -32,6 +33,7 @@ HOME_TEMPLATES = {
     Role.TRUST_ADMIN: "dashboards/home_trust.html",
     Role.DPO: "dashboards/home_dpo.html",
     Role.TRUST_DPO: "dashboards/home_dpo.html",
+    Role.PARENT: "parents/home.html",
 }
 
 
@@ -77,6 +79,8 @@ def _home_context(actor: Actor, *, year_group: int | None = None) -> dict[str, A
             "roles": dict(Role.choices),
             "imports": import_records(actor=actor)[:5],
         }
+    if role is Role.PARENT:
+        return {"family": family_home(actor=actor)}
     if role in (Role.DPO, Role.TRUST_DPO):
         return {
             "overview": audit_overview(actor=actor),

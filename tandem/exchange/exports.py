@@ -8,8 +8,10 @@ exported from one Tandem school imports into another unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
-from collections.abc import Iterator, Sequence
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -354,6 +356,35 @@ def ctf_export(
         fields=["pupils", "stage_assessments", *(["sen_history"] if with_sen else [])],
     )
     return data, notes
+
+
+PLANS_FOLDER = "support-plans"
+_BUNDLE_README = """This ZIP file holds:
+
+- {ctf}: the Common Transfer File. Import it into your MIS as usual.
+- {folder}/: the latest support plan of {count} of the pupils in it, one file each, named by UPN
+  (support-plan-<UPN>-cycle-<n>.json).
+
+A Common Transfer File has no place for a support plan, so each plan travels beside it as a
+tandem-plan-1 file: JSON, following the published schema docs/schemas/tandem-plan-1.schema.json
+in the Tandem source. In Tandem, open the pupil's support record and choose "Bring in a plan
+from the last school". Any other system can read the files with that schema.
+
+These files hold special educational needs information: keep them as securely as the CTF.
+"""
+
+
+def ctf_with_plans(*, ctf_name: str, ctf: bytes, plans: Mapping[str, bytes]) -> tuple[bytes, str]:
+    """Leavers' CTF and their support plan files (tandem/plans/transfer.py) in one ZIP, with a note saying
+    where the plans are: the CTF itself cannot carry them. Returns the ZIP and its file name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(ctf_name, ctf)
+        for name, content in sorted(plans.items()):
+            archive.writestr(f"{PLANS_FOLDER}/{name}", content)
+        readme = _BUNDLE_README.format(ctf=ctf_name, folder=PLANS_FOLDER, count=len(plans))
+        archive.writestr("README.txt", readme.replace("\n", "\r\n"))  # Notepad on older Windows
+    return buffer.getvalue(), f"{ctf_name.removesuffix('.xml')}.zip"
 
 
 def transfer_file_name(school: School, dest: CtfSchool | None) -> str:

@@ -135,6 +135,13 @@ class ParentPlan:
     # most pupils who started at the same level."): never the staff figures, SDs or percentiles.
     progress: tuple[str, ...] = ()
     version: int = 0  # the plan's version this copy was made from (its footer says so); 0: not stamped
+    # Ready for an Individual Support Plan, in words ("" or None when not recorded).
+    plan_kind: str = ""  # "SEN support plan"
+    layer: str = ""  # the layer and what it means: "Targeted: extra help for common needs, ..."
+    need_identified_on: datetime.date | None = None
+    agreed_on: datetime.date | None = None
+    parent_participation: str = ""  # "In a meeting"; with the reason when they did not take part
+    pupil_participation: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,10 @@ def plan_pdf(plan: ParentPlan) -> bytes:
             ("School", _or_placeholder(plan.school_name)),
             ("Plan written on", date_in_words(plan.written_on)),
             ("Next review", review),
+            *((("Kind of plan", _clean(plan.plan_kind)),) if plan.plan_kind else ()),
+            *((("Level of support", _clean(plan.layer)),) if plan.layer else ()),
+            ("Need first noticed", _date_or_placeholder(plan.need_identified_on)),
+            ("Agreed with you on", _date_or_placeholder(plan.agreed_on)),
         )
     )
     doc.paragraph(
@@ -241,6 +252,9 @@ def plan_pdf(plan: ParentPlan) -> bytes:
     doc.paragraph(_or_placeholder(plan.pupil_views))
     doc.heading("What you told us")
     doc.paragraph(_or_placeholder(plan.parent_views))
+    doc.heading(f"How you and {first} took part")
+    doc.labelled("You", _or_placeholder(plan.parent_participation))
+    doc.labelled(first[:1].upper() + first[1:], _or_placeholder(plan.pupil_participation))
 
     doc.heading("When we will look at this again")
     doc.paragraph(
@@ -336,6 +350,10 @@ def _clean(text: str) -> str:
 
 def _or_placeholder(text: str) -> str:
     return _clean(text) or NOT_RECORDED
+
+
+def _date_or_placeholder(day: datetime.date | None) -> str:
+    return date_in_words(day) if day is not None else NOT_RECORDED
 
 
 def _ordinal_plan(cycle: int) -> str:

@@ -61,7 +61,7 @@ class ProvisionRow:
     class_name: str  # the pupil's class or tutor group
     pupil: str  # display name
     area: str  # broad area of need in words, e.g. "Cognition and learning"
-    layer: str  # "Universal", "Targeted" or "Specialist"
+    layer: str  # "Universal", "Targeted", "Targeted plus" or "Specialist"
     intervention: str
     delivered_by: str  # staff name
     staff_type: str  # e.g. "Teaching assistant"
@@ -100,7 +100,7 @@ class ProvisionMap:
     def totals_by(self, key: str) -> list[tuple[str, int, Decimal]]:
         """(value, distinct pupils, cost) for each value of "layer", "area" or "year_group".
 
-        Sorted by value in the order schools use: layers Universal, Targeted, Specialist;
+        Sorted by value in the order schools use: layers Universal, Targeted, Targeted plus, Specialist;
         year groups Nursery, Reception, Year 1, Year 2 ... Year 13; areas (and anything else)
         alphabetically. A pupil with two interventions in one group is counted once in it.
         """
@@ -157,7 +157,7 @@ def _text_order(value: str) -> tuple[int, int, str, str]:
     return (9, 0, value.casefold(), value)
 
 
-_LAYER_RANK = {"universal": 0, "targeted": 1, "specialist": 2}
+_LAYER_RANK = {"universal": 0, "targeted": 1, "targeted plus": 2, "specialist": 3}
 _YEAR = re.compile(r"year\s*(\d+)", re.IGNORECASE)
 
 

@@ -37,8 +37,10 @@ from tandem.exchange.downloads import (
     prepared_file_for_actor,
 )
 from tandem.exchange.exports import (
+    PLANS_FOLDER,
     ctf_export,
     ctf_pupils,
+    ctf_with_plans,
     flags_table,
     marks_table,
     register_table,
@@ -62,6 +64,7 @@ from tandem.exchange.services import (
 from tandem.exchange.tables import DataTable, table_csv
 from tandem.jobs.selectors import job_may_not_start
 from tandem.people.models import year_group_label
+from tandem.plans.transfer import leaver_plan_files
 
 PAGE_SIZE = 50
 
@@ -375,8 +378,18 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             dfe = form.cleaned_data["dest_dfe_number"].replace("/", "")
             dest = CtfSchool(lea=dfe[:3] or "XXX", estab=dfe[3:] or "XXXX", urn=urn) if urn or dfe else None
             data, notes = ctf_export(actor=actor, pupils=pupils, dest=dest)
-            response = HttpResponse(data, content_type="application/xml")
             name = transfer_file_name(pupils[0].school, dest if dfe else None)
+            content_type = "application/xml"
+            if form.cleaned_data["left_since"]:
+                # Leavers' plans are out of every page's reach once they leave: they go beside the CTF.
+                leaving = leaver_plan_files(actor=actor, pupils=pupils)
+                if leaving.left_out:
+                    notes.append(f"{leaving.left_out} support plans were left out: no valid UPN.")
+                if leaving.files:
+                    data, name = ctf_with_plans(ctf_name=name, ctf=data, plans=leaving.files)
+                    content_type = "application/zip"
+                    notes.append(f"Each leaver's support plan is in {PLANS_FOLDER}/ beside the CTF.")
+            response = HttpResponse(data, content_type=content_type)
             if notes:
                 response["X-Tandem-Notes"] = " ".join(notes)
             return attachment(response, name)
@@ -385,6 +398,11 @@ def transfer_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         "school. Tandem writes a partial file, as DfE services do; the receiving school's MIS imports it. "
         "Choose a year group or a class on roll, or the pupils who have left since a date."
     )
+    if actor.can(Resource.SUPPORT_PLAN):
+        intro += (
+            " For pupils who have left, the download is a ZIP: the CTF and each leaver's latest support "
+            "plan as a plan file the next school can bring in."
+        )
     if not actor.can(Resource.SEN_RECORD):
         intro += " SEN history is left out: only the SENCo or the head can send it."
     return render_form(

@@ -25,6 +25,16 @@ def one_month_after(day: dt.date) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, or that month's last day when it is shorter
+    (29 February 2028 + 12 months -> 28 February 2029), as people count "within a year"."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month = month_index + 1
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    last = (following - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
 # English school terms as Tandem counts them by default: autumn September to December, spring January to
 # March, summer April to August. Real term dates move with Easter by a week or two; nothing here depends on
 # that precision (it decides what a To do list calls "this term" and how many parent meetings are due).

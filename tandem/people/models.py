@@ -63,10 +63,14 @@ class Role(models.TextChoices):
     TRUST_ADMIN = "trust_admin", "Trust admin"
     DPO = "dpo", "Data protection officer"
     TRUST_DPO = "trust_dpo", "Trust data protection officer"
+    PARENT = "parent", "Parent or carer"
 
 
 TRUST_ROLES = frozenset({Role.TRUST_SEND_LEAD, Role.TRUST_ADMIN, Role.TRUST_DPO})
-SCHOOL_ROLES = frozenset(set(Role) - TRUST_ROLES)
+# A parent or carer belongs to a school, like staff, but is never staff: no staff page lists or grants it;
+# the SENCo links them to their own child (tandem.parents).
+FAMILY_ROLES = frozenset({Role.PARENT})
+SCHOOL_ROLES = frozenset(set(Role) - TRUST_ROLES - FAMILY_ROLES)
 # Roles that open every pupil's SEN record and answer for the school, or read everyone's trail (the data
 # protection officer): granted only by the head, a trust admin, or when the school is created; a staff
 # import can only ask for them (RoleProposal).
@@ -94,7 +98,7 @@ class Membership(models.Model):
             # School roles belong to a school, trust roles to a trust: never both, never neither.
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, trust__isnull=True)
+                    Q(role__in=sorted(SCHOOL_ROLES | FAMILY_ROLES), school__isnull=False, trust__isnull=True)
                     | Q(role__in=sorted(TRUST_ROLES), school__isnull=True, trust__isnull=False)
                 ),
                 name="membership_scope_matches_role",

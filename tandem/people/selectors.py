@@ -24,6 +24,7 @@ from tandem.audit.models import AuditEvent, Outcome
 from tandem.core.listing import label_order
 from tandem.core.search import Folded, folded, words_match
 from tandem.people.models import (
+    SCHOOL_ROLES,
     Enrolment,
     GroupStaff,
     GroupStaffRole,
@@ -278,7 +279,7 @@ def staff_list(
     if school is None:
         return Membership.objects.none()
     roles = (
-        Membership.objects.filter(school=school, is_active=True)
+        Membership.objects.filter(school=school, is_active=True, role__in=sorted(SCHOOL_ROLES))
         .select_related("user", "school")
         .alias(role_label=label_order("role", Role.choices))
     )
@@ -295,7 +296,10 @@ def pending_invitations(*, actor: Actor) -> list[Invitation]:
 
     return list(
         Invitation.objects.filter(
-            school_id=actor.school_id or 0, accepted_at__isnull=True, revoked_at__isnull=True
+            school_id=actor.school_id or 0,
+            role__in=sorted(SCHOOL_ROLES),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
         )
         .select_related("user")
         .order_by("user__full_name")

@@ -3,10 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from tandem.core.forms import date_field, text_area
-from tandem.plans.models import NextStep, Target, TargetOutcome
+from tandem.lib.isp import ISP_NOT_LAW, REASON_LIMIT, REVIEW_WITHIN_MONTHS, layer_help
+from tandem.plans.models import (
+    NextStep,
+    ParentParticipation,
+    PlanType,
+    PupilParticipation,
+    Target,
+    TargetOutcome,
+)
 from tandem.plans.services import NO_REVIEW_DATE
+from tandem.provision.models import Layer
+
+NOT_RECORDED = ("", "Not recorded")
 
 
 class PlanForm(forms.Form):
@@ -39,8 +51,55 @@ class PlanForm(forms.Form):
     starts_on = date_field("Plan starts")
     review_on = date_field(
         "Review date",
-        help_text="A clear date to review the plan with the parents (Code 6.48).",
+        help_text=f"A clear date to review the plan with the parents (Code 6.48), no more than "
+        f"{REVIEW_WITHIN_MONTHS} months after it starts.",
         missing=NO_REVIEW_DATE,
+    )
+    # Ready for an Individual Support Plan (tandem/lib/isp.py). Optional: the 2015 Code asks for none of them.
+    layer = forms.ChoiceField(
+        label="Layer of support",
+        choices=Layer.choices,
+        initial=Layer.TARGETED,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=layer_help(),
+    )
+    plan_type = forms.ChoiceField(
+        label="Kind of plan",
+        choices=PlanType.choices,
+        initial=PlanType.SEN_SUPPORT,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=ISP_NOT_LAW,
+    )
+    need_identified_on = date_field(
+        "Need first identified on",
+        required=False,
+        help_text="When the school first noticed the need (a concern or a progress flag). With the date the "
+        "plan was agreed, the plan page shows how long it took.",
+    )
+    agreed_on = date_field("Plan agreed with the parents on", required=False)
+    parent_participation = forms.ChoiceField(
+        label="How the parents took part",
+        choices=[NOT_RECORDED, *ParentParticipation.choices],
+        required=False,
+    )
+    parent_participation_reason = forms.CharField(
+        label="Why the parents did not take part",
+        required=False,
+        max_length=REASON_LIMIT,
+        help_text="Only when they did not take part: why, and what was tried.",
+    )
+    pupil_participation = forms.ChoiceField(
+        label="How the pupil took part",
+        choices=[NOT_RECORDED, *PupilParticipation.choices],
+        required=False,
+    )
+    pupil_participation_reason = forms.CharField(
+        label="Why the pupil did not take part",
+        required=False,
+        max_length=REASON_LIMIT,
+        help_text="Only when they did not take part: why, and what was tried.",
     )
 
     def __init__(self, *args: Any, interventions: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -49,6 +108,10 @@ class PlanForm(forms.Form):
             _choices(self, "intervention_ids", interventions)
         else:  # nothing in the catalogue yet: the words below are the only way to say it
             del self.fields["intervention_ids"]
+        # An Individual Support Plan only once the school is set up for it (the law has not changed yet); a
+        # plan written as one while it was offered keeps the choice when it is corrected.
+        if not settings.TANDEM_ISP_ENABLED and self.initial.get("plan_type") != PlanType.ISP:
+            _choices(self, "plan_type", [c for c in PlanType.choices if c[0] != PlanType.ISP])
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:

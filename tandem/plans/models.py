@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
 
+from tandem.lib.isp import ISP_NOT_LAW, LAYERS, REASON_LIMIT, layer_help, turnaround_days
 from tandem.people.models import Pupil, User
+from tandem.provision.models import Layer
 from tandem.revisions.models import Withdrawable
 from tandem.schools.models import School
 
@@ -17,6 +20,34 @@ class NextStep(models.TextChoices):
     NEW_CYCLE = "new_cycle", "New cycle with new targets"
     SPECIALIST = "specialist", "Ask for more specialist help, and carry on the targets not yet met"
     END = "end", "End SEN support: the pupil no longer needs it"
+
+
+class PlanType(models.TextChoices):
+    """The kind of plan (tandem/lib/isp.py). An Individual Support Plan is offered only when
+    TANDEM_ISP_ENABLED is on: the law has not changed yet."""
+
+    SEN_SUPPORT = "sen_support", "SEN support plan"
+    ISP = "isp", "Individual Support Plan"
+    EHC = "ehc", "EHC plan"
+
+
+class ParentParticipation(models.TextChoices):
+    MEETING = "meeting", "In a meeting"
+    CALL = "call", "By phone or video"
+    WRITING = "writing", "In writing"
+    TANDEM = "tandem", "Through Tandem"
+    NONE = "none", "Did not take part"
+
+
+class PupilParticipation(models.TextChoices):
+    MEETING = "meeting", "In a meeting"
+    CALL = "call", "By phone or video"
+    WRITING = "writing", "In writing"
+    TANDEM = "tandem", "Through Tandem"
+    ABOUT_ME = "about_me", "Through 'about me'"
+    WITH_HELP = "with_help", "With an adult's help"
+    OBSERVED = "observed", "Not yet able to say, views gathered by observation"
+    NONE = "none", "Did not take part"
 
 
 class SupportPlan(Withdrawable):
@@ -62,6 +93,26 @@ class SupportPlan(Withdrawable):
     review_pupil_views = models.TextField(blank=True)
     review_parent_views = models.TextField(blank=True)
     next_step = models.CharField(max_length=12, choices=NextStep.choices, blank=True)
+    # Ready for an Individual Support Plan (2026 Schools White Paper; tandem/lib/isp.py). Plans written
+    # before these fields were added are targeted SEN support plans with the rest not recorded.
+    layer = models.CharField(
+        max_length=16, choices=Layer.choices, default=Layer.TARGETED, help_text=layer_help()
+    )
+    plan_type = models.CharField(
+        max_length=16, choices=PlanType.choices, default=PlanType.SEN_SUPPORT, help_text=ISP_NOT_LAW
+    )
+    need_identified_on = models.DateField(
+        null=True, blank=True, help_text="When the need was first identified."
+    )
+    agreed_on = models.DateField(
+        null=True, blank=True, help_text="When the plan was agreed with the parents."
+    )
+    parent_participation = models.CharField(max_length=16, choices=ParentParticipation.choices, blank=True)
+    parent_participation_reason = models.CharField(max_length=REASON_LIMIT, blank=True)
+    pupil_participation = models.CharField(max_length=16, choices=PupilParticipation.choices, blank=True)
+    pupil_participation_reason = models.CharField(max_length=REASON_LIMIT, blank=True)
+    # "Imported from <school> (URN <urn>) on <date>..." for a plan brought in from a file (plans/transfer.py).
+    imported_from = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -90,6 +141,32 @@ class SupportPlan(Withdrawable):
     @property
     def is_open(self) -> bool:
         return self.reviewed_on is None and self.withdrawn_at is None
+
+    @property
+    def turnaround_days(self) -> int | None:
+        """Days from the need being identified to the plan being agreed; None unless both are recorded."""
+        return turnaround_days(need_identified_on=self.need_identified_on, agreed_on=self.agreed_on)
+
+    def isp_for_parents(self) -> dict[str, Any]:
+        """The kind of plan, its layer (and what that means), dates and who took part, in words for the
+        parents' copy (tandem/exchange/parent_pdf.py ParentPlan)."""
+        layer = next((t for t in LAYERS if t.code == self.layer), None)
+
+        def took_part(how: str, reason: str) -> str:
+            return f"{how}: {reason}" if how and reason else how
+
+        return {
+            "plan_kind": self.get_plan_type_display(),
+            "layer": f"{layer.label}: {layer.meaning[0].lower()}{layer.meaning[1:]}" if layer else "",
+            "need_identified_on": self.need_identified_on,
+            "agreed_on": self.agreed_on,
+            "parent_participation": took_part(
+                self.get_parent_participation_display(), self.parent_participation_reason
+            ),
+            "pupil_participation": took_part(
+                self.get_pupil_participation_display(), self.pupil_participation_reason
+            ),
+        }
 
 
 class TargetOutcome(models.TextChoices):

@@ -27,6 +27,7 @@ from tandem.access.scopes import (
     pupils_in_scope,
 )
 from tandem.audit.services import audit_record
+from tandem.ehc.selectors import EhcCompliance, ehc_compliance
 from tandem.exchange.parent_pdf import ParentMeetingRecord, ParentPlan, ParentTarget
 from tandem.lib.dates import academic_year_label, academic_year_start, term_start, terms_ended
 from tandem.people.accountability import accountable_teachers, school_staff
@@ -515,6 +516,8 @@ class Compliance:
     without_ranked_need: list[Pupil]
     nsa_count: int
     needing_owner: list[OwnerlessRecord]
+    # EHC plans' annual reviews: due and overdue, papers and reports late (Code 9.166 to 9.176).
+    ehc: EhcCompliance = field(default_factory=EhcCompliance)
 
 
 @dataclass(frozen=True)
@@ -638,6 +641,7 @@ def compliance_view(*, actor: Actor) -> Compliance:
             pupil__in=k_pupils, ends_on__isnull=True, rank=1, need_type_id="NSA"
         ).count(),
         needing_owner=records_needing_owner(actor=actor),
+        ehc=ehc_compliance(actor=actor, today=today, soon_days=SOON.days),
     )
     audit_record(actor=actor, action="compliance.view", target_type="school", target_id=actor.school_id or "")
     return result
@@ -711,6 +715,7 @@ def plan_for_parents(*, actor: Actor, plan_id: uuid.UUID) -> ParentPlan:
             for row in plan.progress_snapshot
             if isinstance(row, dict) and row.get("parent")
         ),
+        **plan.isp_for_parents(),
     )
 
 

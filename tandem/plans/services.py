@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -23,6 +24,7 @@ from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.audit.services import audit_record
 from tandem.core.validation import require_date, require_past_or_today, require_text
 from tandem.exchange.parent_pdf import ParentMeetingRecord, ParentPlan
+from tandem.lib.isp import DID_NOT_TAKE_PART, REASON_LIMIT, review_date_problem
 from tandem.lib.smart import Complaint, TargetDraft, check_target
 from tandem.people.accountability import (
     accountable_teacher_set,
@@ -37,9 +39,20 @@ from tandem.plans.links import (
     supporters_line,
     supporting_staff,
 )
-from tandem.plans.models import NextStep, ParentMeeting, SupportPlan, Target, TargetOutcome, TargetProgress
+from tandem.plans.models import (
+    NextStep,
+    ParentMeeting,
+    ParentParticipation,
+    PlanType,
+    PupilParticipation,
+    SupportPlan,
+    Target,
+    TargetOutcome,
+    TargetProgress,
+)
 from tandem.plans.selectors import meeting_for_parents, plan_for_parents
 from tandem.progress.selectors import progress_snapshot
+from tandem.provision.models import Layer
 from tandem.register.models import Provision, SenStatusPeriod
 from tandem.register.services import sen_support_end
 from tandem.revisions.kinds import MEETING, PLAN, TARGET, TARGET_PROGRESS
@@ -65,6 +78,15 @@ class PlanFields:
     evidence: str = ""
     intervention_ids: Sequence[uuid.UUID | str] = ()  # from the school's catalogue
     other_interventions: str = ""  # anything not in the catalogue, in words
+    # Ready for an Individual Support Plan (tandem/lib/isp.py): "" or None when not given.
+    layer: str = ""  # targeted when not given
+    plan_type: str = ""  # an SEN support plan when not given
+    need_identified_on: dt.date | None = None
+    agreed_on: dt.date | None = None
+    parent_participation: str = ""
+    parent_participation_reason: str = ""
+    pupil_participation: str = ""
+    pupil_participation_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,11 +122,80 @@ def _require_on_register(pupil: Pupil) -> None:
 def _plan_dates(starts_on: dt.date | None, review_on: dt.date | None) -> tuple[dt.date, dt.date]:
     start = require_date(starts_on, "starts_on", "Enter the date the plan starts.")
     review = require_date(review_on, "review_on", NO_REVIEW_DATE)
-    if review <= start:
-        raise ValidationError({"review_on": "The review date must be after the plan starts."})
-    if review > start + dt.timedelta(days=366):
-        raise ValidationError({"review_on": "Review the plan within a year; most schools review termly."})
+    # After it starts, and no more than 12 months later (tandem/lib/isp.py).
+    problem = review_date_problem(starts_on=start, review_on=review)
+    if problem is not None:
+        raise ValidationError({"review_on": problem})
     return start, review
+
+
+ISP_NOT_ENABLED = (
+    "The Individual Support Plan is proposed in the 2026 Schools White Paper but the law has not changed "
+    "yet: choose an SEN support plan (or an EHC plan)."
+)
+# The plan's fields that make it ready for an Individual Support Plan, as `isp_values` returns them.
+ISP_FIELDS = (
+    "layer",
+    "plan_type",
+    "need_identified_on",
+    "agreed_on",
+    "parent_participation",
+    "parent_participation_reason",
+    "pupil_participation",
+    "pupil_participation_reason",
+)
+_TAKING_PART = (
+    ("parent", ParentParticipation, "the parents"),
+    ("pupil", PupilParticipation, "the pupil"),
+)
+
+
+def isp_values(*, values: Mapping[str, Any], current: SupportPlan | None = None) -> dict[str, Any]:
+    """A plan's layer, kind, dates and participation, checked, from `values` as a form or a plan file gives
+    them ("" or None where not given). A new plan is targeted SEN support unless told otherwise; a correction
+    keeps the layer and kind it has, and an Individual Support Plan written while they were offered."""
+    layer = str(values.get("layer") or (current.layer if current else Layer.TARGETED))
+    if layer not in Layer.values:
+        raise ValidationError({"layer": "Choose a layer of support from the list."})
+    plan_type = str(values.get("plan_type") or (current.plan_type if current else PlanType.SEN_SUPPORT))
+    if plan_type not in PlanType.values:
+        raise ValidationError({"plan_type": "Choose the kind of plan from the list."})
+    kept_isp = current is not None and current.plan_type == PlanType.ISP
+    if plan_type == PlanType.ISP and not settings.TANDEM_ISP_ENABLED and not kept_isp:
+        raise ValidationError({"plan_type": ISP_NOT_ENABLED})
+    identified, agreed = values.get("need_identified_on"), values.get("agreed_on")
+    today = timezone.localdate()
+    for name, day in (("need_identified_on", identified), ("agreed_on", agreed)):
+        if day is not None and day > today:
+            raise ValidationError({name: "This date is in the future: record it once it has happened."})
+    if identified is not None and agreed is not None and agreed < identified:
+        raise ValidationError({"agreed_on": "This is before the need was identified: check both dates."})
+    result: dict[str, Any] = {
+        "layer": layer,
+        "plan_type": plan_type,
+        "need_identified_on": identified,
+        "agreed_on": agreed,
+    }
+    for who, choices, words in _TAKING_PART:
+        how = str(values.get(f"{who}_participation") or "")
+        reason = str(values.get(f"{who}_participation_reason") or "").strip()
+        if how and how not in choices.values:
+            raise ValidationError({f"{who}_participation": f"Choose how {words} took part from the list."})
+        if how == DID_NOT_TAKE_PART and not reason:
+            raise ValidationError(
+                {f"{who}_participation_reason": f"Say why {words} did not take part, and what was tried."}
+            )
+        if reason and how != DID_NOT_TAKE_PART:
+            raise ValidationError(
+                {f"{who}_participation_reason": f"Give a reason only when {words} did not take part."}
+            )
+        if len(reason) > REASON_LIMIT:
+            raise ValidationError(
+                {f"{who}_participation_reason": f"Keep this to {REASON_LIMIT} characters or fewer."}
+            )
+        result[f"{who}_participation"] = how
+        result[f"{who}_participation_reason"] = reason
+    return result
 
 
 def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> SupportPlan:
@@ -113,6 +204,7 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
     with transaction.atomic():
         _require_on_register(pupil)
         start, review = _plan_dates(fields.starts_on, fields.review_on)
+        isp = isp_values(values={name: getattr(fields, name) for name in ISP_FIELDS})
         text = require_text(
             summary=fields.summary,
             strengths=fields.strengths,
@@ -149,6 +241,7 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
             starts_on=start,
             review_on=review,
             created_by_id=actor.user_id,
+            **isp,
             **text,
         )
         plan.catalogue_interventions.set(chosen)
@@ -166,6 +259,7 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
                     "evidence",
                     "catalogue_interventions",
                     "other_interventions",
+                    *ISP_FIELDS,
                     *text,
                 }
             ),
@@ -397,6 +491,9 @@ def _next_cycle(*, actor: Actor, plan: SupportPlan, starts_on: dt.date, review_o
         expected_impact=plan.expected_impact,
         starts_on=starts_on,
         review_on=review_on,
+        # The layer and kind carry on; the new cycle's agreement and who took part are its own to record.
+        layer=plan.layer,
+        plan_type=plan.plan_type,
         created_by_id=actor.user_id,
     )
     following.catalogue_interventions.set(plan.catalogue_interventions.all())
@@ -408,7 +505,7 @@ def _next_cycle(*, actor: Actor, plan: SupportPlan, starts_on: dt.date, review_o
         target_type="support_plan",
         target_id=following.pk,
         school_id=plan.school_id,
-        fields=["previous", "review_on", "targets"],
+        fields=["previous", "review_on", "targets", "layer", "plan_type"],
     )
     return following
 
@@ -572,6 +669,7 @@ def plan_correct(
     plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
     with transaction.atomic():
         start, review = _plan_dates(values.get("starts_on"), values.get("review_on"))
+        isp = isp_values(values=values, current=plan)
         required = PLAN_TEXT + (REVIEW_TEXT if plan.reviewed_on is not None else ())
         text = require_text(**{name: str(values.get(name) or "") for name in required})
         optional = {name: str(values.get(name) or "").strip() for name in PLAN_OPTIONAL_TEXT}
@@ -589,6 +687,7 @@ def plan_correct(
                 "interventions": interventions_text(chosen=chosen, other=other),
                 "starts_on": start,
                 "review_on": review,
+                **isp,
             },
             reason=reason,
         )

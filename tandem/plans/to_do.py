@@ -15,6 +15,7 @@ from django.utils import timezone
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource, Scope
 from tandem.access.scopes import pupil_records_in_scope
+from tandem.ehc.selectors import PlanDeadline, ehc_compliance
 from tandem.lib.dates import term_start
 from tandem.people.models import Pupil
 from tandem.plans.models import SupportPlan, Target
@@ -47,6 +48,9 @@ TO_DO_KINDS = {
     "target": "Targets to assess",
     "concern": "Concerns waiting for a next step",
     "passport": "Pupil passports to read",
+    "ehc_review": "EHC plans' annual reviews due",
+    "ehc_papers": "EHC review papers to circulate",
+    "ehc_report": "EHC review reports to send to the local authority",
 }
 TO_DO_KIND_NAMES = {
     "first_response": "first response",
@@ -54,6 +58,9 @@ TO_DO_KIND_NAMES = {
     "target": "target",
     "concern": "concern",
     "passport": "passport",
+    "ehc_review": "EHC annual review",
+    "ehc_papers": "EHC review papers",
+    "ehc_report": "EHC review report",
 }
 
 
@@ -76,6 +83,9 @@ class ToDo:
     # This term's logs; logs from before the term are only counted (and can be acknowledged in one go).
     logs_to_acknowledge: list[LogToAcknowledge] = field(default_factory=list)
     earlier_logs: list[LogToAcknowledge] = field(default_factory=list)
+    # The SENCo's EHC annual review deadlines: reviews due soon or overdue, papers to circulate two weeks
+    # before a meeting, reports to send two weeks after one (Code 9.169, 9.176).
+    ehc_deadlines: list[tuple[str, PlanDeadline]] = field(default_factory=list)
     today: dt.date = field(default_factory=timezone.localdate)
 
     @property
@@ -130,6 +140,17 @@ class ToDo:
                 ToDoItem("passport", p.pupil, f"Version {p.version}", reverse("passport", args=[p.pupil_id]))
                 for p in self.passports_unread
             ),
+            *(
+                ToDoItem(
+                    kind,
+                    row.pupil,
+                    _ehc_what(kind, row),
+                    row.url,
+                    row.deadline.due_on,
+                    row.deadline.due_on < today,
+                )
+                for kind, row in self.ehc_deadlines
+            ),
         ]
         return sorted(found, key=lambda i: (not i.overdue, i.due_on or dt.date.max))
 
@@ -167,6 +188,26 @@ class ToDo:
             LogGroup(f"{logs[0].log.group.intervention.name}, {logs[0].log.group.name}", logs)
             for logs in grouped.values()
         ]
+
+
+def _ehc_what(kind: str, row: PlanDeadline) -> str:
+    """A short line for an EHC deadline; the page beside it gives the date and whether it is overdue."""
+    meeting = row.deadline.meeting_on
+    if kind == "ehc_review":
+        return f"Annual review ({f'meeting {meeting:%-d %b %Y}' if meeting else 'no meeting booked'})"
+    if kind == "ehc_papers":
+        return f"Circulate advice for the meeting on {meeting:%-d %b %Y}" if meeting else "Circulate advice"
+    return f"Report of the meeting on {meeting:%-d %b %Y}" if meeting else "Report to the local authority"
+
+
+def _ehc_deadlines(actor: Actor, today: dt.date) -> list[tuple[str, PlanDeadline]]:
+    """The annual review deadlines the SENCo acts on, from what the compliance page counts."""
+    found = ehc_compliance(actor=actor, today=today, soon_days=SOON.days)
+    return [
+        *(("ehc_review", row) for row in found.reviews_overdue + found.reviews_due_soon),
+        *(("ehc_papers", row) for row in found.papers_late + found.papers_to_do),
+        *(("ehc_report", row) for row in found.reports_late + found.reports_to_do),
+    ]
 
 
 def _current_passports(actor: Actor) -> QuerySet[Passport]:
@@ -237,6 +278,8 @@ def to_do(*, actor: Actor) -> ToDo:
     term_begins = term_start(today)
     for log in logs_to_acknowledge(actor=actor):
         (items.logs_to_acknowledge if log.log.held_on >= term_begins else items.earlier_logs).append(log)
+    if actor.can(Resource.EHC_PLAN, Action.MANAGE):
+        items.ehc_deadlines = _ehc_deadlines(actor, today)
     if actor.can(Resource.CONCERN, Action.MANAGE):
         items.concerns_waiting = list(
             pupil_records_in_scope(actor, Concern, Resource.CONCERN, Action.MANAGE)

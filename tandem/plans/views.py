@@ -22,6 +22,7 @@ from tandem.access.policy import Action, Resource
 from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import FormPage, OwnerForm, form_flow
 from tandem.exchange.parent_pdf import meeting_pdf, plan_pdf
+from tandem.parents.selectors import parent_views_for_plan
 from tandem.people.forms import accountable_teacher_field
 from tandem.people.models import Pupil
 from tandem.plans.forms import (
@@ -72,6 +73,7 @@ from tandem.plans.to_do import to_do
 from tandem.progress.models import FirstResponse
 from tandem.progress.selectors import progress_snapshot
 from tandem.progress.services import first_response_owner_change
+from tandem.pupil_voice.selectors import about_me_latest
 from tandem.revisions.forms import add_correction_fields, correction_data
 from tandem.revisions.kinds import MEETING, PLAN, TARGET, TARGET_PROGRESS, RecordKind
 from tandem.revisions.selectors import record_version_number
@@ -103,12 +105,18 @@ def plan_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> Ht
     pupil = pupil_or_404(actor, pupil_id, Resource.SUPPORT_PLAN, Action.MANAGE)
     today = timezone.localdate()
     snapshot = progress_snapshot(actor=actor, pupil_id=pupil.pk) if actor.can(Resource.PROGRESS) else []
+    # Assess starts from the pupil's own words (Code 6.45): their newest "about me", shown and quoted.
+    about_me = about_me_latest(actor=actor, pupil_id=pupil.pk) if actor.can(Resource.PUPIL_VIEWS) else None
+    initial = {"starts_on": today, "evidence": _evidence_from(snapshot)}
+    if about_me is not None:
+        initial["pupil_views"] = about_me.as_plan_text()
     form = PlanForm(
-        request.POST or None,
-        interventions=intervention_choices(school_id=pupil.school_id),
-        initial={"starts_on": today, "evidence": _evidence_from(snapshot)},
+        request.POST or None, interventions=intervention_choices(school_id=pupil.school_id), initial=initial
     )
     form.fields["accountable_teacher"] = accountable_teacher_field(pupil=pupil)
+    if about_me is not None:
+        views_field = form.fields["pupil_views"]
+        views_field.help_text = f'Filled in from "About me" above; edit freely. {views_field.help_text}'
 
     def save() -> SupportPlan:
         data = dict(form.cleaned_data)
@@ -130,6 +138,7 @@ def plan_new_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID) -> Ht
             "with the parents and the pupil (Code 6.45 to 6.48).",
             submit_label="Save plan",
             cancel_url=reverse("pupil_timeline", args=[pupil.pk]),
+            extra={"aside_template": "pupil_voice/_told_us.html", "about_me": about_me} if about_me else {},
         ),
     )
 
@@ -278,6 +287,11 @@ def plan_review_view(request: HttpRequest, actor: Actor, plan_id: uuid.UUID) -> 
             "the next step (Code 6.54 to 6.56).",
             submit_label="Save review",
             cancel_url=reverse("plan_detail", args=[plan.pk]),
+            # What the parents said when asked for their views before this review (tandem.parents).
+            extra={
+                "aside_template": "parents/_views_for_review.html",
+                "parent_views_given": parent_views_for_plan(actor=actor, plan_id=plan.pk),
+            },
         ),
     )
 

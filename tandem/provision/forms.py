@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from tandem.core.forms import date_field, text_area
+from tandem.lib.isp import layer_help
 from tandem.provision.models import EvidenceStrength, Layer, MeasureKind, Rating, StaffType
 from tandem.register.forms import AREAS
 
@@ -29,7 +30,15 @@ class InterventionForm(forms.Form):
     weeks = forms.IntegerField(label="Weeks", min_value=1, max_value=52)
     group_size = forms.IntegerField(label="Pupils in a group", min_value=1, max_value=30)
     staff_type = forms.ChoiceField(label="Delivered by", choices=StaffType.choices)
-    layer = forms.ChoiceField(label="Layer of provision", choices=Layer.choices, initial=Layer.TARGETED)
+    layer = forms.ChoiceField(
+        label="Layer of provision", choices=Layer.choices, initial=Layer.TARGETED, help_text=layer_help()
+    )
+
+
+class LayerForm(forms.Form):
+    layer = forms.ChoiceField(
+        label="Layer of provision", choices=Layer.choices, widget=forms.RadioSelect, help_text=layer_help()
+    )
 
 
 class StaffRateForm(forms.Form):

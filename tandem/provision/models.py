@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from tandem.lib.isp import layer_help
 from tandem.people.models import Pupil, Subject, User
 from tandem.register.models import BroadArea
 from tandem.revisions.models import Withdrawable
@@ -27,8 +28,12 @@ class EvidenceStrength(models.IntegerChoices):
 
 
 class Layer(models.TextChoices):
+    """The layers of support the 2026 Schools White Paper proposes; a plan has one too (tandem/lib/isp.py
+    holds what each means, and a test keeps these codes equal to its)."""
+
     UNIVERSAL = "universal", "Universal"
     TARGETED = "targeted", "Targeted"
+    TARGETED_PLUS = "targeted_plus", "Targeted plus"
     SPECIALIST = "specialist", "Specialist"
 
 
@@ -72,7 +77,9 @@ class Intervention(models.Model):
     weeks = models.PositiveSmallIntegerField()
     group_size = models.PositiveSmallIntegerField()
     staff_type = models.CharField(max_length=12, choices=StaffType.choices)
-    layer = models.CharField(max_length=12, choices=Layer.choices, default=Layer.TARGETED)
+    layer = models.CharField(
+        max_length=16, choices=Layer.choices, default=Layer.TARGETED, help_text=layer_help()
+    )
     is_active = models.BooleanField(default=True)
     # Short steps or topics of the intervention's own programme, in teaching order; the session log offers
     # them as quick picks so a TA on a phone ticks what was covered instead of typing it.

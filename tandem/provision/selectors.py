@@ -33,6 +33,7 @@ from tandem.people.models import Role
 from tandem.provision.models import (
     Intervention,
     InterventionGroup,
+    Layer,
     LogAcknowledgement,
     Placement,
     SessionAttendance,
@@ -301,6 +302,8 @@ def _by_name(row: CatalogueRow) -> str:
 _CATALOGUE_KEYS: dict[str, Callable[[CatalogueRow], tuple[Any, ...]]] = {
     "name": lambda row: (_by_name(row),),
     "area": lambda row: (row.intervention.get_area_display(), _by_name(row)),
+    # From universal to specialist, as schools read the layers (the order Layer lists them).
+    "layer": lambda row: (Layer.values.index(row.intervention.layer), _by_name(row)),
     "evidence": lambda row: (row.intervention.evidence_strength, _by_name(row)),
     "cost": lambda row: (row.cost_per_pupil, _by_name(row)),
     "pupils": lambda row: (row.pupils, _by_name(row)),

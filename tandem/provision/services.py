@@ -151,6 +151,28 @@ def intervention_programme_set(
     return intervention
 
 
+def intervention_layer_set(*, actor: Actor, intervention_id: uuid.UUID, layer: str) -> Intervention:
+    """The layer of support a catalogue entry belongs to (universal, targeted, targeted plus, specialist):
+    the provision map totals by it."""
+    school_id = _require_manager(actor)
+    intervention = Intervention.objects.filter(pk=intervention_id, school_id=school_id).first()
+    if intervention is None:
+        raise ValidationError("That intervention is not in this school's catalogue.")
+    if layer not in Layer.values:
+        raise ValidationError({"layer": "Choose a layer of provision from the list."})
+    with transaction.atomic():
+        intervention.layer = layer
+        intervention.save(update_fields=["layer"])
+        audit_record(
+            actor=actor,
+            action="intervention.layer_set",
+            target_type="intervention",
+            target_id=intervention.pk,
+            fields=["layer"],
+        )
+    return intervention
+
+
 def staff_rate_set(*, actor: Actor, staff_type: str, hourly_rate: Decimal) -> StaffRate:
     """The cost of an hour of this kind of staff time; every intervention's cost follows it."""
     school_id = _require_manager(actor)

@@ -41,6 +41,7 @@ from tandem.provision.forms import (
     ExitForm,
     GroupForm,
     InterventionForm,
+    LayerForm,
     PlacementCorrectionForm,
     PlacementForm,
     ProgrammeForm,
@@ -66,6 +67,7 @@ from tandem.provision.services import (
     PlacementFields,
     group_create,
     intervention_create,
+    intervention_layer_set,
     intervention_programme_set,
     log_acknowledge,
     logs_acknowledge,
@@ -176,6 +178,32 @@ def intervention_programme_view(
             intro="The steps or topics the intervention works through. Whoever runs a group ticks the ones "
             "covered in each session, and can still add their own words.",
             submit_label="Save programme",
+            cancel_url=reverse("intervention_detail", args=[intervention.pk]),
+        ),
+        repeats_by_typing=False,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION, Action.MANAGE)
+def intervention_layer_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUID) -> HttpResponse:
+    """The SENCo moves a catalogue entry to another layer of support (entries written before "targeted
+    plus" existed are all targeted)."""
+    intervention = intervention_or_404(actor, intervention_id, Action.MANAGE)
+    form = LayerForm(request.POST or None, initial={"layer": intervention.layer})
+    return form_flow(
+        request,
+        form,
+        save=lambda: intervention_layer_set(
+            actor=actor, intervention_id=intervention.pk, layer=form.cleaned_data["layer"]
+        ),
+        success="Layer saved. The provision map counts the intervention in it.",
+        next_url=lambda _: reverse("intervention_detail", args=[intervention.pk]),
+        page=FormPage(
+            heading=f"Layer of provision: {intervention.name}",
+            intro="Which layer of support this intervention belongs to. The provision map totals pupils and "
+            "costs by layer.",
+            submit_label="Save layer",
             cancel_url=reverse("intervention_detail", args=[intervention.pk]),
         ),
         repeats_by_typing=False,

@@ -21,6 +21,7 @@ from tandem.core.listing import sorting_from
 from tandem.people.forms import PupilFilterForm
 from tandem.people.selectors import pupil_sorts
 from tandem.progress.selectors import responses_tried
+from tandem.pupil_voice.selectors import about_me_latest
 from tandem.register.forms import ConcernForm, ConcernNextStepForm, PassportForm, SenSupportForm
 from tandem.register.models import Concern, Passport, SenSupportDecision
 from tandem.register.selectors import (
@@ -222,6 +223,10 @@ def passport_detail_view(request: HttpRequest, actor: Actor, pupil_id: uuid.UUID
             "pupil": view.pupil,
             "can_edit": actor.can(Resource.PASSPORT, Action.MANAGE),
             "can_mark_read": actor.can(Resource.PASSPORT, Action.ADD),
+            # The pupil's own words beside the adults' one-page profile of them.
+            "about_me": about_me_latest(actor=actor, pupil_id=view.pupil.pk)
+            if actor.can(Resource.PUPIL_VIEWS)
+            else None,
         },
     )
 

@@ -15,11 +15,16 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.actor import Actor
+from tandem.advice.models import AdviceDocument, Recommendation, SpecialistAdvice
 from tandem.audit.services import audit_record
+from tandem.ehc.models import AnnualReview, EhcNeed, EhcOutcome, EhcPlan, EhcProvision
+from tandem.inclusion.models import InclusionBasePlacement
+from tandem.parents.models import MeetingRequest, MeetingResponse, ParentViews, Sharing, ViewsRequest
 from tandem.people.models import Pupil
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse
 from tandem.provision.models import Placement, SessionAttendance
+from tandem.pupil_voice.models import AboutMe
 from tandem.register.models import (
     Concern,
     Passport,
@@ -39,6 +44,22 @@ SEN_MODELS = (
     # Earlier versions of corrected records hold the same SEN details, so they go with them.
     RecordVersion,
     SharedDocument,
+    # Documents before the advice they came with, recommendations before the targets they point at.
+    AdviceDocument,
+    Recommendation,
+    SpecialistAdvice,
+    InclusionBasePlacement,
+    AboutMe,
+    MeetingResponse,
+    MeetingRequest,
+    ParentViews,
+    ViewsRequest,
+    Sharing,
+    AnnualReview,
+    EhcProvision,
+    EhcOutcome,
+    EhcNeed,
+    EhcPlan,
     TargetProgress,
     Target,
     ParentMeeting,

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tandem.access.policy import Resource
-from tandem.provision.models import MeasureKind, Rating
+from tandem.plans.models import ParentParticipation, PlanType, PupilParticipation
+from tandem.provision.models import Layer, MeasureKind, Rating
 from tandem.register.models import BroadArea
 
 
@@ -55,9 +56,24 @@ PLAN = RecordKind(
         "review_summary": "What the review found",
         "review_pupil_views": "The pupil's views at the review",
         "review_parent_views": "The parents' views at the review",
+        # Ready for an Individual Support Plan (tandem/lib/isp.py).
+        "layer": "Layer of support",
+        "plan_type": "Kind of plan",
+        "need_identified_on": "Need first identified on",
+        "agreed_on": "Agreed with the parents on",
+        "parent_participation": "How the parents took part",
+        "parent_participation_reason": "Why the parents did not take part",
+        "pupil_participation": "How the pupil took part",
+        "pupil_participation_reason": "Why the pupil did not take part",
     },
     written_by="created_by_id",
-    dates=frozenset({"starts_on", "review_on"}),
+    dates=frozenset({"starts_on", "review_on", "need_identified_on", "agreed_on"}),
+    choices={
+        "layer": dict(Layer.choices),
+        "plan_type": dict(PlanType.choices),
+        "parent_participation": dict(ParentParticipation.choices),
+        "pupil_participation": dict(PupilParticipation.choices),
+    },
 )
 
 TARGET = RecordKind(

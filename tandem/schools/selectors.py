@@ -17,7 +17,7 @@ from tandem.access.scopes import _one_or_404, pupil_records_in_scope, pupils_in_
 from tandem.audit.services import audit_record
 from tandem.exchange.provision_map import format_money
 from tandem.lib.dates import academic_year_start, term_label, term_of, term_start
-from tandem.people.models import Membership, Pupil, year_group_label
+from tandem.people.models import SCHOOL_ROLES, Membership, Pupil, year_group_label
 from tandem.people.selectors import with_sen_summary
 from tandem.plans.models import SupportPlan
 from tandem.plans.selectors import SOON, ComplianceQueries, compliance_queries
@@ -65,7 +65,7 @@ def staff_counts(*, actor: Actor) -> dict[str, int]:
     if actor.school_id is None:
         return {}
     rows = (
-        Membership.objects.filter(school_id=actor.school_id, is_active=True)
+        Membership.objects.filter(school_id=actor.school_id, is_active=True, role__in=sorted(SCHOOL_ROLES))
         .order_by()
         .values("role")
         .annotate(n=Count("id"))

@@ -28,14 +28,26 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import Invitation
+from tandem.advice.models import AdviceDocument, Recommendation, SpecialistAdvice
 from tandem.assessment.models import Assessment, StageAssessment
 from tandem.audit.models import AuditEvent
 from tandem.audit.selectors import pupil_targets
+from tandem.ehc.models import AnnualReview, EhcNeed, EhcOutcome, EhcPlan, EhcProvision
+from tandem.inclusion.models import InclusionBasePlacement
 from tandem.lib.text import name_redactor
+from tandem.parents.models import (
+    MeetingRequest,
+    MeetingResponse,
+    ParentLink,
+    ParentViews,
+    Sharing,
+    ViewsRequest,
+)
 from tandem.people.models import Enrolment, GroupStaff, Membership, Pupil, RoleProposal, User
 from tandem.plans.models import ParentMeeting, SupportPlan, Target, TargetProgress
 from tandem.progress.models import FirstResponse, ProgressResult
 from tandem.provision.models import Placement, SessionAttendance, SessionLog
+from tandem.pupil_voice.models import AboutMe
 from tandem.register.models import Concern, Passport, SenNeed, SenStatusPeriod, SenSupportDecision
 from tandem.retention.models import LegalHold
 from tandem.revisions.models import RecordVersion, SharedDocument
@@ -91,6 +103,23 @@ SECTIONS: dict[str, Section] = {
         "Progress analysis results (Code of Practice 6.17)", _own(ProgressResult)
     ),
     "retention.LegalHold": Section("Legal holds on deleting records", _own(LegalHold)),
+    "pupil_voice.AboutMe": Section("The pupil's own views (about me)", _own(AboutMe)),
+    "advice.SpecialistAdvice": Section("Advice from specialists", _own(SpecialistAdvice)),
+    "advice.Recommendation": Section("Specialists' recommendations", _own(Recommendation)),
+    # The record of each document (name, kind, size, checksum); the files themselves are listed, not copied.
+    "advice.AdviceDocument": Section("Documents that came with specialists' advice", _own(AdviceDocument)),
+    "inclusion.InclusionBasePlacement": Section("Time in the inclusion base", _own(InclusionBasePlacement)),
+    "parents.ParentLink": Section("Parents and carers linked to the pupil", _own(ParentLink)),
+    "parents.Sharing": Section("Records shared with parents in Tandem", _own(Sharing)),
+    "parents.ViewsRequest": Section("Parents asked for their views", _own(ViewsRequest)),
+    "parents.ParentViews": Section("Parents' views given in Tandem", _own(ParentViews)),
+    "parents.MeetingResponse": Section("Parents' answers to meeting records", _own(MeetingResponse)),
+    "parents.MeetingRequest": Section("Meetings parents asked for", _own(MeetingRequest)),
+    "ehc.EhcPlan": Section("Education, health and care (EHC) plans", _own(EhcPlan)),
+    "ehc.EhcNeed": Section("EHC plan needs (section B)", _own(EhcNeed)),
+    "ehc.EhcOutcome": Section("EHC plan outcomes (section E)", _own(EhcOutcome)),
+    "ehc.EhcProvision": Section("EHC plan provision (section F)", _own(EhcProvision)),
+    "ehc.AnnualReview": Section("Annual reviews of the EHC plan", _own(AnnualReview)),
     "subject_access.SubjectAccessRequest": Section("Subject access requests", lambda pupil: _requests(pupil)),
     "audit.AuditEvent": Section(
         "Who viewed or changed these records",

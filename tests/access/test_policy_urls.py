@@ -30,6 +30,7 @@ PERSONA_ROLES = {
     "head": "head",
     "admin": "school_admin",
     "dpo": "dpo",
+    "parent": "parent",
 }
 TRUST_PERSONA_ROLES = {
     "trust_lead": "trust_send_lead",
@@ -57,6 +58,12 @@ POST_ONLY = {
     "export_prepare",
     "subject_access_export",
     "legal_hold_release",
+    # Parents and carers (tandem.parents): the staff's buttons.
+    "parent_link_end",
+    "plan_share",
+    "passport_share",
+    "meeting_share",
+    "meeting_request_answered",
 }
 
 
@@ -97,11 +104,17 @@ def _other_school(world: World, persona: str):
     return world.b if persona.startswith(("a_", "trust_")) else world.a
 
 
+# Scopes narrower than the school: each URL is also tried with a record at the persona's own school that is
+# out of their reach (a pupil they do not teach; for a parent, another family's child).
+NARROW_SCOPES = (Scope.OWN, Scope.SUPPORTED, Scope.CHILD)
+
+
 # For each URL argument: (an object the persona may reach if the role allows, one it may not, a missing one).
 def _pupil_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
     mine, other = _school_of(world, persona), _other_school(world, persona)
     out = [other.taught_pupil.pk]
-    if scope in (Scope.OWN, Scope.SUPPORTED):
+    if scope in NARROW_SCOPES:
+        # For a parent, another family's child at the same school.
         out.append(mine.untaught_pupil.pk)
     return mine.taught_pupil.pk, out, world.missing_id
 
@@ -129,7 +142,7 @@ def _records_for(maker: Callable[[Any], Any]) -> Callable[[World, str, Scope], t
     def build(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
         mine, other = _school_of(world, persona), _other_school(world, persona)
         out = [maker(other.taught_pupil).pk]
-        if scope in (Scope.OWN, Scope.SUPPORTED):
+        if scope in NARROW_SCOPES:
             out.append(maker(mine.untaught_pupil).pk)
         return maker(mine.taught_pupil).pk, out, world.missing_id
 
@@ -336,6 +349,20 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "download_id": _download_ids,
     "request_id": _subject_access_ids,
     "hold_id": _hold_ids,
+    "advice_id": _records_for(f.make_advice),
+    "document_id": _records_for(lambda pupil: f.make_advice_document(f.make_advice(pupil))),
+    "inclusion_id": _records_for(f.make_inclusion_placement),
+    # Parents and carers (tandem.parents): a shared meeting record, a request for views, a parent's link to
+    # a pupil and a meeting a parent asked for, each about the persona's taught pupil (a parent's own child).
+    "shared_meeting_id": _records_for(f.make_shared_meeting),
+    "views_request_id": _records_for(f.make_views_request),
+    "link_id": _records_for(f.make_parent_link),
+    "meeting_request_id": _records_for(f.make_meeting_request),
+    "ehc_plan_id": _records_for(f.make_ehc_plan),
+    "ehc_need_id": _records_for(lambda pupil: f.make_ehc_need(plan=f.make_ehc_plan(pupil))),
+    "ehc_outcome_id": _records_for(lambda pupil: f.make_ehc_outcome(plan=f.make_ehc_plan(pupil))),
+    "ehc_provision_id": _records_for(lambda pupil: f.make_ehc_provision(plan=f.make_ehc_plan(pupil))),
+    "annual_review_id": _records_for(lambda pupil: f.make_annual_review(plan=f.make_ehc_plan(pupil))),
     # The trust's school page: a school of the persona's trust (school A for the trust roles), another's.
     "school_id": lambda world, persona, scope: (
         _school_of(world, persona).school.pk,

@@ -1,4 +1,4 @@
-"""A pupil's interventions with their figures, as the pupil page shows them (and the request pack reads them)."""
+"""A pupil's interventions with their figures, as the pupil page and the request pack show them."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def _group_with_logs(world, *, attended: int, missed: int, **placement):
     f.make_placement(group=group, pupil=world.a.taught_pupil, teacher=world.a.teacher, **placement)
     # One session a day, going back from today (a group logs at most one session a day).
     for days_ago, present in enumerate([True] * attended + [False] * missed):
-        f.make_session_log(group=group, present=present, held_on=timezone.localdate() - dt.timedelta(days_ago))
+        f.make_session_log(
+            group=group, present=present, held_on=timezone.localdate() - dt.timedelta(days_ago)
+        )
     return group
 
 

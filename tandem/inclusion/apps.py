@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InclusionConfig(AppConfig):
+    name = "tandem.inclusion"
+    verbose_name = "Inclusion base"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PupilVoiceConfig(AppConfig):
+    name = "tandem.pupil_voice"
+    verbose_name = "Pupils' own views"
