@@ -11,20 +11,23 @@ from django.utils import timezone
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
-from tandem.access.scopes import pupil_or_404
+from tandem.access.scopes import pupil_or_404, pupil_records_in_scope
+from tandem.advice.selectors import advice_document_file, advice_list
 from tandem.audit.services import audit_record
 from tandem.lib.dates import academic_year_start
-from tandem.needs_assessment.pack import Pack, Section, Table
+from tandem.needs_assessment.pack import Attachment, Pack, Section, Table
+from tandem.parents.models import ParentViews
 from tandem.people.models import Pupil, year_group_label
 from tandem.plans.models import ParentMeeting, SupportPlan, Target
 from tandem.plans.selectors import pupil_timeline
 from tandem.progress.selectors import pupil_progress
 from tandem.provision.pupil_figures import pupil_interventions
+from tandem.pupil_voice.selectors import about_me_list
 from tandem.register.models import SenNeed, SenStatusPeriod
 
 # How far back the pack looks for interventions: the graduated approach rarely starts earlier.
 YEARS_OF_INTERVENTIONS = 3
-SECTION_FIELDS = ["pupil", "graduated_approach", "plans", "interventions", "progress", "views"]
+SECTION_FIELDS = ["pupil", "graduated_approach", "plans", "interventions", "progress", "advice", "views"]
 
 
 def _day(value: object) -> str:
@@ -157,8 +160,56 @@ def _progress_section(actor: Actor, pupil: Pupil) -> Section:
     return section
 
 
-def _views_section(pupil: Pupil) -> Section:
+def _advice_section(actor: Actor, pupil: Pupil) -> tuple[Section, list[Attachment]]:
+    """Each piece of advice with its recommendations; its documents go in the ZIP, read through the access
+    layer one by one (each download audited, each checked against its digest)."""
+    section = Section("advice", "Advice from specialists")
+    attachments: list[Attachment] = []
+    for number, advice in enumerate(reversed(advice_list(actor=actor, pupil_id=pupil.pk).advice), start=1):
+        who = ", ".join(x for x in (advice.professional_name, advice.organisation) if x)
+        received = f"received {_day(advice.received_on)}" if advice.received_on else "not yet received"
+        section.lines.append(
+            (
+                f"{number}. {advice.profession_name}" + (f" ({who})" if who else ""),
+                f"Asked for {_day(advice.requested_on)}, {received}. {advice.summary}".strip(),
+            )
+        )
+        for recommendation in advice.recommendations.all():
+            target, intervention = recommendation.target, recommendation.intervention
+            links = [
+                f"target: {target.skill}" if target is not None else "",
+                f"provision: {intervention.name}" if intervention is not None else "",
+            ]
+            section.lines.append(
+                (
+                    f"{number}. Recommendation ({recommendation.get_status_display().lower()})",
+                    "; ".join([recommendation.text, *(x for x in links if x)]),
+                )
+            )
+        for document in advice.documents.all():
+            _, content = advice_document_file(actor=actor, document_id=document.pk)
+            name = f"advice-{number}-{document.original_name}"
+            attachments.append(Attachment(name=name, content=content))
+            section.lines.append((f"{number}. Document", f"{document.original_name} (attachments/{name})"))
+    return section, attachments
+
+
+def _views_section(actor: Actor, pupil: Pupil) -> Section:
     section = Section("views", "What the pupil and their parents say")
+    for about in about_me_list(actor=actor, pupil_id=pupil.pk).records:
+        said = "; ".join(f"{question}: {answer}" for question, answer in about.answers if answer)
+        section.lines.append(
+            (f"Pupil, about me, {_day(about.recorded_on)} with {about.recorded_with.full_name}", said)
+        )
+    given = (
+        pupil_records_in_scope(actor, ParentViews, Resource.PARENT_ACCESS, Action.VIEW)
+        .filter(pupil=pupil)
+        .select_related("request")
+        .order_by("given_at")
+    )
+    for views in given:
+        said = "; ".join(f"{a['question']} {a['answer']}" for a in views.answers if a.get("answer"))
+        section.lines.append((f"Parents, {views.request.purpose}, {_day(views.given_at.date())}", said))
     for plan in SupportPlan.objects.filter(pupil=pupil, withdrawn_at__isnull=True).order_by("cycle"):
         section.lines.append((f"Pupil, support plan cycle {plan.cycle}", plan.pupil_views))
         section.lines.append((f"Parents, support plan cycle {plan.cycle}", plan.parent_views))
@@ -177,13 +228,15 @@ def request_pack(*, actor: Actor, pupil_id: uuid.UUID, taken_as: str = "view") -
     """Every section of the pack for one pupil, for the SENCo to check before sending; the read is audited
     (`taken_as`: "view" for the page, "pdf" or "zip" for a download)."""
     pupil = pupil_or_404(actor, pupil_id, Resource.EHC_PLAN, Action.MANAGE)
+    advice, attachments = _advice_section(actor, pupil)
     sections = [
         _pupil_section(pupil),
         _timeline_section(actor, pupil),
         _plans_section(pupil),
         _interventions_section(actor, pupil),
         _progress_section(actor, pupil),
-        _views_section(pupil),
+        advice,
+        _views_section(actor, pupil),
     ]
     audit_record(
         actor=actor,
@@ -198,4 +251,5 @@ def request_pack(*, actor: Actor, pupil_id: uuid.UUID, taken_as: str = "view") -
         school=str(pupil.school),
         made_on=timezone.localdate(),
         sections=sections,
+        attachments=attachments,
     )

@@ -19,12 +19,15 @@ from tandem.access.actor import actor_for
 from tandem.audit.models import AuditEvent
 from tandem.demo.loader import demo_analyse, load_demo
 from tandem.needs_assessment.selectors import request_pack
+from tandem.parents.models import ParentViews
 from tandem.people.models import Membership, Pupil, Role
 from tandem.plans.models import SupportPlan
 from tandem.progress.models import ProgressResult
 from tandem.progress.selectors import pupil_progress
 from tandem.provision.models import Placement
 from tandem.provision.pupil_figures import pupil_interventions
+from tests import factories as f
+from tests.pupil_voice.makers import make_about_me
 
 SECTIONS = (
     "About the pupil",
@@ -32,6 +35,7 @@ SECTIONS = (
     "Support plans: targets and outcomes",
     "Interventions: dosage, impact and cost",
     "Progress and less than expected progress (Code 6.17)",
+    "Advice from specialists",
     "What the pupil and their parents say",
 )
 
@@ -57,6 +61,25 @@ def _pupil_with_everything() -> Pupil:
     return Pupil.objects.filter(pk__in=placed & planned & analysed).order_by("legal_surname").first()
 
 
+def _with_advice_and_views(pupil: Pupil) -> bytes:
+    """Give the demo pupil a speech and language report (a real PDF), an "about me" and a parent's views, as
+    a school would have before asking for an assessment; returns the report's bytes."""
+    teacher = Membership.objects.filter(school=pupil.school, role=Role.TEACHER).first().user
+    advice = f.make_advice(pupil, summary="Pre-teach topic words; check understanding with pictures.")
+    report = f.small_pdf("Speech and language therapy report")
+    f.make_advice_document(advice, data=report)
+    make_about_me(pupil, recorded_with=teacher, good_at="Building models out of card.")
+    request = f.make_views_request(pupil, purpose="Before the spring review")
+    ParentViews.objects.create(
+        request=request,
+        pupil=pupil,
+        school=pupil.school,
+        given_by=f.make_parent(pupil=pupil, email="pack.parent@test.example"),
+        answers=[{"question": "What is going well for your child?", "answer": "Reading at bedtime."}],
+    )
+    return report
+
+
 def _text(pdf: bytes) -> str:
     return " ".join(
         " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages
@@ -73,6 +96,7 @@ class TestDemoPupilPack:
         pupil = _pupil_with_everything()
         assert pupil is not None, "the demo has a pupil with a plan, a logged intervention and progress"
         senco = self.senco(pupil)
+        _with_advice_and_views(pupil)
         client.force_login(senco)
         page = client.get(reverse("pupil_detail", args=[pupil.pk])).content.decode()
         pdf = client.get(reverse("ehc_request_pack_pdf", args=[pupil.pk]))
@@ -81,6 +105,12 @@ class TestDemoPupilPack:
         text = _text(pdf.content)
         for title in SECTIONS:
             assert title in text, title
+        for said in (
+            "Pre-teach topic words; check understanding with pictures.",
+            "Building models out of card.",
+            "Reading at bedtime.",
+        ):
+            assert said in text, said
 
         actor = actor_for(senco)
         rows = pupil_interventions(actor=actor, pupil_id=pupil.pk)
@@ -98,14 +128,18 @@ class TestDemoPupilPack:
                 assert f"Assessment: {result.window} | Score: {score} |" in text
                 assert result.outcome in text
 
-    def test_it_zips_the_pdf_with_a_readme(self, client):
+    def test_it_zips_the_pdf_with_a_readme_and_the_documents(self, client):
         pupil = _pupil_with_everything()
+        report = _with_advice_and_views(pupil)
         client.force_login(self.senco(pupil))
         response = client.get(reverse("ehc_request_pack_zip", args=[pupil.pk]))
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-            assert {"request.pdf", "README.txt"} <= set(archive.namelist())
+            names = set(archive.namelist())
+            assert {"request.pdf", "README.txt"} <= names
+            [attached] = [n for n in names if n.startswith("attachments/")]
+            assert archive.read(attached) == report
             assert "Interventions: dosage, impact and cost" in _text(archive.read("request.pdf"))
 
     def test_it_shows_the_senco_the_same_sections_and_audits_each_read(self, client):
