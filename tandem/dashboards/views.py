@@ -15,7 +15,7 @@ from tandem.audit.selectors import audit_overview
 from tandem.audit.services import audit_record
 from tandem.dashboards.selectors import dashboard_tiles, progress_gaps, teacher_accountability
 from tandem.exchange.selectors import import_records
-from tandem.parents.selectors import family_home
+from tandem.parents.family_selectors import family_home
 from tandem.people.models import Role
 from tandem.people.selectors import PupilFilters, pupil_list, teaching_group_list
 from tandem.plans.to_do import to_do

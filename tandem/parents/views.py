@@ -23,6 +23,12 @@ from tandem.access.scopes import pupil_or_404, pupil_record_or_404
 from tandem.core.forms import FormPage, form_flow
 from tandem.core.once import FORM_FIELD_NAME, form_token_issue
 from tandem.lib.family_words import DEFAULT_QUESTIONS
+from tandem.parents.family_selectors import (
+    child_overview,
+    family_child_name,
+    family_meeting,
+    family_views_request,
+)
 from tandem.parents.forms import (
     MeetingRequestForm,
     MeetingResponseForm,
@@ -31,14 +37,7 @@ from tandem.parents.forms import (
     ViewsRequestForm,
 )
 from tandem.parents.models import MeetingRequest, ParentLink, SharedKind
-from tandem.parents.selectors import (
-    child_overview,
-    current_plan,
-    family_child_name,
-    family_meeting,
-    family_views_request,
-    parents_page,
-)
+from tandem.parents.selectors import current_plan, parents_page
 from tandem.parents.services import (
     SHARED_MODELS,
     meeting_request_answered,

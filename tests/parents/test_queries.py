@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tandem.access.actor import actor_for
+from tandem.parents.family_selectors import child_overview, family_home
 from tandem.parents.models import MeetingResponse, ParentViews
-from tandem.parents.selectors import child_overview, family_home, parent_views_for_plan, parents_page
+from tandem.parents.selectors import parent_views_for_plan, parents_page
 from tandem.plans.models import TargetProgress
 from tests import factories as f
 
