@@ -88,6 +88,8 @@ def _send_invitation(invitation_id: uuid.UUID, url: str) -> None:
     context = {
         "place": str(invitation.place),
         "role": Role(invitation.role).label,
+        # A parent or carer is not staff: their email says what Tandem is for them, and whom to ask.
+        "is_parent": invitation.role == Role.PARENT,
         "inviter": invitation.invited_by.full_name if invitation.invited_by else "",
         "url": url,
         "days": settings.TANDEM_INVITATION_DAYS,

@@ -90,6 +90,10 @@ def test_it_emails_parents_that_something_waits_and_nothing_more(
         assert "School A" in text
     for message in waiting:
         assert first_link(message) == f"{base}/accounts/login/"
+    # Written for a family, not for staff: what Tandem is for them and whom to ask.
+    assert "shares the support it plans for your child" in invitation.text
+    assert "ask the school's SENCo" in invitation.text
+    assert "keeps track of pupils" not in invitation.text
     assert len(smtp_server.messages) == 6
 
 
