@@ -28,7 +28,9 @@ from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
 from tandem.demo.graduated import link_plan_interventions, write_graduated_approach
 from tandem.demo.interventions import write_interventions
 from tandem.demo.logins import demo_login_users, demo_logins, format_logins
+from tandem.demo.partners import write_partners
 from tandem.demo.sign_in import enrol_demo_second_factors
+from tandem.demo.statutory import write_statutory
 from tandem.people.models import (
     Enrolment,
     GroupStaff,
@@ -146,6 +148,10 @@ def load_demo(
         say("Writing interventions: staff rates, the catalogue, groups, placements and session logs...")
         rows.update(write_interventions(trust_id=trust_id, as_of=as_of, seed=seed))
         rows.update(link_plan_interventions(trust_id=trust_id, seed=seed))
+        say("Writing parents and carers: links, shared records, views, replies and pupils' own views...")
+        rows.update(write_partners(trust_id=trust_id, as_of=as_of, seed=seed))
+        say("Writing EHC plans and annual reviews, specialist advice and the inclusion base...")
+        rows.update(write_statutory(trust_id=trust_id, as_of=as_of, seed=seed))
         # The sign-ins printed for SENCo, head, admin and trust roles need a second factor: make one each.
         enrol_demo_second_factors([email for email, _, _ in demo_logins()])
         _refresh_statistics()

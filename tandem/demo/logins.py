@@ -10,11 +10,20 @@ from tandem.demo.sign_in import demo_second_factors
 from tandem.people.models import GroupStaff, Membership, Role, User
 from tandem.schools.models import School
 
-_DEMO_ROLE_ORDER = (Role.SENCO, Role.HEAD, Role.SCHOOL_ADMIN, Role.TEACHER, Role.TEACHING_ASSISTANT)
+# The parent shown is the school's first (parent.001@families...), whose child the demo fills every page for.
+_DEMO_ROLE_ORDER = (
+    Role.SENCO,
+    Role.HEAD,
+    Role.SCHOOL_ADMIN,
+    Role.TEACHER,
+    Role.TEACHING_ASSISTANT,
+    Role.PARENT,
+)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    """(email, role, school or trust) for one demo user per role per school, then the trust roles.
+    """(email, role, school or trust) for one demo user per role per school (staff, then a parent or carer),
+    then the trust roles.
 
     The teacher shown is a Year 4 class teacher in a primary and a maths teacher in a secondary, so the
     sign-ins land on realistic "my pupils" pages. Read back from the database; empty without a demo.

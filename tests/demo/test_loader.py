@@ -36,8 +36,9 @@ def test_it_writes_every_generated_row():
     counts = data.counts()
     assert School.objects.count() == counts["schools"] == 2
     assert AssessmentWindow.objects.count() == counts["assessment windows"] == 18
-    assert User.objects.count() == counts["staff"]
-    assert Membership.objects.count() == counts["memberships"]
+    # Staff come from the generator; parents and carers are added after (tandem/demo/partners.py).
+    assert User.objects.exclude(memberships__role="parent").count() == counts["staff"]
+    assert Membership.objects.exclude(role="parent").count() == counts["memberships"]
     assert Pupil.objects.count() == counts["pupils"] == 120
     assert TeachingGroup.objects.count() == counts["teaching groups"]
     assert GroupStaff.objects.count() == counts["group staff"]
@@ -144,26 +145,29 @@ def test_it_refuses_to_load_twice():
 def test_it_lists_one_sign_in_per_role_per_school_and_the_trust_roles():
     _load()
     logins = demo_logins()
-    assert len(logins) == 2 * 5 + 3
+    assert len(logins) == 2 * 6 + 3
     assert all(email.endswith(f".{generator.DEMO_EMAIL_DOMAIN}") for email, _, _ in logins)
     roles = [role for _, role, _ in logins]
-    assert roles[:5] == [
+    assert roles[:6] == [
         "SENCo",
         "Head or senior leader",
         "School admin (data and IT)",
         "Class teacher (Year 4)",
         "Teaching assistant",
+        "Parent or carer",
     ]
-    assert roles[8] == "Maths teacher"
+    assert roles[9] == "Maths teacher"
+    assert roles[11] == "Parent or carer"
     assert roles[-3:] == ["Trust SEND lead", "Trust admin", "Trust data protection officer"]
     primary, secondary = School.objects.order_by("id")
-    assert {place for _, _, place in logins[:5]} == {primary.name}
-    assert {place for _, _, place in logins[5:10]} == {secondary.name}
+    assert {place for _, _, place in logins[:6]} == {primary.name}
+    assert {place for _, _, place in logins[6:12]} == {secondary.name}
+    assert all(logins[i][0].startswith("parent.001@families.") for i in (5, 11))
     year4 = User.objects.get(email=logins[3][0])
     assert GroupStaff.objects.filter(
         user=year4, role="teacher", group__year_group=4, group__kind="class"
     ).exists()
-    maths = User.objects.get(email=logins[8][0])
+    maths = User.objects.get(email=logins[9][0])
     assert GroupStaff.objects.filter(user=maths, role="teacher", group__subject_id="maths").exists()
     assert not Membership.objects.filter(user=maths, role="senco").exists()
 
