@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "tandem.parents",
     # The EHC needs assessment request pack (no tables of its own: it reads the pupil's records).
     "tandem.needs_assessment",
+    # Documents drafted from the school's data (the governors' termly report): dated versions, HTML/PDF/DOCX.
+    "tandem.documents",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +366,9 @@ TANDEM_DOWNLOAD_BACKGROUND_ROWS = int(os.environ.get("TANDEM_DOWNLOAD_BACKGROUND
 # Offer "Individual Support Plan" as a kind of plan. Off: the 2026 Schools White Paper proposes ISPs but the
 # law has not changed yet, so plans are SEN support plans under the 2015 Code (docs/graduated-approach.md).
 TANDEM_ISP_ENABLED = _env_bool("TANDEM_ISP_ENABLED", False)
+# Published documents hide any count of pupils from 1 to this less one ("fewer than 5"), and enough other
+# counts that totals cannot give them back (tandem/lib/disclosure.py, docs/disclosure.md).
+TANDEM_DISCLOSURE_THRESHOLD = int(os.environ.get("TANDEM_DISCLOSURE_THRESHOLD", "5"))
 
 # ---- Backups (docs/admin.md, "Backups and restore"): `tandem backup`, `tandem restore`, the nightly job.
 TANDEM_BACKUP_DIR = Path(os.environ.get("TANDEM_BACKUP_DIR", VAR_DIR / "backups"))

@@ -17,6 +17,7 @@ from tandem.plans import views as plans
 from tandem.progress import views as progress
 from tandem.provision import views as provision
 from tandem.pupil_voice import views as pupil_voice
+from tandem.register import census_views
 from tandem.register import views as register
 from tandem.retention import views as retention
 from tandem.schools.views import trust_school_view, trust_view
@@ -52,6 +53,7 @@ urlpatterns = [
     path("groups/<uuid:group_id>/", people.group_detail_view, name="group_detail"),
     path("groups/<uuid:group_id>/profile/", people.group_profile_view, name="group_profile"),
     path("register/", register.register_view, name="register"),
+    path("register/census-check/", census_views.census_check_view, name="census_check"),
     path("audit/", audit.audit_list_view, name="audit_list"),
     path("audit/download/", audit.audit_export_view, name="audit_export"),
     path("retention/", retention.retention_view, name="retention"),
@@ -261,6 +263,16 @@ urlpatterns = [
         name="intervention_layer",
     ),
     path(
+        "interventions/<uuid:intervention_id>/funding/",
+        provision.intervention_funding_view,
+        name="intervention_funding",
+    ),
+    path(
+        "intervention-groups/<uuid:igroup_id>/funding/",
+        provision.group_funding_view,
+        name="intervention_group_funding",
+    ),
+    path(
         "interventions/<uuid:intervention_id>/groups/new/",
         provision.group_new_view,
         name="intervention_group_new",
@@ -332,6 +344,8 @@ urlpatterns = [
     # Specialist advice (with its documents) and inclusion-base time: their own URL modules, names global.
     path("", include("tandem.advice.urls")),
     path("", include("tandem.inclusion.urls")),
+    # The school's documents (the governors' termly report): drafts, dated versions, PDF and Word files.
+    path("", include("tandem.documents.urls")),
     path("trust/", trust_view, name="trust"),
     path("trust/schools/<int:school_id>/", trust_school_view, name="trust_school"),
     # The EHC needs assessment request pack: checked on a page, sent as a PDF and a ZIP with attachments.

@@ -234,6 +234,11 @@ def _build_school(label: str, trust: object, sentinel: str) -> School:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """Two schools in two trusts with a person in every role, and the trust roles of the first trust."""
     trust = f.make_trust(name="Alder Trust")
     other_trust = f.make_trust(name="Birch Trust")
     a = _build_school("a", trust, "Sentinela")

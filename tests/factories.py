@@ -613,6 +613,62 @@ def make_import(school: School, *, kind: str = "pupils") -> object:
     )
 
 
+def plant_census_problems(school: School) -> dict[str, Pupil]:
+    """One pupil on roll at `school` for each problem the census check finds (tandem/lib/census_check.py),
+    each with that problem and no other, keyed by the problem's code. `rank_shared` gets none: the database
+    keeps two open needs from sharing a rank. For `differs_from_mis` a SEN import is marked applied an hour
+    ago, then SEN support is started in Tandem through the real service (so the school needs a SENCo)."""
+    import hashlib
+
+    from tandem.access.actor import actor_for
+    from tandem.exchange.models import ImportRecord
+    from tandem.lib.census_check import Code
+    from tandem.register.services import sen_support_start
+
+    def pupil(code: Code) -> Pupil:
+        return make_pupil(school=school, forename="Census", surname="Plant" + code.title().replace("_", ""))
+
+    planted: dict[str, Pupil] = {code.value: pupil(code) for code in Code if code is not Code.RANK_SHARED}
+    set_sen_status(pupil=planted[Code.LEGACY_STATUS], provision="S")
+    set_sen_status(pupil=planted[Code.NO_PRIMARY_NEED], provision="K")
+    set_sen_status(pupil=planted[Code.E_WITHOUT_EHC_RECORD], provision="E", need_codes=["ASD"])
+    set_sen_status(pupil=planted[Code.EHC_RECORD_NOT_E], provision="K", need_codes=["SLCN"])
+    make_ehc_plan(planted[Code.EHC_RECORD_NOT_E])
+    gap = planted[Code.RANK_GAP]
+    set_sen_status(pupil=gap, provision="K", need_codes=["SLCN"])
+    SenNeed.objects.create(
+        pupil=gap, school=school, need_type_id="MLD", rank=3, starts_on=gap.sen_periods.get().starts_on
+    )
+    set_sen_status(pupil=planted[Code.NSA_WITH_EHC_PLAN], provision="E", need_codes=["NSA"])
+    make_ehc_plan(planted[Code.NSA_WITH_EHC_PLAN])
+    set_sen_status(pupil=planted[Code.NEEDS_ON_NO_SEN], provision="N", need_codes=["SLCN"])
+    ImportRecord.objects.create(
+        school=school,
+        kind="sen",
+        file_format="csv",
+        file_name="sen.csv",
+        file_sha256=hashlib.sha256(f"planted census import {school.pk}".encode()).hexdigest(),
+        file_size=0,
+        status="applied",
+        applied_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    actor = actor_for(Membership.objects.get(school=school, role="senco", is_active=True).user)
+    assert actor is not None
+    today = timezone.localdate()
+    sen_support_start(
+        actor=actor,
+        pupil_id=planted[Code.DIFFERS_FROM_MIS].pk,
+        decided_on=today,
+        evidence="Assessed in class over a term.",
+        pupil_views="Finds reading aloud hard.",
+        parent_views="Agree with the plan.",
+        parents_informed_on=today,
+        parent_note="Your child now has SEN support.",
+        need_codes=["SLCN"],
+    )
+    return planted
+
+
 def make_invitation(school: School, *, email: str | None = None, role: str = "teacher") -> object:
     """An open invitation at `school` for a new person with that role (its email is not sent)."""
     from tandem.accounts.services import invitation_issue
@@ -642,4 +698,35 @@ def make_subject_access_request(
     values = {"requester": "A parent", "due_on": received_on + dt.timedelta(days=30), **fields}
     return SubjectAccessRequest.objects.create(
         school_id=pupil.school_id, pupil=pupil, received_on=received_on, **values
+    )
+
+
+def make_document_version(school: School, *, status: str = "draft", **fields: object) -> object:
+    """The next version of `school`'s governors' report, by its SENCo, with one section of made-up figures
+    (not drawn from the data); a draft unless `status` is "published". A document has one draft at a time,
+    so asking for a draft while one is open gives that one."""
+    from tandem.documents.models import DocumentVersion, SchoolDocument
+
+    senco = Membership.objects.filter(school=school, role="senco").select_related("user").first()
+    author = senco.user if senco else make_user(email=f"author{next(_serial)}@test.example")
+    document, _ = SchoolDocument.objects.get_or_create(
+        school=school, kind="governors_report", defaults={"created_by": author}
+    )
+    if status == "draft" and (open_draft := document.versions.filter(status="draft").first()):
+        return open_draft
+    latest = document.versions.order_by("-number").first()
+    today = timezone.localdate()
+    values: dict[str, object] = {
+        "period_start": today - dt.timedelta(days=30),
+        "period_end": today,
+        "sections": [
+            {"key": "register", "title": "The SEN register", "lines": [["Pupils on roll", "3"]], "text": ""}
+        ],
+        "figures_drawn_at": timezone.now(),
+        "created_by": author,
+    }
+    if status == "published":
+        values.update(published_at=timezone.now(), published_by=author)
+    return DocumentVersion.objects.create(
+        document=document, number=latest.number + 1 if latest else 1, status=status, **{**values, **fields}
     )

@@ -29,5 +29,6 @@ def actor(request: HttpRequest) -> dict[str, Any]:
             "audit": current.can(Resource.AUDIT),
             "subject_access": current.can(Resource.SUBJECT_ACCESS),
             "retention": current.can(Resource.RETENTION),
+            "documents": current.can(Resource.SCHOOL_DOCUMENT),
         },
     }

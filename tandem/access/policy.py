@@ -63,6 +63,9 @@ class Resource(StrEnum):
     SPECIALIST_ADVICE = "specialist_advice"
     # Time in the school's inclusion base: sessions, purpose, the teacher who leads, the planned return.
     INCLUSION_BASE = "inclusion_base"
+    # The documents leaders publish or show (inclusion strategy, SEN information report, governors' report):
+    # drafting them from live data, writing their text, publishing dated versions.
+    SCHOOL_DOCUMENT = "school_document"
 
 
 class Action(StrEnum):
@@ -310,6 +313,12 @@ POLICY: dict[tuple[Role, Resource, Action], Scope] = {
     (Role.HEAD, R.INCLUSION_BASE, A.VIEW): S.SCHOOL,
     (Role.TEACHER, R.INCLUSION_BASE, A.VIEW): S.OWN,
     (Role.TRUST_SEND_LEAD, R.INCLUSION_BASE, A.VIEW): S.TRUST,
+    # The SENCo and the head draft and publish the school's documents; the trust's SEND lead reads them.
+    (Role.SENCO, R.SCHOOL_DOCUMENT, A.VIEW): S.SCHOOL,
+    (Role.SENCO, R.SCHOOL_DOCUMENT, A.MANAGE): S.SCHOOL,
+    (Role.HEAD, R.SCHOOL_DOCUMENT, A.VIEW): S.SCHOOL,
+    (Role.HEAD, R.SCHOOL_DOCUMENT, A.MANAGE): S.SCHOOL,
+    (Role.TRUST_SEND_LEAD, R.SCHOOL_DOCUMENT, A.VIEW): S.TRUST,
 }
 
 

@@ -72,6 +72,20 @@ class ProvisionRow:
     cost: Decimal  # cost of this pupil's place (already computed), in pounds
     starts_on: datetime.date
     ends_on: datetime.date | None
+    funding_source: str = ""  # what pays for the group, e.g. "Pupil premium", "Other: trust outreach grant"
+
+
+@dataclass(frozen=True)
+class FundingByLayer:
+    """Cost by funding source (rows) and layer (columns), with the totals of each row and column.
+
+    Every cell adds up rows' costs rounded to the penny, so the columns' totals, the rows' totals and the
+    grand total are each exactly the map's total cost."""
+
+    layers: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Decimal, ...], Decimal], ...]  # (funding source, cost in each layer, total)
+    layer_totals: tuple[Decimal, ...]
+    total: Decimal
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,26 @@ class ProvisionMap:
         order = _SORT_KEYS[key]
         return [(value, len(pupils[value]), costs[value]) for value in sorted(costs, key=order)]
 
+    def cost_by_funding_and_layer(self) -> FundingByLayer:
+        """What each funding source pays in each layer. The four layers are always columns (a school sees
+        where nothing is spent), with any other layer found after them; funding sources in the order
+        `FUNDING_ORDER` gives, then others A to Z, then rows with none recorded."""
+        found = {row.layer for row in self.rows} - set(LAYERS)
+        layers = (*LAYERS, *sorted(found, key=_layer_order))
+        cells: dict[tuple[str, str], Decimal] = {}
+        for row in self.rows:
+            key = (row.funding_source, row.layer)
+            cells[key] = cells.get(key, Decimal("0.00")) + to_pence(row.cost)
+        zero = Decimal("0.00")
+        rows = []
+        for source in sorted({source for source, _ in cells}, key=_funding_order):
+            costs = tuple(cells.get((source, layer), zero) for layer in layers)
+            rows.append((source, costs, sum(costs, zero)))
+        layer_totals = tuple(sum((costs[i] for _, costs, _ in rows), zero) for i in range(len(layers)))
+        return FundingByLayer(
+            layers=layers, rows=tuple(rows), layer_totals=layer_totals, total=sum(layer_totals, zero)
+        )
+
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("year_group", "Year group"),
@@ -132,9 +166,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("cost", "Cost (£)"),
     ("starts_on", "Starts"),
     ("ends_on", "Ends"),
+    # Last, so the columns before it keep the places spreadsheets built on earlier downloads expect.
+    ("funding_source", "Funding source"),
 )
 _TOTALS_HEADINGS = {"layer": "Layer", "area": "Area of need", "year_group": "Year group"}
 _TOTALS_TITLES = {"layer": "By layer", "area": "By area of need", "year_group": "By year group"}
+FUNDING_TITLE = "Cost by funding source and layer"
 
 
 def to_pence(amount: Decimal) -> Decimal:
@@ -157,12 +194,30 @@ def _text_order(value: str) -> tuple[int, int, str, str]:
     return (9, 0, value.casefold(), value)
 
 
-_LAYER_RANK = {"universal": 0, "targeted": 1, "targeted plus": 2, "specialist": 3}
+#: The layers as the map names them, in the order schools read them (tandem.provision.models.Layer).
+LAYERS = ("Universal", "Targeted", "Targeted plus", "Specialist")
+_LAYER_RANK = {layer.casefold(): rank for rank, layer in enumerate(LAYERS)}
+#: Funding sources in the order the summary lists them (tandem.provision.models.FundingSource, less
+#: "Other", whose rows read "Other: ..." and come after these, A to Z).
+FUNDING_ORDER = (
+    "Notional SEN budget",
+    "Inclusive Mainstream Fund",
+    "High-needs top-up funding",
+    "Pupil premium",
+)
+_FUNDING_RANK = {source.casefold(): rank for rank, source in enumerate(FUNDING_ORDER)}
 _YEAR = re.compile(r"year\s*(\d+)", re.IGNORECASE)
 
 
 def _layer_order(value: str) -> tuple[int, int, str, str]:
     rank = _LAYER_RANK.get(value.strip().casefold())
+    return (rank, 0, "", value) if rank is not None else _text_order(value)
+
+
+def _funding_order(value: str) -> tuple[int, int, str, str]:
+    if not value.strip():
+        return (99, 0, "", value)  # none recorded: last
+    rank = _FUNDING_RANK.get(value.strip().casefold())
     return (rank, 0, "", value) if rank is not None else _text_order(value)
 
 
@@ -250,6 +305,7 @@ _XLSX_WIDTHS = {
     "cost": 12,
     "starts_on": 12,
     "ends_on": 12,
+    "funding_source": 28,
 }
 
 
@@ -324,6 +380,26 @@ def _totals_sheet(sheet: Worksheet, pm: ProvisionMap) -> None:
             _put(sheet, line, 2, pupils)
             _put(sheet, line, 3, cost)
             line += 1
+    _funding_section(sheet, pm, line + 1)
+
+
+def _funding_section(sheet: Worksheet, pm: ProvisionMap, line: int) -> None:
+    """The cost by funding source and layer, below the other totals: a row per source, a column per layer,
+    a total of each, all adding up to the total cost above."""
+    summary = pm.cost_by_funding_and_layer()
+    _put(sheet, line, 1, FUNDING_TITLE, bold=True)
+    line += 1
+    for number, heading in enumerate(("Funding source", *map(_label, summary.layers), "Total"), start=1):
+        _put(sheet, line, number, heading, bold=True)
+        if number > 3:
+            sheet.column_dimensions[get_column_letter(number)].width = 14
+    for source, costs, total in summary.rows:
+        line += 1
+        for number, value in enumerate((_label(source), *costs, total), start=1):
+            _put(sheet, line, number, value)
+    line += 1
+    for number, value in enumerate(("Total", *summary.layer_totals, summary.total), start=1):
+        _put(sheet, line, number, value, bold=True)
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: object, *, bold: bool = False) -> None:
@@ -359,15 +435,16 @@ _HEADINGS_FILL = (222, 231, 242)
 # Column headings and widths (mm, summing to the 273 mm between the margins) for the PDF table.
 _PDF_COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("Year group", 17, "LEFT"),
-    ("Class", 13, "LEFT"),
-    ("Pupil", 30, "LEFT"),
-    ("Area of need", 30, "LEFT"),
-    ("Layer", 17, "LEFT"),
-    ("Intervention", 37, "LEFT"),
-    ("Delivered by", 36, "LEFT"),
-    ("How often", 34, "LEFT"),
-    ("Group size", 13, "RIGHT"),
-    ("Dates", 26, "LEFT"),
+    ("Class", 12, "LEFT"),
+    ("Pupil", 28, "LEFT"),
+    ("Area of need", 27, "LEFT"),
+    ("Layer", 16, "LEFT"),
+    ("Intervention", 33, "LEFT"),
+    ("Delivered by", 32, "LEFT"),
+    ("How often", 31, "LEFT"),
+    ("Group size", 12, "RIGHT"),
+    ("Dates", 25, "LEFT"),
+    ("Funded by", 20, "LEFT"),
     ("Cost", 20, "RIGHT"),
 )
 
@@ -399,6 +476,7 @@ def provision_map_pdf(pm: ProvisionMap) -> bytes:
     doc.figures(pm)
     for key in TOTALS_KEYS:
         doc.totals_table(_TOTALS_TITLES[key], _TOTALS_HEADINGS[key], pm.totals_by(key))
+    doc.funding_table(pm.cost_by_funding_and_layer())
     return doc.finish()
 
 
@@ -524,6 +602,7 @@ class _MapDocument(Document):
                     _how_often(item),
                     str(item.group_size),
                     _dates(item),
+                    _label(item.funding_source),
                     format_money(item.cost),
                 ):
                     row.cell(text)
@@ -546,6 +625,28 @@ class _MapDocument(Document):
                 row = table.row()
                 for text in (_label(value), str(pupils), format_money(cost)):
                     row.cell(text)
+        self.ln(2)
+
+    def funding_table(self, summary: FundingByLayer) -> None:
+        self.heading(FUNDING_TITLE, size=11)
+        if not summary.rows:
+            self.paragraph("None recorded.")
+            return
+        widths = (60.0, *(28.0 for _ in summary.layers), 30.0)
+        aligns = ("LEFT", *("RIGHT" for _ in summary.layers), "RIGHT")
+        with self._table(widths, aligns) as table:
+            first = table.row()
+            for text in ("Funding source", *map(_label, summary.layers), "Total"):
+                first.cell(text)
+            for source, costs, total in summary.rows:
+                row = table.row()
+                for text in (_label(source), *(format_money(cost) for cost in costs), format_money(total)):
+                    row.cell(text)
+            bold = FontFace(emphasis="BOLD")
+            last = table.row()
+            for text in ("Total", *(format_money(cost) for cost in summary.layer_totals)):
+                last.cell(text, style=bold)
+            last.cell(format_money(summary.total), style=bold)
         self.ln(2)
 
     def finish(self) -> bytes:

@@ -7,10 +7,55 @@ from django import forms
 
 from tandem.core.forms import date_field, text_area
 from tandem.lib.isp import layer_help
-from tandem.provision.models import EvidenceStrength, Layer, MeasureKind, Rating, StaffType
+from tandem.provision.models import (
+    FUNDING_OTHER_LENGTH,
+    EvidenceStrength,
+    FundingSource,
+    Layer,
+    MeasureKind,
+    Rating,
+    StaffType,
+)
 from tandem.register.forms import AREAS
 
 WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+
+
+class FundingSourceField(forms.ChoiceField):
+    """Radio buttons for what pays, one always ticked on the page. A post without the field at all (from a
+    page older than funding sources) gets `missing` instead of a refusal."""
+
+    def __init__(self, *, missing: str | None = FundingSource.NOTIONAL_SEN, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.missing = missing
+
+    def clean(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return self.missing
+        return super().clean(value)
+
+
+def funding_source_field(
+    label: str, help_text: str, *, missing: str | None = FundingSource.NOTIONAL_SEN
+) -> FundingSourceField:
+    return FundingSourceField(
+        label=label,
+        choices=FundingSource.choices,
+        initial=FundingSource.NOTIONAL_SEN,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        missing=missing,
+    )
+
+
+def funding_other_field() -> forms.CharField:
+    # Checked by the service (required for "Other", dropped for any other source), which names this field.
+    return forms.CharField(
+        label="If other, what pays for it",
+        required=False,
+        max_length=FUNDING_OTHER_LENGTH,
+        help_text=f"A few words, e.g. 'Trust outreach grant'. Up to {FUNDING_OTHER_LENGTH} characters.",
+    )
 
 
 class InterventionForm(forms.Form):
@@ -33,6 +78,28 @@ class InterventionForm(forms.Form):
     layer = forms.ChoiceField(
         label="Layer of provision", choices=Layer.choices, initial=Layer.TARGETED, help_text=layer_help()
     )
+    funding_source = funding_source_field(
+        "Usually paid for from",
+        "Each new group of it starts with this; you can change what pays for any one group.",
+    )
+    funding_other = funding_other_field()
+
+
+class FundingForm(forms.Form):
+    """What pays for a catalogue entry's groups by default, or for one running group."""
+
+    funding_source = forms.ChoiceField(
+        label="Paid for from",
+        choices=FundingSource.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what pays for it.", "invalid_choice": "Choose from the list."},
+    )
+    funding_other = funding_other_field()
+
+    def __init__(self, *args: Any, label: str, help_text: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["funding_source"].label = label
+        self.fields["funding_source"].help_text = help_text
 
 
 class LayerForm(forms.Form):
@@ -62,6 +129,13 @@ class GroupForm(forms.Form):
         label="Time", max_length=40, required=False, help_text="e.g. '9:10 to 9:30'."
     )
     starts_on = date_field("Starts")
+    # A post without it (None) starts the group with what usually pays for the intervention.
+    funding_source = funding_source_field(
+        "Paid for from",
+        "Filled in with what usually pays for this intervention; change it for this group.",
+        missing=None,
+    )
+    funding_other = funding_other_field()
 
     def __init__(self, *args: Any, deliverers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

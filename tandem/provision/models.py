@@ -37,6 +37,36 @@ class Layer(models.TextChoices):
     SPECIALIST = "specialist", "Specialist"
 
 
+class FundingSource(models.TextChoices):
+    """What pays for a group: the school's own budget lines and the grants schools in England name. The
+    provision map totals cost by it (tandem/exchange/provision_map.py lists the words in this order)."""
+
+    NOTIONAL_SEN = "notional_sen", "Notional SEN budget"
+    INCLUSIVE_MAINSTREAM = "inclusive_mainstream", "Inclusive Mainstream Fund"
+    HIGH_NEEDS = "high_needs", "High-needs top-up funding"
+    PUPIL_PREMIUM = "pupil_premium", "Pupil premium"
+    OTHER = "other", "Other"
+
+
+FUNDING_OTHER_LENGTH = 80
+
+
+def funding_in_words(source: str, other: str) -> str:
+    """A funding source as people read it: "Pupil premium", or "Other: local authority outreach grant"."""
+    if source == FundingSource.OTHER:
+        return f"Other: {other}" if other else "Other"
+    return FundingSource(source).label if source in FundingSource.values else source
+
+
+def _other_described(prefix: str) -> models.CheckConstraint:
+    # "Other" always says what; any other source has no description left behind from an earlier choice.
+    return models.CheckConstraint(
+        condition=(Q(funding_source=FundingSource.OTHER) & ~Q(funding_other=""))
+        | (~Q(funding_source=FundingSource.OTHER) & Q(funding_other="")),
+        name=f"{prefix}_funding_other_described",
+    )
+
+
 class StaffType(models.TextChoices):
     TEACHING_ASSISTANT = "ta", "Teaching assistant"
     HLTA = "hlta", "Higher level teaching assistant"
@@ -81,6 +111,11 @@ class Intervention(models.Model):
         max_length=16, choices=Layer.choices, default=Layer.TARGETED, help_text=layer_help()
     )
     is_active = models.BooleanField(default=True)
+    # What usually pays for it: each new group starts with this, and the SENCo can change a group's own.
+    funding_source = models.CharField(
+        max_length=24, choices=FundingSource.choices, default=FundingSource.NOTIONAL_SEN
+    )
+    funding_other = models.CharField(max_length=FUNDING_OTHER_LENGTH, blank=True)
     # Short steps or topics of the intervention's own programme, in teaching order; the session log offers
     # them as quick picks so a TA on a phone ticks what was covered instead of typing it.
     programme_steps = models.JSONField(default=list, blank=True)
@@ -96,6 +131,7 @@ class Intervention(models.Model):
                 ),
                 name="intervention_dosage_positive",
             ),
+            _other_described("intervention"),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +140,10 @@ class Intervention(models.Model):
     @property
     def planned_sessions(self) -> int:
         return self.sessions_per_week * self.weeks
+
+    @property
+    def funding_words(self) -> str:
+        return funding_in_words(self.funding_source, self.funding_other)
 
 
 class InterventionGroup(models.Model):
@@ -120,17 +160,27 @@ class InterventionGroup(models.Model):
     time_of_day = models.CharField(max_length=40, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    # What pays for this group; the intervention's usual source when the group is started.
+    funding_source = models.CharField(
+        max_length=24, choices=FundingSource.choices, default=FundingSource.NOTIONAL_SEN
+    )
+    funding_other = models.CharField(max_length=FUNDING_OTHER_LENGTH, blank=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="group_dates_ordered"
-            )
+            ),
+            _other_described("group"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def funding_words(self) -> str:
+        return funding_in_words(self.funding_source, self.funding_other)
 
     @property
     def days(self) -> list[int]:

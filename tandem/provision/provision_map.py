@@ -100,6 +100,7 @@ def provision_map(*, actor: Actor, export: str = "") -> tuple[ProvisionMap, list
                 cost=cost if cost is not None else Decimal("0"),
                 starts_on=p.starts_on,
                 ends_on=p.ends_on,
+                funding_source=p.group.funding_words,
             )
         )
     audit_record(

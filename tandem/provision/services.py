@@ -31,7 +31,9 @@ from tandem.core.validation import require_date, require_past_or_today, require_
 from tandem.people.accountability import require_accountable_teacher, school_staff
 from tandem.people.models import Role
 from tandem.provision.models import (
+    FUNDING_OTHER_LENGTH,
     EvidenceStrength,
+    FundingSource,
     Intervention,
     InterventionGroup,
     Layer,
@@ -62,6 +64,22 @@ def _require_manager(actor: Actor) -> int:
     return actor.school_id
 
 
+def _funding(source: str, other: str) -> tuple[str, str]:
+    """A funding source and, for "other", the few words that say what it is (dropped for any other source)."""
+    if source not in FundingSource.values:
+        raise ValidationError({"funding_source": "Choose what pays for it from the list."})
+    if source != FundingSource.OTHER:
+        return source, ""
+    words = " ".join(other.split())
+    if not words:
+        raise ValidationError(
+            {"funding_other": "Say in a few words what pays for it, e.g. 'Trust outreach grant'."}
+        )
+    if len(words) > FUNDING_OTHER_LENGTH:
+        raise ValidationError({"funding_other": f"Keep this to {FUNDING_OTHER_LENGTH} characters or fewer."})
+    return source, words
+
+
 @dataclass(frozen=True)
 class InterventionFields:
     name: str
@@ -75,11 +93,14 @@ class InterventionFields:
     staff_type: str
     layer: str = Layer.TARGETED
     evidence_source: str = ""
+    funding_source: str = FundingSource.NOTIONAL_SEN
+    funding_other: str = ""
 
 
 def intervention_create(*, actor: Actor, fields: InterventionFields) -> Intervention:
     school_id = _require_manager(actor)
     text = require_text(name=fields.name, description=fields.description)
+    text["funding_source"], text["funding_other"] = _funding(fields.funding_source, fields.funding_other)
     if fields.area not in BroadArea.values:
         raise ValidationError({"area": "Choose the area of need it addresses."})
     if fields.evidence_strength not in EvidenceStrength.values:
@@ -173,6 +194,29 @@ def intervention_layer_set(*, actor: Actor, intervention_id: uuid.UUID, layer: s
     return intervention
 
 
+def intervention_funding_set(
+    *, actor: Actor, intervention_id: uuid.UUID, funding_source: str, funding_other: str = ""
+) -> Intervention:
+    """What usually pays for a catalogue entry: each group started from now on begins with it. Groups already
+    running keep their own."""
+    school_id = _require_manager(actor)
+    intervention = Intervention.objects.filter(pk=intervention_id, school_id=school_id).first()
+    if intervention is None:
+        raise ValidationError("That intervention is not in this school's catalogue.")
+    source, other = _funding(funding_source, funding_other)
+    with transaction.atomic():
+        intervention.funding_source, intervention.funding_other = source, other
+        intervention.save(update_fields=["funding_source", "funding_other"])
+        audit_record(
+            actor=actor,
+            action="intervention.funding_set",
+            target_type="intervention",
+            target_id=intervention.pk,
+            fields=["funding_source", "funding_other"],
+        )
+    return intervention
+
+
 def staff_rate_set(*, actor: Actor, staff_type: str, hourly_rate: Decimal) -> StaffRate:
     """The cost of an hour of this kind of staff time; every intervention's cost follows it."""
     school_id = _require_manager(actor)
@@ -203,11 +247,18 @@ def group_create(
     weekdays: Collection[int],
     time_of_day: str,
     starts_on: dt.date | None,
+    funding_source: str | None = None,
+    funding_other: str = "",
 ) -> InterventionGroup:
+    """Start a group. What pays for it is the intervention's usual source unless `funding_source` says
+    otherwise."""
     school_id = _require_manager(actor)
     intervention = Intervention.objects.filter(pk=intervention_id, school_id=school_id).first()
     if intervention is None:
         raise ValidationError("That intervention is not in this school's catalogue.")
+    if funding_source is None:
+        funding_source, funding_other = intervention.funding_source, intervention.funding_other
+    source, other = _funding(funding_source, funding_other)
     text = require_text(name=name)
     start = require_date(starts_on, "starts_on", "Enter the date the group starts.")
     days = sorted({int(d) for d in weekdays})
@@ -225,13 +276,37 @@ def group_create(
             weekdays=",".join(str(d) for d in days),
             time_of_day=time_of_day.strip(),
             starts_on=start,
+            funding_source=source,
+            funding_other=other,
         )
         audit_record(
             actor=actor,
             action="intervention_group.create",
             target_type="intervention_group",
             target_id=group.pk,
-            fields=["intervention", "name", "deliverer", "weekdays", "starts_on"],
+            fields=["intervention", "name", "deliverer", "weekdays", "starts_on", "funding_source"],
+        )
+    return group
+
+
+def group_funding_set(
+    *, actor: Actor, group_id: uuid.UUID, funding_source: str, funding_other: str = ""
+) -> InterventionGroup:
+    """What pays for a running group (the provision map's funding column and its cost by funding source)."""
+    school_id = _require_manager(actor)
+    group = InterventionGroup.objects.filter(pk=group_id, school_id=school_id).first()
+    if group is None:
+        raise ValidationError("That group is not at this school.")
+    source, other = _funding(funding_source, funding_other)
+    with transaction.atomic():
+        group.funding_source, group.funding_other = source, other
+        group.save(update_fields=["funding_source", "funding_other"])
+        audit_record(
+            actor=actor,
+            action="intervention_group.funding_set",
+            target_type="intervention_group",
+            target_id=group.pk,
+            fields=["funding_source", "funding_other"],
         )
     return group
 

@@ -39,6 +39,7 @@ from tandem.people.accountability import school_staff, school_teachers
 from tandem.people.models import Subject
 from tandem.provision.forms import (
     ExitForm,
+    FundingForm,
     GroupForm,
     InterventionForm,
     LayerForm,
@@ -66,7 +67,9 @@ from tandem.provision.services import (
     PlacementCorrection,
     PlacementFields,
     group_create,
+    group_funding_set,
     intervention_create,
+    intervention_funding_set,
     intervention_layer_set,
     intervention_programme_set,
     log_acknowledge,
@@ -212,6 +215,36 @@ def intervention_layer_view(request: HttpRequest, actor: Actor, intervention_id:
 
 @require_http_methods(["GET", "POST"])
 @allow(Resource.INTERVENTION, Action.MANAGE)
+def intervention_funding_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUID) -> HttpResponse:
+    """The SENCo says what usually pays for a catalogue entry: the source each new group starts with."""
+    intervention = intervention_or_404(actor, intervention_id, Action.MANAGE)
+    form = FundingForm(
+        request.POST or None,
+        label="Usually paid for from",
+        help_text="Groups started from now on begin with this. Groups already running keep their own.",
+        initial={"funding_source": intervention.funding_source, "funding_other": intervention.funding_other},
+    )
+    return form_flow(
+        request,
+        form,
+        save=lambda: intervention_funding_set(
+            actor=actor, intervention_id=intervention.pk, **form.cleaned_data
+        ),
+        success="Saved. New groups of this intervention start with this funding source.",
+        next_url=lambda _: reverse("intervention_detail", args=[intervention.pk]),
+        page=FormPage(
+            heading=f"What pays for it: {intervention.name}",
+            intro="The budget or grant that usually pays for this intervention. The provision map totals "
+            "costs by what pays for each group.",
+            submit_label="Save funding source",
+            cancel_url=reverse("intervention_detail", args=[intervention.pk]),
+        ),
+        repeats_by_typing=False,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION, Action.MANAGE)
 def group_new_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUID) -> HttpResponse:
     intervention = intervention_or_404(actor, intervention_id, Action.MANAGE)
     form = GroupForm(
@@ -219,7 +252,12 @@ def group_new_view(request: HttpRequest, actor: Actor, intervention_id: uuid.UUI
         deliverers=[
             (u.pk, u.full_name) for u in school_staff(school_id=intervention.school_id, roles=DELIVERER_ROLES)
         ],
-        initial={"starts_on": timezone.localdate(), "name": intervention.name},
+        initial={
+            "starts_on": timezone.localdate(),
+            "name": intervention.name,
+            "funding_source": intervention.funding_source,
+            "funding_other": intervention.funding_other,
+        },
     )
 
     def save() -> object:
@@ -249,6 +287,32 @@ def group_detail_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID) 
         request,
         "provision/group.html",
         {"detail": detail, "can_manage": actor.can(Resource.INTERVENTION_GROUP, Action.MANAGE)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Resource.INTERVENTION_GROUP, Action.MANAGE)
+def group_funding_view(request: HttpRequest, actor: Actor, igroup_id: uuid.UUID) -> HttpResponse:
+    """The SENCo says what pays for a running group."""
+    group = intervention_group_or_404(actor, igroup_id, Action.MANAGE)
+    form = FundingForm(
+        request.POST or None,
+        label="Paid for from",
+        help_text="What pays for this group's sessions. The provision map totals costs by it.",
+        initial={"funding_source": group.funding_source, "funding_other": group.funding_other},
+    )
+    return form_flow(
+        request,
+        form,
+        save=lambda: group_funding_set(actor=actor, group_id=group.pk, **form.cleaned_data),
+        success="Saved. The provision map counts this group's cost under its new funding source.",
+        next_url=lambda _: reverse("intervention_group", args=[group.pk]),
+        page=FormPage(
+            heading=f"What pays for {group.name}",
+            submit_label="Save funding source",
+            cancel_url=reverse("intervention_group", args=[group.pk]),
+        ),
+        repeats_by_typing=False,
     )
 
 
@@ -516,6 +580,7 @@ def provision_map_view(request: HttpRequest, actor: Actor) -> HttpResponse:
             "pm": pm,
             "missing_rates": missing_rates,
             "totals": [(key, pm.totals_by(key)) for key in TOTALS_KEYS],
+            "funding": pm.cost_by_funding_and_layer(),
             "total_cost": format_money(pm.total_cost),
             "cost_per_pupil": format_money(pm.cost_per_pupil),
         },

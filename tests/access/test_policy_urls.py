@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.policy import (
@@ -21,7 +22,23 @@ from tandem.access.policy import (
     scope_for,
 )
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import World, build_world
+
+
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The schools and their people, built once for the thousands of cases below and rolled back after the
+    module; what each case adds (the records behind its URL, the audit events of its requests) is rolled
+    back after that case, as in any other test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_shared_world: World, db: None) -> World:
+    return _shared_world
+
 
 PERSONA_ROLES = {
     "teacher": "teacher",
@@ -64,6 +81,10 @@ POST_ONLY = {
     "passport_share",
     "meeting_share",
     "meeting_request_answered",
+    # School documents (tandem.documents): a draft's buttons.
+    "document_version_refresh",
+    "document_version_publish",
+    "document_version_revise",
 }
 
 
@@ -325,6 +346,14 @@ def _make_target_progress(target: Any) -> Any:
     )
 
 
+def _document_version_ids(world: World, persona: str, scope: Scope) -> tuple[Any, list[Any], Any]:
+    """A draft of the governors' report at the persona's school (school A for the trust roles), one at the
+    other school."""
+    mine, other = _school_of(world, persona), _other_school(world, persona)
+    mine_id = f.make_document_version(mine.school).pk
+    return mine_id, [f.make_document_version(other.school).pk], world.missing_id
+
+
 ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] = {
     "pupil_id": _pupil_ids,
     "group_id": _group_ids,
@@ -363,6 +392,8 @@ ARGUMENTS: dict[str, Callable[[World, str, Scope], tuple[Any, list[Any], Any]]] 
     "ehc_outcome_id": _records_for(lambda pupil: f.make_ehc_outcome(plan=f.make_ehc_plan(pupil))),
     "ehc_provision_id": _records_for(lambda pupil: f.make_ehc_provision(plan=f.make_ehc_plan(pupil))),
     "annual_review_id": _records_for(lambda pupil: f.make_annual_review(plan=f.make_ehc_plan(pupil))),
+    # A version of a school document (tandem.documents).
+    "version_id": _document_version_ids,
     # The trust's school page: a school of the persona's trust (school A for the trust roles), another's.
     "school_id": lambda world, persona, scope: (
         _school_of(world, persona).school.pk,
