@@ -11,14 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from fpdf.enums import XPos, YPos
-
-from tandem.exchange.parent_pdf import FONT, NOT_RECORDED, Document, first_name, year_group_in_words
+from tandem.exchange.parent_pdf import NOT_RECORDED, SectionedDocument, first_name, year_group_in_words
 from tandem.lib.annual_review import CODE, in_words, invitations_due_by, papers_due_by, report_due_by
 
 _LINE = 6.5
-_LABEL_WIDTH = 62.0
-_HEADING_INK = (20, 55, 95)
 
 # What the school recommends, in the family's words and in the local authority's.
 FOR_FAMILY = {
@@ -115,60 +111,18 @@ def _date_or_placeholder(day: dt.date | None) -> str:
     return in_words(day) if day is not None else NOT_RECORDED
 
 
-class _Document(Document):
-    def _write(self, text: str, height: float = _LINE) -> None:
-        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def _plain(self, style: str = "") -> None:
-        self.set_font(FONT, style, 12)
-        self.set_text_color(26, 26, 26)
-
-    def title_block(self, title: str, subtitle: str) -> None:
-        self.set_font(FONT, "B", 20)
-        self.set_text_color(*_HEADING_INK)
-        self.start_section(title, level=0)
-        self._write(title, 10)
-        if subtitle.strip():
-            self.set_font(FONT, "", 13)
-            self._write(subtitle.strip(), 7)
-        self.ln(4)
-        self._plain()
-
-    def heading(self, text: str) -> None:
-        if self.will_page_break(8 + 3 * _LINE):
-            self.add_page()
-        self.ln(3)
-        self.set_font(FONT, "B", 15)
-        self.set_text_color(*_HEADING_INK)
-        self.start_section(text, level=1)
-        self._write(text, 8)
-        self.ln(1)
-        self._plain()
-
-    def paragraph(self, text: str) -> None:
-        self._plain()
-        self._write(text)
-        self.ln(2)
-
-    def details(self, rows: tuple[tuple[str, str], ...]) -> None:
-        for label, value in rows:
-            if self.will_page_break(_LINE * 2):
-                self.add_page()
-            self._plain("B")
-            self.cell(_LABEL_WIDTH, _LINE, label)
-            self._plain()
-            self._write(value)
-        self.ln(4)
+class _Document(SectionedDocument):
+    label_width = 62.0  # the annual review's labels ("Papers circulated to everyone invited") are longer
 
     def item(self, number: int, text: str, lines: tuple[tuple[str, str], ...]) -> None:
         """A numbered entry (an outcome, a need, some provision) with labelled lines below it."""
         if self.will_page_break(8 + 3 * _LINE):
             self.add_page()
-        self._plain("B")
-        self._write(f"{number}. {_or_placeholder(text)}")
-        self._plain()
+        self._body("B")
+        self._write_block(f"{number}. {_or_placeholder(text)}")
+        self._body()
         for label, value in lines:
-            self._write(f"{label}: {value}")
+            self._write_block(f"{label}: {value}")
         self.ln(2)
 
     def outcomes(self, outcomes: tuple[OutcomeLine, ...], *, none: str) -> None:

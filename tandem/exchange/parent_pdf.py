@@ -196,7 +196,7 @@ def plan_pdf(plan: ParentPlan) -> bytes:
     name = _clean(plan.pupil_name) or "Your child"
     first = first_name(plan.pupil_name)
     review = date_in_words(plan.review_on)
-    doc = _ParentDocument(
+    doc = SectionedDocument(
         title=f"Support plan for {name}",
         footer=f"Support plan for {name}{_version_note(plan.version)}",
         school=plan.school_name,
@@ -290,7 +290,7 @@ def meeting_pdf(record: ParentMeetingRecord) -> bytes:
     name = _clean(record.pupil_name) or "Your child"
     first = first_name(record.pupil_name)
     held_on = date_in_words(record.held_on)
-    doc = _ParentDocument(
+    doc = SectionedDocument(
         title=f"Meeting notes for {name}, {held_on}",
         footer=f"Meeting notes for {name}{_version_note(record.version)}",
         school=record.school_name,
@@ -409,8 +409,11 @@ class Document(FPDF):
         self.set_text_color(*_INK)
 
 
-class _ParentDocument(Document):
-    """The parent documents' layout: a title block, headings, paragraphs and labelled lines."""
+class SectionedDocument(Document):
+    """The layout of a document for families and partners (a plan, a meeting record, an annual review): a
+    title block, headings kept with what follows them, paragraphs, label-and-value details, labelled lines."""
+
+    label_width = _LABEL_WIDTH  # of the label column in `details`
 
     def _write_block(self, text: str, height: float = _LINE) -> None:
         self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -420,9 +423,9 @@ class _ParentDocument(Document):
         self.set_text_color(*_HEADING_INK)
         self.start_section(title, level=0)
         self._write_block(title, 10)
-        if subtitle:
+        if subtitle.strip():
             self.set_font(_FONT, "", 13)
-            self._write_block(subtitle, 7)
+            self._write_block(subtitle.strip(), 7)
         self.ln(4)
         self._body()
 
@@ -448,7 +451,7 @@ class _ParentDocument(Document):
             if self.will_page_break(_LINE * 2):
                 self.add_page()
             self._body("B")
-            self.cell(_LABEL_WIDTH, _LINE, label)
+            self.cell(self.label_width, _LINE, label)
             self._body()
             self.multi_cell(0, _LINE, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
