@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "tandem.parents",
     # The EHC needs assessment request pack (no tables of its own: it reads the pupil's records).
     "tandem.needs_assessment",
+    # The Ofsted inclusion pack: pupil lists and each pupil's trail (no tables of its own either).
+    "tandem.ofsted",
     # Documents drafted from the school's data (the governors' termly report): dated versions, HTML/PDF/DOCX.
     "tandem.documents",
 ]

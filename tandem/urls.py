@@ -344,6 +344,8 @@ urlpatterns = [
     # Specialist advice (with its documents) and inclusion-base time: their own URL modules, names global.
     path("", include("tandem.advice.urls")),
     path("", include("tandem.inclusion.urls")),
+    # The Ofsted inclusion pack: pupil lists and each pupil's trail (page and PDF).
+    path("", include("tandem.ofsted.urls")),
     # The school's documents (the governors' termly report): drafts, dated versions, PDF and Word files.
     path("", include("tandem.documents.urls")),
     path("trust/", trust_view, name="trust"),

@@ -617,11 +617,12 @@ def plant_census_problems(school: School) -> dict[str, Pupil]:
     """One pupil on roll at `school` for each problem the census check finds (tandem/lib/census_check.py),
     each with that problem and no other, keyed by the problem's code. `rank_shared` gets none: the database
     keeps two open needs from sharing a rank. For `differs_from_mis` a SEN import is marked applied an hour
-    ago, then SEN support is started in Tandem through the real service (so the school needs a SENCo)."""
+    ago, saying "no SEN" for that pupil (MisSenStatus), then SEN support is started in Tandem through the real
+    service (so the school needs a SENCo)."""
     import hashlib
 
     from tandem.access.actor import actor_for
-    from tandem.exchange.models import ImportRecord
+    from tandem.exchange.models import ImportRecord, MisSenStatus
     from tandem.lib.census_check import Code
     from tandem.register.services import sen_support_start
 
@@ -642,7 +643,7 @@ def plant_census_problems(school: School) -> dict[str, Pupil]:
     set_sen_status(pupil=planted[Code.NSA_WITH_EHC_PLAN], provision="E", need_codes=["NSA"])
     make_ehc_plan(planted[Code.NSA_WITH_EHC_PLAN])
     set_sen_status(pupil=planted[Code.NEEDS_ON_NO_SEN], provision="N", need_codes=["SLCN"])
-    ImportRecord.objects.create(
+    record = ImportRecord.objects.create(
         school=school,
         kind="sen",
         file_format="csv",
@@ -651,6 +652,13 @@ def plant_census_problems(school: School) -> dict[str, Pupil]:
         file_size=0,
         status="applied",
         applied_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    MisSenStatus.objects.create(
+        pupil=planted[Code.DIFFERS_FROM_MIS],
+        school=school,
+        provision="N",
+        import_record_id=record.pk,
+        applied_at=record.applied_at,
     )
     actor = actor_for(Membership.objects.get(school=school, role="senco", is_active=True).user)
     assert actor is not None

@@ -54,12 +54,13 @@ class Tile:
 
 
 # ---------------------------------------------------------------- tiles
-def flags_waiting(*, actor: Actor) -> int:
-    """Pupils flagged in the newest analysed window with no first response or support plan started (or
-    plan reviewed) since that window opened. Runs repeat nightly: "since" is the assessment, not the run."""
+def flags_not_responded(*, actor: Actor) -> QuerySet[ProgressResult]:
+    """Flagged results in the newest analysed window with no first response or support plan started (or
+    plan reviewed) since that window opened. Runs repeat nightly: "since" is the assessment, not the run.
+    The home page counts their pupils; the Ofsted inspection lists name them."""
     run, results = flagged_list(actor=actor)
     if run is None:
-        return 0
+        return ProgressResult.objects.none()
     opened = OuterRef("window__opens_on")
     responded = FirstResponse.objects.filter(
         pupil_id=OuterRef("pupil_id"), starts_on__gte=opened, withdrawn_at__isnull=True
@@ -67,8 +68,12 @@ def flags_waiting(*, actor: Actor) -> int:
     planned = SupportPlan.objects.filter(pupil_id=OuterRef("pupil_id"), withdrawn_at__isnull=True).filter(
         Q(starts_on__gte=opened) | Q(reviewed_on__gte=opened)
     )
-    waiting = results.exclude(Exists(responded)).exclude(Exists(planned))
-    return waiting.order_by().values("pupil_id").distinct().count()
+    return results.exclude(Exists(responded)).exclude(Exists(planned))
+
+
+def flags_waiting(*, actor: Actor) -> int:
+    """How many pupils have a flag not yet responded to (`flags_not_responded`)."""
+    return flags_not_responded(actor=actor).order_by().values("pupil_id").distinct().count()
 
 
 def _unacknowledged(actor: Actor) -> QuerySet[SessionAttendance]:

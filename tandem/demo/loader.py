@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from tandem.assessment.models import Assessment
 from tandem.audit.services import audit_record
 from tandem.demo import generator
+from tandem.demo.census import write_census
 from tandem.demo.generator import DEMO_EMAIL_DOMAIN, DemoData
 from tandem.demo.graduated import link_plan_interventions, write_graduated_approach
 from tandem.demo.interventions import write_interventions
@@ -152,6 +153,8 @@ def load_demo(
         rows.update(write_partners(trust_id=trust_id, as_of=as_of, seed=seed))
         say("Writing EHC plans and annual reviews, specialist advice and the inclusion base...")
         rows.update(write_statutory(trust_id=trust_id, as_of=as_of, seed=seed))
+        say("Planting one census problem of each kind per school, and the last SEN import from the MIS...")
+        rows.update(write_census(trust_id=trust_id, as_of=as_of, seed=seed))
         # The sign-ins printed for SENCo, head, admin and trust roles need a second factor: make one each.
         enrol_demo_second_factors([email for email, _, _ in demo_logins()])
         _refresh_statistics()

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from tandem.lib.disclosure import HIDDEN
+
 # Printed on every page, and on every page of every file, of a document that holds figures about pupils.
 INTERNAL_WARNING = "Contains information about pupils: do not publish"
 
@@ -116,6 +118,9 @@ class Printable:
     warning: str  # INTERNAL_WARNING, or "" for a document meant for the website
     is_draft: bool
     sections: tuple[StoredSection, ...] = field(default_factory=tuple)
+    # What "hidden" stands for (HIDDEN_MEANS with the threshold), said once near the top of every output
+    # of a published document that has a hidden figure; "" when nothing is hidden.
+    hidden_means: str = ""
 
     @property
     def file_stem(self) -> str:
@@ -133,6 +138,23 @@ COMMENTARY_HEADING = "The school's commentary"
 NO_TEXT_YET = "No text written yet."
 NOTHING_WRITTEN = "Nothing written for this section."
 NONE_LISTED = "None."
+
+
+def _hides(text: str) -> bool:
+    # A hidden count is the whole cell, or the start of a line's text ("hidden (of 40 pupils)").
+    return text == HIDDEN or text.startswith(f"{HIDDEN} ")
+
+
+def has_hidden(sections: Sequence[StoredSection]) -> bool:
+    """Whether any figure of these sections was hidden by disclosure control."""
+    return any(
+        _hides(text)
+        for s in sections
+        for text in (
+            *(text for _, text in s.section.lines),
+            *(cell for table in s.section.tables for row in table.rows for cell in row),
+        )
+    )
 
 
 def has_figures(section: StoredSection) -> bool:

@@ -142,6 +142,9 @@ def document_pdf(printable: Printable) -> bytes:
     doc.block(printable.school, size=13, height=7)
     doc.block(f"{printable.period}. {printable.version}.", size=11)
     doc.block(f"Figures as they stood on {day_in_words(printable.drawn_on)}.", size=11)
+    if printable.hidden_means:
+        doc.ln(1)
+        doc.block(printable.hidden_means, size=10)
     if printable.warning:
         doc.ln(2)
         doc.block(printable.warning, style="B", size=11)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -14,10 +15,17 @@ from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import _one_or_404, schools_in_scope
 from tandem.audit.services import audit_record
-from tandem.documents.content import INTERNAL_WARNING, Audience, Printable, sections_from_json
+from tandem.documents.content import (
+    INTERNAL_WARNING,
+    Audience,
+    Printable,
+    has_hidden,
+    sections_from_json,
+)
 from tandem.documents.drafting import DocumentKind
 from tandem.documents.kinds import KINDS
 from tandem.documents.models import DocumentVersion, SchoolDocument, VersionStatus
+from tandem.lib.disclosure import HIDDEN_MEANS
 from tandem.lib.terms import day_in_words, period_in_words
 
 TAKEN_AS = ("html", "pdf", "docx")
@@ -84,6 +92,10 @@ def printable(version: DocumentVersion) -> Printable:
     drawn_on = timezone.localtime(version.figures_drawn_at).date()
     published_on = timezone.localtime(version.published_at).date() if version.published_at else None
     internal = kind is None or kind.audience is Audience.INTERNAL
+    sections = tuple(sections_from_json(version.sections))
+    hidden_means = ""
+    if not internal and has_hidden(sections):
+        hidden_means = HIDDEN_MEANS.format(threshold=int(settings.TANDEM_DISCLOSURE_THRESHOLD))
     return Printable(
         title=kind_title(document),
         school=document.school.name,
@@ -93,7 +105,8 @@ def printable(version: DocumentVersion) -> Printable:
         made_on=published_on or drawn_on,
         warning=INTERNAL_WARNING if internal else "",
         is_draft=version.status == VersionStatus.DRAFT,
-        sections=tuple(sections_from_json(version.sections)),
+        sections=sections,
+        hidden_means=hidden_means,
     )
 
 

@@ -92,6 +92,8 @@ def document_docx(printable: Printable) -> bytes:
     doc.add_paragraph().add_run(printable.school).font.size = Pt(13)
     doc.add_paragraph(f"{printable.period}. {printable.version}.")
     doc.add_paragraph(f"Figures as they stood on {day_in_words(printable.drawn_on)}.")
+    if printable.hidden_means:
+        doc.add_paragraph(printable.hidden_means)
     if printable.warning:
         doc.add_paragraph().add_run(printable.warning).bold = True
     for section in printable.sections:

@@ -13,7 +13,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from tandem.people.models import User
+from tandem.people.models import Pupil, User
+from tandem.register.models import Provision
 from tandem.schools.models import School
 
 # What each kind of file holds, in words for the import pages.
@@ -125,3 +126,29 @@ class PreparedDownload(models.Model):
 
     def __str__(self) -> str:
         return f"Prepared download {self.pk}"
+
+
+class MisSenStatus(models.Model):
+    """The SEN status the last applied import from the MIS gave a pupil, as the file gave it: one row per
+    pupil, replaced by each SEN file (or Common Transfer File carrying a current status) that names them.
+
+    The census is sent from the MIS, so the census check compares the pupil's status in Tandem with this
+    row (docs/imports.md "Census check"); a pupil no import has named has none, and is not compared."""
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    provision = models.CharField(max_length=1, choices=Provision.choices)
+    # The import that said it; kept as an id, so the row outlives a deleted import record.
+    import_record_id = models.UUIDField()
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "MIS SEN statuses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provision__in=Provision.values), name="missenstatus_provision_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MIS SEN status {self.provision}"

@@ -46,7 +46,7 @@ from tandem.exchange.importers import (
 )
 from tandem.exchange.importers.base import codes_by_name
 from tandem.exchange.importers.staff import StaffPlan
-from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, SavedColumns
+from tandem.exchange.models import ImportFormat, ImportRecord, ImportStatus, MisSenStatus, SavedColumns
 from tandem.exchange.tabular import FileRejected, Table, read_table, safe_filename
 from tandem.lib.text import counted
 from tandem.people.models import Subject
@@ -376,6 +376,8 @@ def import_apply(
                     staged.copy_in()
                 else:
                     _write(plan, progress)
+                applied_at = timezone.now()
+                _record_mis_sen(record=record, plan=plan, applied_at=applied_at)
                 if isinstance(plan, StaffPlan):
                     staff_import_follow_up(
                         actor=actor,
@@ -385,7 +387,9 @@ def import_apply(
                         ),
                         base_url=base_url,
                     )
-                _record_applied(actor=actor, record=record, plan=plan, skip_errors=skip_errors)
+                _record_applied(
+                    actor=actor, record=record, plan=plan, skip_errors=skip_errors, applied_at=applied_at
+                )
             # For whoever runs the server: how long other writers waited, at most (no pupil data).
             logger.info(
                 "import %s applied: %d rows written, transaction %.2f s (staged first: %s)",
@@ -408,11 +412,36 @@ def import_apply(
     return record
 
 
-def _record_applied(*, actor: Actor, record: ImportRecord, plan: Plan, skip_errors: bool) -> None:
+def _record_mis_sen(*, record: ImportRecord, plan: Plan, applied_at: dt.datetime) -> None:
+    """What the file said each pupil's SEN status is, replacing what an earlier import said: the MIS's word,
+    which the census check compares with Tandem's (tandem/register/census_check.py). One upsert per batch."""
+    rows = [
+        MisSenStatus(
+            pupil_id=pupil_id,
+            school_id=record.school_id,
+            provision=provision,
+            import_record_id=record.pk,
+            applied_at=applied_at,
+        )
+        for pupil_id, provision in plan.mis_sen.items()
+    ]
+    if rows:
+        MisSenStatus.objects.bulk_create(
+            rows,
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["pupil"],
+            update_fields=["school", "provision", "import_record_id", "applied_at"],
+        )
+
+
+def _record_applied(
+    *, actor: Actor, record: ImportRecord, plan: Plan, skip_errors: bool, applied_at: dt.datetime
+) -> None:
     ImportRecord.objects.filter(pk=record.pk).update(
         status=ImportStatus.APPLIED,
         applied_by_id=actor.user_id,
-        applied_at=timezone.now(),
+        applied_at=applied_at,
         rows_total=plan.rows_total,
         rows_with_errors=len(plan.error_lines),
         rows_with_warnings=len(plan.warning_lines - plan.error_lines),

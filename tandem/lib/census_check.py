@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -179,7 +179,7 @@ class PupilSen:
     provision: str  # the open status period's code; "N" when none is recorded
     needs: tuple[Need, ...] = ()  # the open needs
     open_ehc_plan: bool = False  # a maintained, not withdrawn, EHC plan record in Tandem
-    mis_provision: str | None = None  # what the last applied SEN import said; None when there was none
+    mis_provision: str | None = None  # what the last import naming the pupil said; None when none did
     nsa_since: dt.date | None = None  # when the open NSA need was recorded
 
 
@@ -272,18 +272,6 @@ def check(rows: Iterable[PupilSen]) -> list[Problem]:
     order = {rule.code: i for i, rule in enumerate(RULES)}
     found = [problem for row in rows for problem in check_pupil(row)]
     return sorted(found, key=lambda problem: order[problem.code])  # stable: pupils keep their order
-
-
-def provision_before_changes(provisions: Sequence[str], changes: int) -> str:
-    """The status a pupil had before their last `changes` status periods were added.
-
-    `provisions` are the pupil's periods' codes, oldest first. Tandem adds exactly one period each time it
-    changes a status itself (starting or ending SEN support), so the status before the changes made in
-    Tandem since the last SEN import is what that import left: what the MIS said. No period left means no
-    SEN history, which an import reads as N.
-    """
-    kept = len(provisions) - max(changes, 0)
-    return provisions[kept - 1] if kept > 0 else NO_SEN
 
 
 @dataclass(frozen=True)

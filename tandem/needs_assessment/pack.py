@@ -46,6 +46,10 @@ class Pack:
     made_on: dt.date
     sections: list[Section]
     attachments: list[Attachment] = field(default_factory=list)
+    # What the document is: the PDF's heading and footer. The Ofsted inspection trail reuses this layout.
+    title: str = "Request for an EHC needs assessment"
+    note: str = "Checked by the SENCo before sending."
+    footer_label: str = "EHC needs assessment request"
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)

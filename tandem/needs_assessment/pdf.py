@@ -1,4 +1,6 @@
-"""The request pack as a PDF and as a ZIP (the PDF, a README and the attachments). Pure: no Django."""
+"""The request pack as a PDF and as a ZIP (the PDF, a README and the attachments). Pure: no Django.
+
+Any `Pack` prints this way (the Ofsted inspection trail too): its title, note and footer say what it is."""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ _LINE = 5.5
 
 def pack_pdf(pack: Pack) -> bytes:
     doc = Document(
-        title=f"Request for an EHC needs assessment: {pack.pupil_name}",
-        footer=f"EHC needs assessment request, {date_in_words(pack.made_on)}",
+        title=f"{pack.title}: {pack.pupil_name}",
+        footer=f"{pack.footer_label}, {date_in_words(pack.made_on)}",
         school=pack.school,
         made_on=pack.made_on,
     )
@@ -26,8 +28,8 @@ def pack_pdf(pack: Pack) -> bytes:
         doc.set_font(FONT, style, size)
         doc.multi_cell(0, _LINE + (size - 11) / 2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    block(f"Request for an EHC needs assessment: {pack.pupil_name}", 18, "B")
-    block(f"{pack.school}, prepared {date_in_words(pack.made_on)}. Checked by the SENCo before sending.", 11)
+    block(f"{pack.title}: {pack.pupil_name}", 18, "B")
+    block(f"{pack.school}, prepared {date_in_words(pack.made_on)}. {pack.note}".strip(), 11)
     for section in pack.sections:
         doc.ln(3)
         if doc.will_page_break(20):

@@ -2,12 +2,10 @@
 wrong (the rules are in tandem/lib/census_check.py, pure), read in a fixed number of queries whatever the
 roll.
 
-"What the last MIS import said" is not stored row by row: an applied import keeps its counts, not its file
-(docs/imports.md). It is worked out instead. After a SEN import the register holds what the file said for
-every pupil in it; since then only Tandem itself adds status periods, one per change, each with its audit
-event (`sen_support.start`, `sen_support.end`, tandem/register/services.py). So the status before the
-pupil's last n periods, n being their changes recorded since the import, is what the MIS said. A pupil left
-out of that file, or changed in Tandem before it, counts as the MIS having what Tandem had then.
+"What the last MIS import said" is kept row by row: each applied SEN file (or Common Transfer File carrying
+a current status) writes, for every pupil it names, the status it gave them (MisSenStatus, written in the
+import's own transaction by tandem/exchange/services.py). The check compares the pupil's status in Tandem
+with that row; a pupil no import has named has none and is not compared.
 """
 
 from __future__ import annotations
@@ -17,18 +15,16 @@ import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from tandem.access.actor import Actor
 from tandem.access.policy import Action, Resource
 from tandem.access.scopes import imports_in_scope, pupil_records_in_scope, pupils_in_scope
-from tandem.audit.models import AuditEvent, Outcome
 from tandem.audit.services import audit_record
 from tandem.ehc.models import EhcPlan, EhcStatus
 from tandem.exchange.fields import ImportKind
-from tandem.exchange.models import ImportRecord, ImportStatus
+from tandem.exchange.models import ImportRecord, ImportStatus, MisSenStatus
 from tandem.lib.census_check import (
     NSA,
     RULES,
@@ -41,7 +37,6 @@ from tandem.lib.census_check import (
     check,
     next_census,
     nsa_held,
-    provision_before_changes,
 )
 from tandem.people.models import Pupil
 from tandem.people.selectors import PUPIL_SORTS
@@ -49,8 +44,6 @@ from tandem.register.models import Provision, SenNeed, SenStatusPeriod
 
 # The columns each table on the page sorts by (one order for every table, kept in the URL).
 CENSUS_SORTS: dict[str, tuple[str, ...]] = {key: PUPIL_SORTS[key] for key in ("name", "year", "upn")}
-# The only writes by which Tandem itself adds a status period; an import adds the others.
-STATUS_CHANGES = ("sen_support.start", "sen_support.end")
 _EHC_FIXES = (Code.E_WITHOUT_EHC_RECORD, Code.EHC_RECORD_NOT_E, Code.NSA_WITH_EHC_PLAN)
 
 
@@ -121,23 +114,6 @@ def _last_sen_import(actor: Actor) -> ImportRecord | None:
     )
 
 
-def _changes_since(record: ImportRecord) -> dict[str, int]:
-    """Status changes made in Tandem since the import, per pupil id (as text, as the trail keeps it)."""
-    events = (
-        AuditEvent.objects.filter(
-            school_id=record.school_id,
-            action__in=STATUS_CHANGES,
-            outcome=Outcome.OK,
-            target_type="pupil",
-            occurred_at__gt=record.applied_at,
-        )
-        .values("target_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["target_id"]: row["n"] for row in events}
-
-
 def census_check(
     *, actor: Actor, order: tuple[str, ...] = CENSUS_SORTS["name"], today: dt.date | None = None
 ) -> CensusCheck:
@@ -169,8 +145,12 @@ def census_check(
         .filter(status=EhcStatus.OPEN, withdrawn_at__isnull=True)
         .values_list("pupil_id", flat=True)
     )
+    mis: dict[uuid.UUID, str] = dict(
+        pupil_records_in_scope(actor, MisSenStatus, Resource.COMPLIANCE, Action.VIEW).values_list(
+            "pupil_id", "provision"
+        )
+    )
     last_import = _last_sen_import(actor)
-    changes = _changes_since(last_import) if last_import is not None else {}
 
     rows: list[PupilSen] = []
     for pupil in pupils:
@@ -178,17 +158,13 @@ def census_check(
         open_now = [provision for provision, ends_on in history if ends_on is None]
         provision = open_now[-1] if open_now else Provision.NONE.value
         held = needs.get(pupil.pk, [])
-        mis = None
-        if last_import is not None:
-            made = changes.get(str(pupil.pk), 0)
-            mis = provision_before_changes([p for p, _ in history], made) if made else provision
         rows.append(
             PupilSen(
                 pupil_id=pupil.pk,
                 provision=provision,
                 needs=tuple(Need(code, rank) for code, rank, _ in held),
                 open_ehc_plan=pupil.pk in with_plan,
-                mis_provision=mis,
+                mis_provision=mis.get(pupil.pk),
                 nsa_since=next((since for code, _, since in held if code == NSA), None),
             )
         )
@@ -204,7 +180,7 @@ def census_check(
         action="census_check.view",
         target_type="school",
         target_id=actor.school_id or "",
-        fields=["ehc_plans", "sen_needs", "sen_periods"],
+        fields=["ehc_plans", "mis_sen_statuses", "sen_needs", "sen_periods"],
     )
     return CensusCheck(
         today=today,

@@ -18,6 +18,7 @@ from tandem.access.actor import Actor
 from tandem.advice.models import AdviceDocument, Recommendation, SpecialistAdvice
 from tandem.audit.services import audit_record
 from tandem.ehc.models import AnnualReview, EhcNeed, EhcOutcome, EhcPlan, EhcProvision
+from tandem.exchange.models import MisSenStatus
 from tandem.inclusion.models import InclusionBasePlacement
 from tandem.parents.models import MeetingRequest, MeetingResponse, ParentViews, Sharing, ViewsRequest
 from tandem.people.models import Pupil
@@ -72,6 +73,7 @@ SEN_MODELS = (
     Placement,
     SenNeed,
     SenStatusPeriod,
+    MisSenStatus,
 )
 
 
@@ -111,11 +113,12 @@ def _held(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
 
 def _with_sen_records() -> Q:
     """A pupil with any SEN record left (deleting the pupil would take them early). A status history of "no
-    SEN" only is part of the pupil's ordinary record, not an SEN file: it goes with the pupil."""
+    SEN" only (Tandem's or the MIS's) is part of the pupil's ordinary record, not an SEN file: it goes with
+    the pupil."""
 
     def records(model: type[Model]) -> QuerySet[Any]:
         rows = model._default_manager.filter(pupil=OuterRef("pk"))
-        return rows.exclude(provision=Provision.NONE) if model is SenStatusPeriod else rows
+        return rows.exclude(provision=Provision.NONE) if model in (SenStatusPeriod, MisSenStatus) else rows
 
     return Q(*(Exists(records(model)) for model in SEN_MODELS), _connector=Q.OR)
 

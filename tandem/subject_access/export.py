@@ -33,6 +33,7 @@ from tandem.assessment.models import Assessment, StageAssessment
 from tandem.audit.models import AuditEvent
 from tandem.audit.selectors import pupil_targets
 from tandem.ehc.models import AnnualReview, EhcNeed, EhcOutcome, EhcPlan, EhcProvision
+from tandem.exchange.models import MisSenStatus
 from tandem.inclusion.models import InclusionBasePlacement
 from tandem.lib.text import name_redactor
 from tandem.parents.models import (
@@ -73,6 +74,9 @@ def _own(model: type[Model]) -> Callable[[Pupil], QuerySet[Any]]:
 SECTIONS: dict[str, Section] = {
     "register.SenStatusPeriod": Section("SEN status history (SEN support, EHC plan)", _own(SenStatusPeriod)),
     "register.SenNeed": Section("Special educational needs recorded", _own(SenNeed)),
+    "exchange.MisSenStatus": Section(
+        "SEN status the last import from the school's MIS gave", _own(MisSenStatus)
+    ),
     "register.SenSupportDecision": Section("Decisions to start SEN support", _own(SenSupportDecision)),
     "register.Concern": Section("Concerns raised", _own(Concern)),
     "register.Passport": Section("Pupil passports (one-page profiles)", _own(Passport)),

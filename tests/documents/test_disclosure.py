@@ -98,3 +98,29 @@ def test_it_drafts_a_published_kind_through_disclosure_control_without_the_inter
     assert all(INTERNAL_WARNING not in page for page in pdf_pages(document_pdf(doc)))
     assert "hidden" in " ".join(pdf_pages(document_pdf(doc)))
     assert word(document_docx(doc)).sections[0].header.paragraphs[0].text == ""
+
+
+def test_it_says_what_hidden_means_only_when_a_published_document_hides_something(
+    world, monkeypatch, settings
+):
+    settings.TANDEM_DISCLOSURE_THRESHOLD = 5
+
+    def plain(ctx: Drafting) -> Section:
+        return Section(title="Pupils", lines=(("On the register", ctx.count(42)),))
+
+    kind = DocumentKind(
+        key="published_nothing_hidden_test",
+        title="A published document",
+        audience=Audience.PUBLISHED,
+        description="For the website.",
+        sections=(SectionSpec("pupils", plain),),
+    )
+    monkeypatch.setitem(KINDS, kind.key, kind)
+    today = timezone.localdate()
+    version = document_version_start(
+        actor=actor_for(world.a.senco), kind=kind.key, period_start=today, period_end=today
+    )
+    doc = printable(version)
+    assert doc.hidden_means == ""
+    assert "stands for fewer than" not in " ".join(pdf_pages(document_pdf(doc)))
+    assert all("stands for fewer than" not in p.text for p in word(document_docx(doc)).paragraphs)

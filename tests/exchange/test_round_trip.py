@@ -85,6 +85,10 @@ def _import(actor: Any, kind: str, name: str, data: bytes) -> None:
 def test_it_round_trips_a_demo_school_through_csv_and_ctf_into_an_empty_school(demo_school):
     senco_here = Membership.objects.filter(school=demo_school, role=Role.SENCO, is_active=True).first()
     source = actor_for(senco_here.user, senco_here.pk)
+    # The demo plants one status the census no longer takes (S, tandem/demo/census.py), which a CTF leaves
+    # out by rule: put it back to "no SEN" so the whole register makes the round trip.
+    legacy = SenStatusPeriod.objects.filter(school=demo_school, provision="S", ends_on__isnull=True)
+    legacy.update(provision="N")
     roll = table_csv(roll_table(actor=source))
     marks = table_csv(marks_table(actor=source))
     ctf, notes = ctf_export(

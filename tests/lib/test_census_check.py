@@ -19,7 +19,6 @@ from tandem.lib.census_check import (
     check_pupil,
     next_census,
     nsa_held,
-    provision_before_changes,
 )
 
 
@@ -143,14 +142,6 @@ def test_it_gives_every_rule_a_stable_code_a_source_and_what_to_do():
     # unverified (code-of-practice.md 3.3 item 6): those rules say so.
     unconfirmed = {rule.code for rule in RULES if rule.basis is Basis.UNCONFIRMED}
     assert unconfirmed == {Code.RANK_GAP, Code.NSA_WITH_EHC_PLAN, Code.NEEDS_ON_NO_SEN}
-
-
-def test_it_works_out_what_the_mis_said_before_changes_made_in_tandem():
-    assert provision_before_changes(["N", "K"], 1) == "N"
-    assert provision_before_changes(["K", "N", "K"], 2) == "K"
-    assert provision_before_changes(["K"], 1) == "N"  # no history before Tandem's change: no SEN
-    assert provision_before_changes(["E"], 0) == "E"
-    assert provision_before_changes([], 0) == "N"
 
 
 def test_it_reports_how_long_pupils_have_held_nsa_longest_first():

@@ -16,6 +16,7 @@ from tandem.access.actor import actor_for
 from tandem.audit.models import AuditEvent
 from tandem.ehc.models import EhcPlan
 from tandem.exchange.models import ImportRecord
+from tandem.exchange.services import import_apply, import_upload
 from tandem.lib.census_check import Code
 from tandem.people.models import Pupil
 from tandem.register.census_check import census_check
@@ -51,17 +52,12 @@ def _start_support(world, pupil, *, on: dt.date | None = None) -> None:
     )
 
 
-def _applied_sen_import(school, *, at: dt.datetime) -> ImportRecord:
-    return ImportRecord.objects.create(
-        school=school,
-        kind="sen",
-        file_format="csv",
-        file_name="sen.csv",
-        file_sha256=f"{at.timestamp():064.0f}"[-64:],
-        file_size=0,
-        status="applied",
-        applied_at=at,
-    )
+def _sen_import(world, lines: str) -> ImportRecord:
+    """A SEN file from the MIS, uploaded and applied by the SENCo through the real import."""
+    actor = actor_for(world.a.senco)
+    data = ("UPN,SEN Status,Start Date,Primary Need,Secondary Need\n" + lines).encode()
+    record = import_upload(actor=actor, kind="sen", file_name="sen.csv", data=data)
+    return import_apply(actor=actor, record_id=record.pk)
 
 
 # ---------------------------------------------------------------- who may see it
@@ -148,17 +144,16 @@ def test_it_does_not_count_a_change_made_in_tandem_before_the_last_import(world)
     _start_support(world, pupil)  # no import yet: nothing to compare with
     assert _found(world) == set()
     # The MIS has it too: the next SEN import, applied after the change, said K.
-    _applied_sen_import(world.a.school, at=timezone.now() + dt.timedelta(minutes=1))
+    applied = _sen_import(world, f"{pupil.upn},K,,SLCN,\n")
     assert _found(world) == set()
     result = census_check(actor=actor_for(world.a.senco))
-    assert result.last_import is not None
+    assert result.last_import is not None and result.last_import.pk == applied.pk
 
 
-def test_it_finds_a_status_ended_in_tandem_after_the_import(world):
+def test_it_finds_a_status_changed_in_tandem_after_the_import_until_a_newer_import_agrees(world):
     _clean(world)
     pupil = f.make_pupil(school=world.a.school, forename="Mis", surname="Ended")
-    f.set_sen_status(pupil=pupil, provision="K", need_codes=["SLCN"])
-    _applied_sen_import(world.a.school, at=timezone.now() - dt.timedelta(minutes=5))
+    _sen_import(world, f"{pupil.upn},K,,SLCN,\n")
     assert _found(world) == set()
     sen_support_end(actor=actor_for(world.a.senco), pupil_id=pupil.pk, ends_on=timezone.localdate())
     [group] = [g for g in census_check(actor=actor_for(world.a.senco)).groups if g.rows]
@@ -166,8 +161,22 @@ def test_it_finds_a_status_ended_in_tandem_after_the_import(world):
     assert [row.problem.message for row in group.rows] == [
         "Tandem says no SEN (N); the last SEN import from the MIS said SEN support (K)."
     ]
-    # A newer import (the MIS has caught up) clears it.
-    _applied_sen_import(world.a.school, at=timezone.now() + dt.timedelta(seconds=1))
+    # Another import that leaves the pupil out says nothing new about them: still flagged.
+    _sen_import(world, f"{world.a.ehc_pupil.upn},E,,ASD,\n")
+    assert _found(world) == {(Code.DIFFERS_FROM_MIS.value, pupil.pk)}
+    # A newer import that agrees (the MIS has caught up) clears it.
+    _sen_import(world, f"{pupil.upn},N,,,\n")
+    assert _found(world) == set()
+
+
+def test_it_compares_with_what_the_import_said_not_with_the_trail(world):
+    """Changed in Tandem twice since the import and back where the MIS left it: nothing to put right."""
+    _clean(world)
+    pupil = f.make_pupil(school=world.a.school, forename="Mis", surname="Back")
+    _sen_import(world, f"{pupil.upn},N,,,\n")
+    _start_support(world, pupil)
+    assert _found(world) == {(Code.DIFFERS_FROM_MIS.value, pupil.pk)}
+    sen_support_end(actor=actor_for(world.a.senco), pupil_id=pupil.pk, ends_on=timezone.localdate())
     assert _found(world) == set()
 
 
@@ -198,7 +207,7 @@ def test_it_records_the_view_with_field_names_only(client, world):
     event = AuditEvent.objects.filter(action="census_check.view").get()
     assert event.actor_id == world.a.senco.pk
     assert event.target_id == str(world.a.school.pk)
-    assert event.fields == ["ehc_plans", "sen_needs", "sen_periods"]
+    assert event.fields == ["ehc_plans", "mis_sen_statuses", "sen_needs", "sen_periods"]
 
 
 # ---------------------------------------------------------------- queries

@@ -43,6 +43,9 @@ class Plan:
     windows: list[AssessmentWindow] = field(default_factory=list)  # saved next: results point at them
     updates: list[tuple[type[Model], list[Model], tuple[str, ...]]] = field(default_factory=list)
     creates: list[tuple[type[Model], list[Model]]] = field(default_factory=list)
+    # Pupil id -> the SEN status the file gives them (SEN files and CTFs): written as the MIS's word when
+    # the import is applied (MisSenStatus), for the census check.
+    mis_sen: dict[Any, str] = field(default_factory=dict)
     _said: set[RowIssue] = field(default_factory=set, repr=False)
 
     def add(self, line: int, label: str, message: str, *, error: bool) -> None:

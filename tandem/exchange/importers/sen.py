@@ -118,6 +118,7 @@ def plan_sen(table: Table, columns: dict[str, int], *, school: School, today: dt
                     SenNeed(pupil=pupil, school=school, need_type_id=want, rank=rank, starts_on=effective)
                 )
             changes += 1
+        plan.mis_sen[pupil.pk] = provision
         if changes:
             plan.updated += 1
         else:

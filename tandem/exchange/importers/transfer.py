@@ -104,6 +104,9 @@ def plan_ctf(ctf: CtfFile, *, school: School, today: dt.date, with_sen: bool, so
                 changed_pupils.append(pupil)
                 changes += 1
         if with_sen and item.has_sen_history:
+            current = _current_provision(item)
+            if current is not None:
+                plan.mis_sen[pupil.pk] = current
             changes += _plan_ctf_sen(
                 plan,
                 position,
@@ -218,6 +221,15 @@ def _ctf_year(plan: Plan, position: int, item: CtfPupil, today: dt.date) -> int:
     return derived
 
 
+def _current_provision(item: CtfPupil) -> str | None:
+    """The status the file gives the pupil now: its latest open period's census code, if it has one."""
+    latest = next((p for p in reversed(item.sen_periods) if p.is_open and p.starts_on is not None), None)
+    return latest.provision if latest is not None and latest.provision in _CENSUS_CODES else None
+
+
+_CENSUS_CODES = ("N", "K", "E", "S", "A", "P")
+
+
 def _plan_ctf_sen(
     plan: Plan,
     position: int,
@@ -249,7 +261,7 @@ def _plan_ctf_sen(
             continue
         if (given.provision, given.starts_on) in have:
             continue
-        if given.provision not in ("N", "K", "E", "S", "A", "P"):
+        if given.provision not in _CENSUS_CODES:
             plan.add(
                 position,
                 "SENprovision",
