@@ -8,7 +8,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from tandem.access.actor import Actor
@@ -37,7 +37,13 @@ def advice_list(*, actor: Actor, pupil_id: uuid.UUID) -> AdviceList:
     rows = list(
         SpecialistAdvice.objects.filter(pupil=pupil)
         .select_related("withdrawn_by")
-        .prefetch_related("documents", "recommendations")
+        .prefetch_related(
+            "documents",
+            # With what each recommendation serves, so a page or the request pack naming them reads no more.
+            Prefetch(
+                "recommendations", queryset=Recommendation.objects.select_related("target", "intervention")
+            ),
+        )
     )
     audit_record(
         actor=actor,

@@ -108,7 +108,7 @@ class TargetFields:
 ADVISORY_RULES = frozenset({"vague_skill", "success_criterion_not_measurable"})
 
 
-def _require_on_register(pupil: Pupil) -> None:
+def require_on_register(pupil: Pupil) -> None:
     on_register = SenStatusPeriod.objects.filter(
         pupil=pupil, ends_on__isnull=True, provision__in=[Provision.SEN_SUPPORT, Provision.EHC_PLAN]
     ).exists()
@@ -119,7 +119,7 @@ def _require_on_register(pupil: Pupil) -> None:
         )
 
 
-def _plan_dates(starts_on: dt.date | None, review_on: dt.date | None) -> tuple[dt.date, dt.date]:
+def plan_dates_checked(starts_on: dt.date | None, review_on: dt.date | None) -> tuple[dt.date, dt.date]:
     start = require_date(starts_on, "starts_on", "Enter the date the plan starts.")
     review = require_date(review_on, "review_on", NO_REVIEW_DATE)
     # After it starts, and no more than 12 months later (tandem/lib/isp.py).
@@ -202,8 +202,8 @@ def plan_create(*, actor: Actor, pupil_id: uuid.UUID, fields: PlanFields) -> Sup
     """The first cycle for a pupil on SEN support, or a fresh one when none is open."""
     pupil = pupil_or_404(actor, pupil_id, Resource.SUPPORT_PLAN, Action.MANAGE)
     with transaction.atomic():
-        _require_on_register(pupil)
-        start, review = _plan_dates(fields.starts_on, fields.review_on)
+        require_on_register(pupil)
+        start, review = plan_dates_checked(fields.starts_on, fields.review_on)
         isp = isp_values(values={name: getattr(fields, name) for name in ISP_FIELDS})
         text = require_text(
             summary=fields.summary,
@@ -423,7 +423,7 @@ def plan_review(*, actor: Actor, plan_id: uuid.UUID, fields: ReviewFields) -> Su
         next_review = None
         if fields.next_step != NextStep.END:
             next_review = require_date(fields.next_review_on, "next_review_on", NO_REVIEW_DATE)
-            _plan_dates(day, next_review)
+            plan_dates_checked(day, next_review)
         for target in targets:
             target.outcome = fields.target_outcomes[str(target.pk)]
         Target.objects.bulk_update(targets, ["outcome"])
@@ -668,7 +668,7 @@ def plan_correct(
     words it replaced. `values` holds the plan form's fields, and the review's words once reviewed."""
     plan = pupil_record_or_404(actor, SupportPlan, plan_id, Resource.SUPPORT_PLAN, Action.MANAGE)
     with transaction.atomic():
-        start, review = _plan_dates(values.get("starts_on"), values.get("review_on"))
+        start, review = plan_dates_checked(values.get("starts_on"), values.get("review_on"))
         isp = isp_values(values=values, current=plan)
         required = PLAN_TEXT + (REVIEW_TEXT if plan.reviewed_on is not None else ())
         text = require_text(**{name: str(values.get(name) or "") for name in required})

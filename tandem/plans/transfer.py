@@ -33,9 +33,9 @@ from tandem.people.models import Pupil
 from tandem.plans.models import SupportPlan, Target, TargetProgress
 from tandem.plans.services import (
     PLAN_TEXT,
-    _plan_dates,
-    _require_on_register,
     isp_values,
+    plan_dates_checked,
+    require_on_register,
 )
 
 MAX_FILE_BYTES = 1_000_000  # a plan with a hundred targets and their progress is a few hundred kilobytes
@@ -292,7 +292,7 @@ def plan_import(*, actor: Actor, pupil_id: uuid.UUID, data: bytes) -> SupportPla
     plan_part: dict[str, Any] = document["plan"]
     school_part: dict[str, Any] = document["school"]
     with transaction.atomic():
-        _require_on_register(pupil)
+        require_on_register(pupil)
         # As when a plan is written: two imports at once for one pupil take turns here.
         Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).first()
         if SupportPlan.objects.filter(
@@ -302,7 +302,7 @@ def plan_import(*, actor: Actor, pupil_id: uuid.UUID, data: bytes) -> SupportPla
                 "This pupil already has an open plan here: review or withdraw it before bringing one in."
             )
         try:
-            start, review = _plan_dates(_date(plan_part["starts_on"]), _date(plan_part["review_on"]))
+            start, review = plan_dates_checked(_date(plan_part["starts_on"]), _date(plan_part["review_on"]))
             participation = plan_part["participation"]
             isp = isp_values(
                 values={

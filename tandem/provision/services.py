@@ -203,18 +203,29 @@ def intervention_funding_set(
     intervention = Intervention.objects.filter(pk=intervention_id, school_id=school_id).first()
     if intervention is None:
         raise ValidationError("That intervention is not in this school's catalogue.")
+    _funding_save(actor, intervention, funding_source, funding_other, target_type="intervention")
+    return intervention
+
+
+def _funding_save(
+    actor: Actor,
+    record: Intervention | InterventionGroup,
+    funding_source: str,
+    funding_other: str,
+    *,
+    target_type: str,
+) -> None:
     source, other = _funding(funding_source, funding_other)
     with transaction.atomic():
-        intervention.funding_source, intervention.funding_other = source, other
-        intervention.save(update_fields=["funding_source", "funding_other"])
+        record.funding_source, record.funding_other = source, other
+        record.save(update_fields=["funding_source", "funding_other"])
         audit_record(
             actor=actor,
-            action="intervention.funding_set",
-            target_type="intervention",
-            target_id=intervention.pk,
+            action=f"{target_type}.funding_set",
+            target_type=target_type,
+            target_id=record.pk,
             fields=["funding_source", "funding_other"],
         )
-    return intervention
 
 
 def staff_rate_set(*, actor: Actor, staff_type: str, hourly_rate: Decimal) -> StaffRate:
@@ -297,17 +308,7 @@ def group_funding_set(
     group = InterventionGroup.objects.filter(pk=group_id, school_id=school_id).first()
     if group is None:
         raise ValidationError("That group is not at this school.")
-    source, other = _funding(funding_source, funding_other)
-    with transaction.atomic():
-        group.funding_source, group.funding_other = source, other
-        group.save(update_fields=["funding_source", "funding_other"])
-        audit_record(
-            actor=actor,
-            action="intervention_group.funding_set",
-            target_type="intervention_group",
-            target_id=group.pk,
-            fields=["funding_source", "funding_other"],
-        )
+    _funding_save(actor, group, funding_source, funding_other, target_type="intervention_group")
     return group
 
 
